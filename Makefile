@@ -1,0 +1,38 @@
+# kioskd — see README.md. Every target installs what is missing first.
+SWIFT ?= swift
+CONFIG ?= debug
+
+.PHONY: deps build demo test lint format bench fuzz coverage clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+# The main job: a simulated terminal serving one scripted citizen end to end.
+demo: build
+	@scripts/demo.sh
+
+# All tests. Under CI=true the tests that need cupsd must run (they skip loudly elsewhere when it is missing).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+bench: deps
+	scripts/bench.sh
+
+fuzz: deps
+	scripts/fuzz.sh
+
+coverage: deps
+	scripts/coverage.sh
+
+clean:
+	rm -rf .build

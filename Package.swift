@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+// kioskd — the daemon of a self-service business-licence terminal.
+// Layering (DESIGN §2): KioskCore, KioskProtocols and KioskDocuments are pure and never import a C module;
+// only KioskIO, KioskDevices and KioskStore touch the OS.
+import PackageDescription
+
+let package = Package(
+    name: "kioskd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kioskd", targets: ["kioskd"]),
+        .executable(name: "kioskctl", targets: ["kioskctl"]),
+    ],
+    targets: [
+        // System libraries from the OS (Debian packages named in `providers`).
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(name: "CCups", providers: [.apt(["libcups2-dev"])]),
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // Our own C shims for calls Swift's Glibc module cannot make (variadic ioctl, openpty, dladdr).
+        .target(name: "CKioskSupport", linkerSettings: [.linkedLibrary("util"), .linkedLibrary("dl")]),
+
+        // Pure layers.
+        .target(name: "KioskCore"),
+        .target(name: "KioskProtocols", dependencies: ["KioskCore"]),
+        .target(name: "KioskDocuments", dependencies: ["KioskCore"]),
+
+        // OS seam and everything above it.
+        .target(name: "KioskIO", dependencies: ["CKioskSupport", "CLibUSB", "CUdev", "CSQLite"]),
+        .target(name: "KioskDevices", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "CCups"]),
+        .target(name: "KioskStore", dependencies: ["KioskCore", "KioskIO"]),
+        .target(name: "KioskSimulators", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO"]),
+        .target(
+            name: "KioskDaemon",
+            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore", "KioskSimulators"]),
+
+        // Thin executables.
+        .executableTarget(name: "kioskd", dependencies: ["KioskDaemon"]),
+        .executableTarget(
+            name: "kioskctl",
+            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskSimulators", "KioskDaemon", "CCups"]),
+        .executableTarget(
+            name: "kioskbench",
+            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore", "KioskSimulators", "KioskDaemon"]),
+
+        // Tests.
+        .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"]),
+        .testTarget(name: "KioskProtocolsTests", dependencies: ["KioskCore", "KioskProtocols"]),
+        .testTarget(name: "KioskDocumentsTests", dependencies: ["KioskCore", "KioskDocuments"]),
+        .testTarget(name: "KioskIOTests", dependencies: ["KioskIO"]),
+        .testTarget(
+            name: "KioskDevicesTests",
+            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskSimulators"]),
+        .testTarget(name: "KioskStoreTests", dependencies: ["KioskCore", "KioskIO", "KioskStore"]),
+        .testTarget(
+            name: "KioskDaemonTests",
+            dependencies: ["KioskCore", "KioskIO", "KioskStore", "KioskDaemon", "KioskSimulators"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

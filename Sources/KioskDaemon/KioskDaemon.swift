@@ -1,0 +1,1 @@
+// Supervisor, FlowRunner, control sockets (issue 6).

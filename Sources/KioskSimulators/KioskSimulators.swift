@@ -1,0 +1,1 @@
+// Byte-exact device simulators live here (issues 3 and 4).

@@ -1,0 +1,1 @@
+// The SQLite store lives here (issue 6).

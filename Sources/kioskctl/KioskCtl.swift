@@ -1,0 +1,69 @@
+import Foundation
+
+/// Top-level dispatch. Exit codes: 0 success, 1 the operation failed (invalid value, device error), 2 usage error.
+enum KioskCtl {
+    static let usage = """
+        usage: kioskctl [--socket PATH] [--json] COMMAND ...
+          version                               kioskd version and linked library versions
+          validate id NUMBER                    check an ID number (GB 11643 / 2023 foreigner card)
+          validate uscc CODE                    check a unified social credit code (GB 32100)
+          status                                the daemon's status (devices, flow, store)
+          direct read-card --port PATH [--baud N] [--timeout S] [--json] [--show-personal-info]
+          direct sam-id --port PATH [--baud N]
+          direct test-receipt (--tcp HOST:PORT | --port PATH | --usblp PATH) [--width 58|80]
+          direct printer-status (--tcp HOST:PORT | --port PATH | --usblp PATH) [--json]
+          direct dispense-ticket (--tcp HOST:PORT | --port PATH | --usblp PATH) --category A
+          direct print-licence --queue NAME --data FILE.json [--copy original|duplicate] [--server SOCKET]
+          direct render-licence --data FILE.json --out FILE.pdf [--copy original|duplicate]
+          simulate id-reader [--card ...]       start a simulated reader, print its PTY path
+          simulate receipt-printer|dispenser    start a simulated printer, print where it listens
+        """
+
+    static func run(_ arguments: [String]) -> Int32 {
+        guard let command = arguments.first else { return usageError("no command given") }
+        let rest = Array(arguments.dropFirst())
+        switch command {
+        case "version": return VersionCommand.run(rest)
+        case "validate": return ValidateCommand.run(rest)
+        case "direct": return runDirect(rest)
+        case "simulate": return runSimulate(rest)
+        case "-h", "--help", "help":
+            Console.line(usage)
+            return 0
+        default: return DaemonCommands.run(arguments)
+        }
+    }
+
+    private static func runDirect(_ arguments: [String]) -> Int32 {
+        guard let sub = arguments.first else { return usageError("direct needs a subcommand") }
+        let rest = Array(arguments.dropFirst())
+        switch sub {
+        case "read-card", "sam-id": return IDReaderCommands.direct(sub, rest)
+        case "test-receipt", "printer-status", "dispense-ticket": return ReceiptCommands.direct(sub, rest)
+        case "print-licence", "render-licence": return LicenceCommands.direct(sub, rest)
+        default: return usageError("unknown direct subcommand '\(sub)'")
+        }
+    }
+
+    private static func runSimulate(_ arguments: [String]) -> Int32 {
+        guard let sub = arguments.first else { return usageError("simulate needs a device") }
+        let rest = Array(arguments.dropFirst())
+        switch sub {
+        case "id-reader": return IDReaderCommands.simulate(rest)
+        case "receipt-printer", "dispenser": return ReceiptCommands.simulate(sub, rest)
+        default: return usageError("unknown simulator '\(sub)'")
+        }
+    }
+
+    /// Prints `message` and the usage to stderr; returns exit code 2.
+    static func usageError(_ message: String) -> Int32 {
+        Console.error("kioskctl: \(message)\n\(usage)")
+        return 2
+    }
+
+    /// Prints `message` to stderr; returns exit code 1.
+    static func failure(_ message: String) -> Int32 {
+        Console.error("kioskctl: \(message)")
+        return 1
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kioskd builds, tests and demos with, if any is missing. Idempotent and quiet when
+# everything is there. Needs root (or sudo) only when something must be installed.
+set -euo pipefail
+
+packages=(
+  pkg-config
+  libusb-1.0-0-dev libcups2-dev libudev-dev libsqlite3-dev   # the C libraries we link
+  cups cups-client cups-ipp-utils cups-filters               # private cupsd + ippeveprinter for the licence path
+  dbus avahi-daemon                                          # Debian's ippeveprinter refuses to start without DNS-SD
+  poppler-utils zbar-tools                                   # pdftotext/pdftoppm and zbarimg check our PDFs and QR codes
+  python3-venv                                               # the ESC/POS comparison bench (python-escpos from PyPI)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# policy-rc.d keeps the packages' own services (cupsd, avahi) from starting system-wide: tests start private ones.
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
