@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Prints the figures DESIGN §8 holds us to. `scripts/bench.sh [NAME...]`; no name runs them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product kioskbench >/dev/null
+bin=$(swift build -c release --show-bin-path)
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(flow idreader escpos licence daemon)
+status=0
+for name in "${names[@]}"; do
+  echo "== $name"
+  "$bin/kioskbench" "$name" || status=1
+done
+exit $status
