@@ -1,7 +1,7 @@
-/// The four device roles of a terminal; the same words in config keys, JSON, logs and type names.
-public enum DeviceRole: String, Sendable, Codable, CaseIterable {
-    case idReader, receiptPrinter, ticketDispenser, licencePrinter
-}
+import KioskCore
+
+/// The roles live in KioskCore because the flow names them too.
+public typealias DeviceRole = KioskCore.DeviceRole
 
 /// How a device is doing, as `kioskctl status` shows it.
 public struct DeviceHealth: Sendable, Hashable, Codable, CustomStringConvertible {

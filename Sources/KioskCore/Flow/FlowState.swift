@@ -1,0 +1,108 @@
+import Foundation
+
+/// The step the flow is at, without its data: what UIs, logs and `kioskctl status` show.
+public enum FlowStepName: String, Sendable, Hashable, Codable, CaseIterable {
+    case idle
+    /// 身份证比对 — waiting for the card on the reader.
+    case awaitingCard
+    /// The card was read and accepted; the citizen checks the masked summary and continues.
+    case verifyingIdentity
+    /// 填报信息.
+    case fillingForm
+    /// 签字确认 — signature and declaration.
+    case awaitingSignature
+    /// Waiting for the registration authority.
+    case approving
+    /// 执照打印.
+    case printingLicence
+    /// The licence print failed or its result is unknown: waiting for staff (帮办) to decide.
+    case licencePrintProblem
+    case printingReceipt
+    /// 好差评 — optional.
+    case rating
+    /// Writing the completed transaction; "done" is shown only after it is durable.
+    case persisting
+    case completed
+    /// 办不成事 — sent to a staffed window.
+    case handedOff
+    case cancelled
+
+    /// Steps where the citizen is the one expected to act, so a timeout means they walked away.
+    public var waitsForCitizen: Bool {
+        [.awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature, .rating].contains(self)
+    }
+
+    public var isTerminal: Bool { [.completed, .handedOff, .cancelled].contains(self) }
+}
+
+/// Why a session was sent to a staffed window. Stable codes, no personal data.
+public enum HandOffReason: String, Sendable, Hashable, Codable {
+    case cardUnreadable = "card-unreadable"
+    case identityRefused = "identity-refused"
+    case applicationRejected = "application-rejected"
+    case authorityUnavailable = "authority-unavailable"
+    case licencePrintFailed = "licence-print-failed"
+    case licencePrintUnknown = "licence-print-unknown"
+    case deviceUnavailable = "device-unavailable"
+    case requestedByStaff = "requested-by-staff"
+    case requestedByCitizen = "requested-by-citizen"
+}
+
+/// Why a session was cancelled. Stable codes, no personal data.
+public enum CancelReason: String, Sendable, Hashable, Codable {
+    case citizenCancelled = "citizen-cancelled"
+    case timedOut = "timed-out"
+    case daemonRestarted = "daemon-restarted"
+}
+
+/// One citizen's session: everything the flow knows about them. Dropped whole (wiped) when the session ends.
+public struct FlowSession: Sendable, Hashable, Codable {
+    public var record: TransactionRecord
+    public var identity: IdentityCard?
+    public var form: ApplicationForm?
+    /// SHA-256 of the signature image (hex); the image itself never enters the flow.
+    public var signatureSHA256: String?
+    public var cardAttempts = 0
+    public var applicationAttempts = 0
+    /// Licence print attempts so far; attempt 2+ only after a staff-authorised reprint.
+    public var licenceAttempts = 0
+    /// Reprints a staff member has authorised and that have not yet been started.
+    public var reprintsAuthorised = 0
+    /// The job UUID of the latest licence attempt.
+    public var licenceJobUUID: String?
+    public var lastLicenceOutcome: PrintOutcome?
+
+    public init(record: TransactionRecord) { self.record = record }
+
+    public var transactionID: String { record.id }
+}
+
+/// The whole state of the flow: the step, the session (nil when idle or wiped), and the timer generation that
+/// lets a stale timer be told from the current one. Codable, so the daemon can checkpoint and resume it.
+public struct FlowState: Sendable, Hashable, Codable {
+    public var step: FlowStepName
+    public var session: FlowSession?
+    /// Set in `.handedOff` / `.cancelled`.
+    public var handOffReason: HandOffReason?
+    public var cancelReason: CancelReason?
+    /// The id of the only timer that counts; bumped whenever a timer is started or timers are cancelled.
+    public var timerGeneration: Int
+    /// Whether the current step's warning has fired (the next expiry ends the step).
+    public var warned: Bool
+    /// Consecutive failed attempts to persist the completed transaction (for the retry back-off).
+    public var persistFailures: Int
+    /// Devices the flow has been told are lost and not yet restored.
+    public var lostDevices: Set<DeviceRole>
+
+    public static let idle = FlowState(
+        step: .idle, session: nil, handOffReason: nil, cancelReason: nil, timerGeneration: 0, warned: false,
+        persistFailures: 0, lostDevices: [])
+
+    /// True when the state holds any personal data of a citizen.
+    public var holdsPersonalData: Bool {
+        guard let session else { return false }
+        return session.identity != nil || session.form != nil || session.signatureSHA256 != nil
+            || session.record.applicantName != nil || session.record.applicantIDNumber != nil
+            || session.record.form != nil || session.record.signatureSHA256 != nil
+    }
+}

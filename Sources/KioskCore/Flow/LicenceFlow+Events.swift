@@ -1,0 +1,385 @@
+import Foundation
+
+extension StepContext {
+    mutating func apply(_ event: FlowEvent) {
+        switch event {
+        case .start(let transactionID, let kioskID): start(transactionID: transactionID, kioskID: kioskID)
+        case .citizenActive: citizenActive()
+        case .confirmIdentity: confirmIdentity()
+        case .submitForm(let form): submitForm(form)
+        case .sign(let hash): sign(hash)
+        case .confirm(let accepted): confirm(declarationAccepted: accepted)
+        case .rate(let rating): rate(rating)
+        case .skipRating: rate(nil)
+        case .cancel: citizenCancels()
+        case .requestHandOff: citizenAsksForWindow()
+        case .cardRead(let card): cardRead(card)
+        case .cardError(let reason): cardError(reason)
+        case .cardRemoved: notApplicable("taking the card away does not change the flow")
+        case .deviceLost(let role): deviceLost(role)
+        case .deviceRestored(let role): deviceRestored(role)
+        case .approvalResult(let outcome): approvalResult(outcome)
+        case .licencePrintResult(let jobUUID, let outcome): licencePrintResult(jobUUID: jobUUID, outcome)
+        case .receiptPrintResult(let outcome): receiptPrintResult(outcome)
+        case .transactionPersisted(let id): transactionPersisted(id)
+        case .persistFailed(let id, _): persistFailed(id)
+        case .staffAssist(let staffID, let action): staffAssist(staffID, action)
+        case .timerFired(let generation): timerFired(generation)
+        }
+    }
+
+    private var isActive: Bool { state.session != nil && !state.step.isTerminal && state.step != .idle }
+
+    // MARK: Citizen
+
+    mutating func start(transactionID: String, kioskID: String) {
+        guard state.step == .idle || state.step.isTerminal else {
+            return notApplicable("a session is already running (\(state.step.rawValue))")
+        }
+        guard !transactionID.isEmpty else { return notApplicable("a session needs a transaction id") }
+        state = FlowState(
+            step: .idle, session: FlowSession(record: TransactionRecord(id: transactionID, kioskID: kioskID, startedAt: now)),
+            handOffReason: nil, cancelReason: nil, timerGeneration: state.timerGeneration, warned: false,
+            persistFailures: 0, lostDevices: state.lostDevices)
+        enter(.awaitingCard)
+        emit(.startReadingCard)
+        if state.lostDevices.contains(.idReader) { ui(.deviceProblem(.idReader)) }
+    }
+
+    mutating func citizenActive() {
+        guard isActive, state.step.waitsForCitizen else { return notApplicable("no citizen step is waiting") }
+        restartTimer()
+    }
+
+    mutating func confirmIdentity() {
+        guard state.step == .verifyingIdentity else { return notApplicable("no identity to confirm") }
+        enter(.fillingForm)
+    }
+
+    mutating func submitForm(_ form: ApplicationForm) {
+        guard state.step == .fillingForm, var session = state.session, let identity = session.identity else {
+            return notApplicable("the form is not open")
+        }
+        var issues = FormValidator.issues(in: form)
+        let representative = form.representative.unmasked.trimmingCharacters(in: .whitespaces)
+        if !representative.isEmpty && representative != identity.name.unmasked {
+            issues.append(FormIssue(
+                field: .representative, code: "not-card-holder",
+                chinese: "\(FormField.representative.label(for: form.kind))应为持证人本人",
+                english: "the representative must be the holder of the card that was read"))
+        }
+        guard issues.isEmpty else {
+            ui(.formRejected(issues))
+            return restartTimer()
+        }
+        session.form = form
+        session.record.form = form
+        session.record.formSubmittedAt = now
+        state.session = session
+        enter(.awaitingSignature)
+    }
+
+    mutating func sign(_ hash: String) {
+        guard state.step == .awaitingSignature, var session = state.session else {
+            return notApplicable("no signature is expected")
+        }
+        let hex = hash.lowercased()
+        guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit && $0.isASCII }) else {
+            return notApplicable("a signature must arrive as its SHA-256 (64 hex digits)")
+        }
+        session.signatureSHA256 = hex
+        state.session = session
+        restartTimer()
+    }
+
+    mutating func confirm(declarationAccepted: Bool) {
+        guard state.step == .awaitingSignature, var session = state.session,
+            let identity = session.identity, let form = session.form
+        else { return notApplicable("nothing to confirm") }
+        guard let signature = session.signatureSHA256 else {
+            ui(.signatureRequired)
+            return restartTimer()
+        }
+        guard declarationAccepted else {
+            ui(.declarationRequired)
+            return restartTimer()
+        }
+        session.record.signatureSHA256 = signature
+        session.record.signedAt = now
+        session.applicationAttempts += 1
+        state.session = session
+        enter(.approving)
+        emit(.requestApproval(transactionID: session.transactionID, identity: identity, form: form))
+    }
+
+    mutating func rate(_ rating: ServiceRating?) {
+        guard state.step == .rating, var session = state.session else { return notApplicable("no rating is asked for") }
+        session.record.rating = rating
+        state.session = session
+        persistCompleted()
+    }
+
+    mutating func citizenCancels() {
+        switch state.step {
+        case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature, .approving:
+            cancel(.citizenCancelled)
+        case .rating:
+            rate(nil)
+        case .printingLicence, .licencePrintProblem, .printingReceipt, .persisting:
+            notApplicable("the licence is being printed or saved; the session cannot be cancelled now")
+        case .idle, .completed, .handedOff, .cancelled:
+            notApplicable("no session to cancel")
+        }
+    }
+
+    mutating func citizenAsksForWindow() {
+        switch state.step {
+        case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature:
+            handOff(.requestedByCitizen)
+        default:
+            notApplicable("a staffed window can be asked for only before the application is sent")
+        }
+    }
+
+    // MARK: Card reader
+
+    mutating func cardRead(_ card: IdentityCard) {
+        guard state.step == .awaitingCard, var session = state.session else {
+            return notApplicable("no card is being waited for")
+        }
+        let today = policy.civilDate(of: now)
+        let refusals = IdentityEligibility.refusals(for: card, today: today, minimumAge: policy.minimumAge)
+        guard refusals.isEmpty else {
+            session.cardAttempts += 1
+            state.session = session
+            let left = policy.maximumCardAttempts - session.cardAttempts
+            if left <= 0 { return handOff(.identityRefused) }
+            ui(.identityRefused(reasons: refusals.map(\.description), attemptsLeft: left))
+            return restartTimer()
+        }
+        session.identity = card
+        session.record.cardType = card.cardType
+        session.record.applicantName = card.name
+        session.record.applicantIDNumber = card.idNumber
+        session.record.identityVerifiedAt = now
+        state.session = session
+        emit(.stopReadingCard)
+        enter(.verifyingIdentity)
+        ui(.identitySummary(maskedName: card.name.masked, maskedIDNumber: card.idNumber.masked, cardType: card.cardType))
+    }
+
+    mutating func cardError(_ reason: String) {
+        guard state.step == .awaitingCard, var session = state.session else {
+            return notApplicable("no card is being waited for")
+        }
+        session.cardAttempts += 1
+        state.session = session
+        let left = policy.maximumCardAttempts - session.cardAttempts
+        if left <= 0 { return handOff(.cardUnreadable) }
+        ui(.cardReadFailed(reason: reason, attemptsLeft: left))
+        restartTimer()
+    }
+
+    // MARK: Devices
+
+    mutating func deviceLost(_ role: DeviceRole) {
+        guard !state.lostDevices.contains(role) else { return notApplicable("\(role.rawValue) was already lost") }
+        state.lostDevices.insert(role)
+        if isActive { ui(.deviceProblem(role)) }
+    }
+
+    mutating func deviceRestored(_ role: DeviceRole) {
+        guard state.lostDevices.contains(role) else { return notApplicable("\(role.rawValue) was not lost") }
+        state.lostDevices.remove(role)
+        guard isActive else { return }
+        ui(.deviceRecovered(role))
+        if role == .idReader && state.step == .awaitingCard { emit(.startReadingCard) }
+    }
+
+    // MARK: Results of effects
+
+    mutating func approvalResult(_ outcome: ApprovalOutcome) {
+        guard state.step == .approving, var session = state.session else {
+            return notApplicable("no application is waiting for approval")
+        }
+        switch outcome {
+        case .approved(let licence):
+            session.record.licence = licence
+            session.record.approvedAt = now
+            state.session = session
+            startLicencePrint(authorisedBy: nil)
+        case .rejected(let reasons):
+            let left = policy.maximumApplicationAttempts - session.applicationAttempts
+            if left <= 0 { return handOff(.applicationRejected) }
+            session.signatureSHA256 = nil
+            session.record.signatureSHA256 = nil
+            state.session = session
+            enter(.fillingForm)
+            ui(.applicationRejected(reasons: reasons, attemptsLeft: left))
+        case .unavailable:
+            handOff(.authorityUnavailable)
+        }
+    }
+
+    mutating func licencePrintResult(jobUUID: String, _ outcome: PrintOutcome) {
+        guard state.step == .printingLicence || state.step == .licencePrintProblem, var session = state.session,
+            session.licenceJobUUID == jobUUID
+        else { return notApplicable("no licence print \(jobUUID) is being waited for") }
+        if state.step == .licencePrintProblem && outcome != .completed {
+            return notApplicable("licence print \(jobUUID) already needs staff")
+        }
+        session.lastLicenceOutcome = outcome
+        session.record.licencePrint = outcome
+        state.session = session
+        switch outcome {
+        case .completed:
+            session.record.licencePrintedAt = now
+            state.session = session
+            printReceipt()
+        case .failed(let reason), .unknown(let reason):
+            licencePrintProblem(reason)
+        }
+    }
+
+    mutating func licencePrintProblem(_ reason: String) {
+        enter(.licencePrintProblem)
+        ui(.staffCalled(reason: reason))
+        emit(.audit(actor: "kioskd", action: "licence-print-problem: \(reason)", transactionID: state.session?.transactionID))
+    }
+
+    mutating func receiptPrintResult(_ outcome: PrintOutcome) {
+        guard state.step == .printingReceipt, var session = state.session else {
+            return notApplicable("no receipt is being printed")
+        }
+        session.record.receiptPrint = outcome
+        state.session = session
+        if outcome != .completed { ui(.receiptFailed) }
+        enter(.rating)
+    }
+
+    mutating func transactionPersisted(_ id: String) {
+        guard state.step == .persisting, let session = state.session, session.transactionID == id else {
+            return notApplicable("transaction \(id) is not waiting to be persisted")
+        }
+        endSession(session, step: .completed)
+        ui(.done(transactionID: id))
+    }
+
+    mutating func persistFailed(_ id: String) {
+        guard state.step == .persisting, let session = state.session, session.transactionID == id else {
+            return notApplicable("transaction \(id) is not waiting to be persisted")
+        }
+        state.persistFailures += 1
+        // Back off: retry, 2×retry, 4×retry ... up to the cap. Never give up: the licence is already printed.
+        var delay = policy.persistRetry
+        for _ in 1..<min(state.persistFailures, 16) where delay < policy.persistRetryCap { delay = delay * 2 }
+        ui(.pleaseWait)
+        startTimer(after: min(delay, policy.persistRetryCap))
+    }
+
+    // MARK: Staff
+
+    mutating func staffAssist(_ staffID: String, _ action: StaffAction) {
+        guard isActive, let session = state.session else { return notApplicable("no session to assist") }
+        switch action {
+        case .extendTime:
+            guard state.step != .persisting else { return notApplicable("nothing to extend while saving") }
+            emit(.audit(actor: staffID, action: action.rawValue, transactionID: session.transactionID))
+            restartTimer()
+        case .authoriseReprint:
+            guard state.step == .licencePrintProblem else { return notApplicable("no failed licence print to redo") }
+            emit(.audit(actor: staffID, action: action.rawValue, transactionID: session.transactionID))
+            state.session?.reprintsAuthorised += 1
+            startLicencePrint(authorisedBy: staffID)
+        case .confirmLicencePrinted:
+            guard state.step == .licencePrintProblem else { return notApplicable("no licence print to confirm") }
+            emit(.audit(actor: staffID, action: action.rawValue, transactionID: session.transactionID))
+            state.session?.record.licencePrint = .completed
+            state.session?.record.licencePrintedAt = now
+            printReceipt()
+        case .handOff:
+            guard state.step != .printingLicence && state.step != .persisting else {
+                return notApplicable("wait for the licence print or the save to finish")
+            }
+            emit(.audit(actor: staffID, action: action.rawValue, transactionID: session.transactionID))
+            handOff(.requestedByStaff)
+        }
+    }
+
+    // MARK: Time
+
+    mutating func timerFired(_ generation: Int) {
+        guard generation == state.timerGeneration else { return notApplicable("stale timer \(generation)") }
+        let step = state.step
+        if step.isTerminal {
+            state.handOffReason = nil
+            state.cancelReason = nil
+            state.step = .idle
+            ui(.stepChanged(.idle))
+            return
+        }
+        switch step {
+        case .idle:
+            notApplicable("no timer runs when idle")
+        case .persisting:
+            guard let session = state.session else { return }
+            emit(.persistTransaction(session.record))
+        case .rating:
+            rate(nil)
+        case _ where step.waitsForCitizen && !state.warned:
+            state.warned = true
+            ui(.timeoutWarning(secondsLeft: Int(policy.warningLead.components.seconds)))
+            startTimer(after: policy.warningLead)
+        case .awaitingCard where state.lostDevices.contains(.idReader):
+            handOff(.deviceUnavailable)
+        case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature:
+            cancel(.timedOut)
+        case .approving:
+            handOff(.authorityUnavailable)
+        case .printingLicence:
+            // No answer from the printer in time: the result is unknown, and an unknown print is never redone
+            // without a person.
+            state.session?.lastLicenceOutcome = .unknown(reason: "no result within the timeout")
+            state.session?.record.licencePrint = .unknown(reason: "no result within the timeout")
+            licencePrintProblem("no result within the timeout")
+        case .licencePrintProblem:
+            if case .failed = state.session?.lastLicenceOutcome { handOff(.licencePrintFailed) } else { handOff(.licencePrintUnknown) }
+        case .printingReceipt:
+            state.session?.record.receiptPrint = .unknown(reason: "no result within the timeout")
+            ui(.receiptFailed)
+            enter(.rating)
+        case .completed, .handedOff, .cancelled:
+            break
+        }
+    }
+
+    // MARK: Recovery
+
+    mutating func resume() {
+        guard let session = state.session, !state.step.isTerminal, state.step != .idle else {
+            state = FlowState.idle
+            return cancelTimers()
+        }
+        state.persistFailures = 0
+        if state.step == .printingReceipt { return printReceipt() }
+        enter(state.step)
+        switch state.step {
+        case .awaitingCard:
+            emit(.startReadingCard)
+        case .approving:
+            if let identity = session.identity, let form = session.form {
+                emit(.requestApproval(transactionID: session.transactionID, identity: identity, form: form))
+            }
+        case .printingLicence:
+            if let job = session.licenceJobUUID {
+                emit(.superviseLicence(transactionID: session.transactionID, jobUUID: job))
+            }
+        case .licencePrintProblem:
+            ui(.staffCalled(reason: "resumed after a restart"))
+        case .persisting:
+            emit(.persistTransaction(session.record))
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// What the kiosk sends to be approved: the applicant and the form. Never the photo.
+public struct ApprovalRequest: Sendable, Hashable {
+    public var transactionID: String
+    public var identity: IdentityCard
+    public var form: ApplicationForm
+    /// The date of the application (the licence's establishment and issue date).
+    public var date: CivilDate
+
+    public init(transactionID: String, identity: IdentityCard, form: ApplicationForm, date: CivilDate) {
+        self.transactionID = transactionID
+        self.identity = identity
+        self.form = form
+        self.date = date
+    }
+}
+
+/// Who approves an application: the central registration service in production, an embedded rules-based authority
+/// in simulation. Implementations are idempotent on the transaction id (a resumed session asks again).
+public protocol RegistrationAuthority: Sendable {
+    func approve(_ request: ApprovalRequest) async -> ApprovalOutcome
+}
