@@ -21,7 +21,8 @@ let package = Package(
         .target(name: "CKioskSupport", linkerSettings: [.linkedLibrary("util"), .linkedLibrary("dl")]),
 
         // Pure layers.
-        .target(name: "KioskCore"),
+        // Optimised even in debug builds: the flow's random-sequence test runs hundreds of thousands of transitions.
+        .target(name: "KioskCore", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "KioskProtocols", dependencies: ["KioskCore"]),
         .target(name: "KioskDocuments", dependencies: ["KioskCore"]),
 

@@ -82,7 +82,7 @@ public enum FormValidator {
         func add(_ field: FormField, _ code: String, _ zh: String, _ en: String) {
             issues.append(FormIssue(field: field, code: code, chinese: "\(field.label(for: form.kind))\(zh)", english: en))
         }
-        let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = form.name.trimmed
         if name.isEmpty {
             add(.name, "required", "不能为空", "the name is required")
         } else if !nameLength.contains(name.count) {
@@ -92,13 +92,13 @@ public enum FormValidator {
         } else if name.contains(where: { $0.isASCII && !$0.isLetter && !$0.isNumber && $0 != "(" && $0 != ")" }) {
             add(.name, "characters", "含有不允许的字符", "the name contains characters that are not allowed")
         }
-        let type = form.entityType.trimmingCharacters(in: .whitespacesAndNewlines)
+        let type = form.entityType.trimmed
         if !entityTypeLength.contains(type.count) {
             add(.entityType, "required", "不能为空", "the entity type is required")
         } else if form.kind == .individualBusiness && type != "个体工商户" {
             add(.entityType, "mismatch", "应为“个体工商户”", "an individual business has the type 个体工商户")
         }
-        if form.representative.unmasked.trimmingCharacters(in: .whitespaces).isEmpty {
+        if form.representative.unmasked.trimmed.isEmpty {
             add(.representative, "required", "不能为空", "the representative is required")
         }
         switch (form.kind, form.registeredCapitalWan) {
@@ -108,13 +108,13 @@ public enum FormValidator {
             add(.registeredCapital, "range", "应大于0且不超过\(maximumCapitalWan)万元", "the capital must be above 0 and at most \(maximumCapitalWan) (10,000 yuan)")
         default: break
         }
-        let address = form.address.unmasked.trimmingCharacters(in: .whitespacesAndNewlines)
+        let address = form.address.unmasked.trimmed
         if address.isEmpty {
             add(.address, "required", "不能为空", "the address is required")
         } else if !addressLength.contains(address.count) {
             add(.address, "length", "应为\(addressLength.lowerBound)至\(addressLength.upperBound)个字", "the address must have \(addressLength.lowerBound)–\(addressLength.upperBound) characters")
         }
-        let scope = form.businessScope.trimmingCharacters(in: .whitespacesAndNewlines)
+        let scope = form.businessScope.trimmed
         if scope.isEmpty {
             add(.businessScope, "required", "不能为空", "the business scope is required")
         } else if !scopeLength.contains(scope.count) {
@@ -128,7 +128,7 @@ public enum FormValidator {
 
     /// Mobile `1[3-9]` + 9 digits, or a landline `0` + 2–3 digit area code, optional `-`, 7–8 digits.
     public static func isPhoneNumber(_ text: String) -> Bool {
-        let chars = Array(text.trimmingCharacters(in: .whitespaces))
+        let chars = Array(text.trimmed)
         let digits = chars.filter { $0 != "-" }
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), chars.filter({ $0 == "-" }).count <= 1 else { return false }
         if chars.count == 11, chars[0] == "1", let second = chars[1].wholeNumberValue, second >= 3 { return !chars.contains("-") }

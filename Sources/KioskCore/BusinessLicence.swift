@@ -110,10 +110,10 @@ public struct BusinessLicence: Sendable, Hashable, Codable {
             ("address", address), ("businessScope", businessScope), ("registrationAuthority", registrationAuthority),
             ("qrPayload", qrPayload),
         ]
-        for (key, value) in required where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        for (key, value) in required where value.trimmed.isEmpty {
             problems.append("\(key): must not be empty")
         }
-        if kind == .company && registeredCapital.trimmingCharacters(in: .whitespaces).isEmpty {
+        if kind == .company && registeredCapital.trimmed.isEmpty {
             problems.append("registeredCapital: must not be empty for a company")
         }
         if case .until(let end) = businessTermUntil, end < businessTermFrom {

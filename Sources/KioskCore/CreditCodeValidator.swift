@@ -44,7 +44,7 @@ public enum CreditCodeValidator {
     }
 
     public static func validate(_ input: String) -> Result<ValidCreditCode, CreditCodeError> {
-        let chars = Array(input.trimmingCharacters(in: .whitespacesAndNewlines).uppercased())
+        let chars = Array(input.trimmed.uppercased())
         guard !chars.isEmpty else { return .failure(.empty) }
         guard chars.count == 18 else { return .failure(.wrongLength(chars.count)) }
         for (i, c) in chars.enumerated() where !alphabet.contains(c) {

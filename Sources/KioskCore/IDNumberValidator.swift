@@ -53,26 +53,37 @@ public enum IDNumberValidator {
 
     /// Validates `input` as of `today`. Surrounding whitespace is ignored and a lowercase `x` is read as `X`.
     public static func validate(_ input: String, today: CivilDate) -> Result<ValidIDNumber, IDNumberError> {
-        let text = input.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let text = input.trimmed.uppercased()
         guard !text.isEmpty else { return .failure(.empty) }
-        let chars = Array(text)
-        guard chars.count == 18 else { return .failure(.wrongLength(chars.count)) }
-        var digits: [Int] = []
-        for (i, c) in chars.prefix(17).enumerated() {
-            guard c.isASCII, let d = c.wholeNumberValue else { return .failure(.invalidCharacter(position: i + 1)) }
-            digits.append(d)
+        let characters = text.count
+        guard characters == 18 else { return .failure(.wrongLength(characters)) }
+        let bytes = Array(text.utf8)
+        if bytes.count != 18 {
+            // 18 characters but more bytes: something is not ASCII (e.g. full-width digits).
+            let position = (text.firstIndex { !$0.isASCII }).map { text.distance(from: text.startIndex, to: $0) + 1 } ?? 1
+            return .failure(.invalidCharacter(position: position))
         }
-        let last = chars[17]
-        guard last == "X" || (last.isASCII && last.isNumber) else { return .failure(.invalidCharacter(position: 18)) }
-        guard let birth = CivilDate(String(chars[6..<14])) else { return .failure(.invalidBirthDate) }
+        var digits = [Int](repeating: 0, count: 17)
+        for i in 0..<17 {
+            let b = bytes[i]
+            guard (0x30...0x39).contains(b) else { return .failure(.invalidCharacter(position: i + 1)) }
+            digits[i] = Int(b - 0x30)
+        }
+        let last = bytes[17]
+        guard last == UInt8(ascii: "X") || (0x30...0x39).contains(last) else {
+            return .failure(.invalidCharacter(position: 18))
+        }
+        let year = digits[6] * 1000 + digits[7] * 100 + digits[8] * 10 + digits[9]
+        guard let birth = CivilDate(year: year, month: digits[10] * 10 + digits[11], day: digits[12] * 10 + digits[13])
+        else { return .failure(.invalidBirthDate) }
         guard birth <= today else { return .failure(.birthDateInFuture) }
         let age = birth.years(until: today)
         guard age <= maximumAge else { return .failure(.implausibleAge(age)) }
         let expected = checkCharacter(for: digits)
-        guard expected == last else { return .failure(.badCheckDigit(expected: expected)) }
+        guard expected.asciiValue == last else { return .failure(.badCheckDigit(expected: expected)) }
         let kind: ValidIDNumber.Kind =
             if digits[0] == 9 { .foreignerPermanent2023 }
-            else if ["81", "82", "83"].contains(String(chars[0..<2])) { .hkMacaoTaiwanPermit }
+            else if digits[0] == 8 && (1...3).contains(digits[1]) { .hkMacaoTaiwanPermit }
             else { .resident }
         return .success(ValidIDNumber(number: PersonalText(text, kind: .idNumber), kind: kind, birthDate: birth))
     }
@@ -89,7 +100,7 @@ public enum IDNumberValidator {
 /// 12 digits. The reference has no confirmed check-digit rule for it, so only the format is checked.
 public enum Foreigner2017NumberValidator {
     public static func isWellFormed(_ input: String) -> Bool {
-        let chars = Array(input.trimmingCharacters(in: .whitespaces).uppercased())
+        let chars = Array(input.trimmed.uppercased())
         return chars.count == 15 && chars.prefix(3).allSatisfy { $0.isASCII && $0.isLetter }
             && chars.suffix(12).allSatisfy { $0.isASCII && $0.isNumber }
     }

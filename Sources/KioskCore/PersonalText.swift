@@ -54,7 +54,7 @@ public enum Masking {
     /// First character, then one `*` per remaining character: `张*`, `欧阳**`→`欧**`. Latin names keep the first
     /// letter of each word: `JOHN SMITH` → `J*** S****`.
     public static func name(_ value: String) -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmed
         guard let first = trimmed.first else { return "" }
         if trimmed.contains(" ") {
             return trimmed.split(separator: " ").map { (word: Substring) -> String in

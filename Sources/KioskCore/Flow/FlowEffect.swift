@@ -47,7 +47,7 @@ public struct ReceiptFacts: Sendable, Hashable, Codable {
 }
 
 /// What the runtime must do, in order, after a transition.
-public enum FlowEffect: Sendable, Hashable, Codable {
+public indirect enum FlowEffect: Sendable, Hashable, Codable {
     case startReadingCard
     case stopReadingCard
     /// Start the one flow timer (replacing any other); when it fires, send `.timerFired(generation:)`.

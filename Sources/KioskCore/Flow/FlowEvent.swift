@@ -22,7 +22,7 @@ public enum StaffAction: String, Sendable, Hashable, Codable {
 }
 
 /// Everything that can happen to the flow. Time comes with each event (`at:`), never from a clock inside.
-public enum FlowEvent: Sendable, Hashable, Codable {
+public indirect enum FlowEvent: Sendable, Hashable, Codable {
     // Citizen, through the touch UI.
     case start(transactionID: String, kioskID: String)
     case citizenActive

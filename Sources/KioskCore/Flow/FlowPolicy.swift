@@ -62,5 +62,8 @@ public struct FlowPolicy: Sendable, Hashable, Codable {
     public func timeout(for step: FlowStepName) -> Duration { stepTimeouts[step] ?? .seconds(120) }
 
     /// The calendar date of `instant` in the hall's time zone.
-    public func civilDate(of instant: Date) -> CivilDate { Today.civilDate(in: timeZone, now: instant) }
+    public func civilDate(of instant: Date) -> CivilDate {
+        let local = instant.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: instant))
+        return CivilDate(daysSinceEpoch: Int((local / 86_400).rounded(.down)))
+    }
 }

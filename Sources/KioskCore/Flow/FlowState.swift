@@ -29,10 +29,18 @@ public enum FlowStepName: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Steps where the citizen is the one expected to act, so a timeout means they walked away.
     public var waitsForCitizen: Bool {
-        [.awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature, .rating].contains(self)
+        switch self {
+        case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature, .rating: true
+        default: false
+        }
     }
 
-    public var isTerminal: Bool { [.completed, .handedOff, .cancelled].contains(self) }
+    public var isTerminal: Bool {
+        switch self {
+        case .completed, .handedOff, .cancelled: true
+        default: false
+        }
+    }
 }
 
 /// Why a session was sent to a staffed window. Stable codes, no personal data.
@@ -81,7 +89,13 @@ public struct FlowSession: Sendable, Hashable, Codable {
 /// lets a stale timer be told from the current one. Codable, so the daemon can checkpoint and resume it.
 public struct FlowState: Sendable, Hashable, Codable {
     public var step: FlowStepName
-    public var session: FlowSession?
+    /// The citizen's session. Held in a shared immutable box so the many copies of a state a transition makes (and
+    /// the checkpoint effect) share one session instead of copying it; a write makes a new box.
+    public var session: FlowSession? {
+        get { sessionBox?.value }
+        set { sessionBox = newValue.map(SessionBox.init) }
+    }
+    private var sessionBox: SessionBox?
     /// Set in `.handedOff` / `.cancelled`.
     public var handOffReason: HandOffReason?
     public var cancelReason: CancelReason?
@@ -94,9 +108,65 @@ public struct FlowState: Sendable, Hashable, Codable {
     /// Devices the flow has been told are lost and not yet restored.
     public var lostDevices: Set<DeviceRole>
 
+    public init(step: FlowStepName, session: FlowSession?, handOffReason: HandOffReason?, cancelReason: CancelReason?,
+                timerGeneration: Int, warned: Bool, persistFailures: Int, lostDevices: Set<DeviceRole>) {
+        self.step = step
+        self.sessionBox = session.map(SessionBox.init)
+        self.handOffReason = handOffReason
+        self.cancelReason = cancelReason
+        self.timerGeneration = timerGeneration
+        self.warned = warned
+        self.persistFailures = persistFailures
+        self.lostDevices = lostDevices
+    }
+
     public static let idle = FlowState(
         step: .idle, session: nil, handOffReason: nil, cancelReason: nil, timerGeneration: 0, warned: false,
         persistFailures: 0, lostDevices: [])
+
+    public static func == (a: FlowState, b: FlowState) -> Bool {
+        a.step == b.step && a.handOffReason == b.handOffReason && a.cancelReason == b.cancelReason
+            && a.timerGeneration == b.timerGeneration && a.warned == b.warned && a.persistFailures == b.persistFailures
+            && a.lostDevices == b.lostDevices && (a.sessionBox === b.sessionBox || a.session == b.session)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(step)
+        hasher.combine(timerGeneration)
+        hasher.combine(session)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case step, session, handOffReason, cancelReason, timerGeneration, warned, persistFailures, lostDevices
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            step: try c.decode(FlowStepName.self, forKey: .step),
+            session: try c.decodeIfPresent(FlowSession.self, forKey: .session),
+            handOffReason: try c.decodeIfPresent(HandOffReason.self, forKey: .handOffReason),
+            cancelReason: try c.decodeIfPresent(CancelReason.self, forKey: .cancelReason),
+            timerGeneration: try c.decode(Int.self, forKey: .timerGeneration),
+            warned: try c.decode(Bool.self, forKey: .warned),
+            persistFailures: try c.decode(Int.self, forKey: .persistFailures),
+            lostDevices: try c.decode(Set<DeviceRole>.self, forKey: .lostDevices))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(step, forKey: .step)
+        try c.encodeIfPresent(session, forKey: .session)
+        try c.encodeIfPresent(handOffReason, forKey: .handOffReason)
+        try c.encodeIfPresent(cancelReason, forKey: .cancelReason)
+        try c.encode(timerGeneration, forKey: .timerGeneration)
+        try c.encode(warned, forKey: .warned)
+        try c.encode(persistFailures, forKey: .persistFailures)
+        try c.encode(lostDevices, forKey: .lostDevices)
+    }
+
+    /// Whether `session` was written since `old` (cheap: compares the boxes, not the sessions).
+    func sessionWritten(since old: FlowState) -> Bool { sessionBox !== old.sessionBox }
 
     /// True when the state holds any personal data of a citizen.
     public var holdsPersonalData: Bool {
@@ -105,4 +175,10 @@ public struct FlowState: Sendable, Hashable, Codable {
             || session.record.applicantName != nil || session.record.applicantIDNumber != nil
             || session.record.form != nil || session.record.signatureSHA256 != nil
     }
+}
+
+/// An immutable reference to a session, shared between copies of a `FlowState`.
+private final class SessionBox: Sendable {
+    let value: FlowSession
+    init(_ value: FlowSession) { self.value = value }
 }

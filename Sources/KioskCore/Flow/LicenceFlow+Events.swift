@@ -61,7 +61,7 @@ extension StepContext {
             return notApplicable("the form is not open")
         }
         var issues = FormValidator.issues(in: form)
-        let representative = form.representative.unmasked.trimmingCharacters(in: .whitespaces)
+        let representative = form.representative.unmasked.trimmed
         if !representative.isEmpty && representative != identity.name.unmasked {
             issues.append(FormIssue(
                 field: .representative, code: "not-card-holder",

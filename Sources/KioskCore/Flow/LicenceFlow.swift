@@ -61,7 +61,7 @@ struct StepContext {
     /// (a licence print above all) can be resumed from what was decided here.
     func finish(from old: FlowState) -> FlowTransition {
         var effects = effects
-        let changed = old.step != state.step || old.session != state.session
+        let changed = old.step != state.step || state.sessionWritten(since: old)
         if changed, state.session != nil, !state.step.isTerminal, state.step != .idle {
             effects.insert(.persistCheckpoint(state), at: 0)
         }

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import KioskCore
+
+/// SplitMix64: a small seeded generator, so a failing sequence can be replayed from its seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random event sequences against the invariants of DESIGN §4.
+@Suite struct LicenceFlowPropertyTests {
+    static let sequences = 10_000
+    static let eventsPerSequence = 40
+    static let card = sampleCard()
+    static let expiredCard = sampleCard(until: .until(CivilDate(year: 2001, month: 1, day: 1)!))
+    static let form = sampleForm()
+    static let strangersForm = sampleForm(representative: "李四")
+    static let licence = sampleLicence()
+    static let signature = String(repeating: "ab", count: 32)
+
+    /// An event that makes sense now most of the time, anything at all otherwise (late, duplicate, stale, wrong).
+    static func nextEvent(_ state: FlowState, _ rng: inout SplitMix64, serial: Int) -> FlowEvent {
+        let job = state.session?.licenceJobUUID ?? "T0-L1"
+        let tx = state.session?.transactionID ?? "T0"
+        let likely: [FlowEvent]
+        switch state.step {
+        case .idle, .completed, .handedOff, .cancelled:
+            likely = [.start(transactionID: "T\(serial)", kioskID: "K1"), .timerFired(generation: state.timerGeneration)]
+        case .awaitingCard:
+            likely = [.cardRead(card), .cardRead(card), .cardError(reason: "read failed"),
+                      .cardRead(expiredCard)]
+        case .verifyingIdentity: likely = [.confirmIdentity]
+        case .fillingForm: likely = [.submitForm(form), .submitForm(strangersForm)]
+        case .awaitingSignature:
+            likely = [.sign(signatureSHA256: signature), .confirm(declarationAccepted: true),
+                      .confirm(declarationAccepted: false)]
+        case .approving:
+            likely = [.approvalResult(.approved(licence)), .approvalResult(.approved(licence)),
+                      .approvalResult(.rejected(reasons: ["x"])), .approvalResult(.unavailable(reason: "down"))]
+        case .printingLicence:
+            likely = [.licencePrintResult(jobUUID: job, .completed), .licencePrintResult(jobUUID: job, .completed),
+                      .licencePrintResult(jobUUID: job, .failed(reason: "media-jam")),
+                      .licencePrintResult(jobUUID: job, .unknown(reason: "timeout"))]
+        case .licencePrintProblem:
+            likely = [.staffAssist(staffID: "s1", .authoriseReprint), .staffAssist(staffID: "s1", .confirmLicencePrinted),
+                      .staffAssist(staffID: "s1", .handOff), .licencePrintResult(jobUUID: job, .completed)]
+        case .printingReceipt:
+            likely = [.receiptPrintResult(.completed), .receiptPrintResult(.failed(reason: "paper-end"))]
+        case .rating: likely = [.rate(.good), .rate(.bad), .skipRating]
+        case .persisting:
+            likely = [.transactionPersisted(transactionID: tx), .persistFailed(transactionID: tx, reason: "disk full")]
+        }
+        let anything: [FlowEvent] = [
+            .cancel, .requestHandOff, .citizenActive, .cardRemoved, .confirmIdentity, .skipRating,
+            .timerFired(generation: state.timerGeneration), .timerFired(generation: state.timerGeneration - 1),
+            .deviceLost(.idReader), .deviceRestored(.idReader), .deviceLost(.licencePrinter),
+            .licencePrintResult(jobUUID: job, .completed), .licencePrintResult(jobUUID: "other", .completed),
+            .transactionPersisted(transactionID: tx), .transactionPersisted(transactionID: "other"),
+            .staffAssist(staffID: "s2", .authoriseReprint), .staffAssist(staffID: "s2", .extendTime),
+            .staffAssist(staffID: "s2", .handOff), .approvalResult(.approved(licence)),
+            .start(transactionID: "T\(serial)", kioskID: "K1"), .cardRead(card),
+        ]
+        if Int.random(in: 0..<10, using: &rng) < 7 { return likely.randomElement(using: &rng)! }
+        return anything.randomElement(using: &rng)!
+    }
+
+    @Test func randomSequences_keepEveryInvariant() {
+        let flow = LicenceFlow()
+        var reached: [FlowStepName: Int] = [:]
+        for seed in 0..<Self.sequences {
+            var rng = SplitMix64(state: UInt64(seed))
+            var state = FlowState.idle
+            var now = Date(timeIntervalSince1970: 1_795_000_000)
+            var prints: [String: Int] = [:]
+            var reprints: [String: Int] = [:]
+            var persistRequested: Set<String> = []
+            for serial in 0..<Self.eventsPerSequence {
+                let event = Self.nextEvent(state, &rng, serial: seed * 1000 + serial)
+                now += Double(Int.random(in: 0...40, using: &rng))
+                let t = flow.handle(event, in: state, at: now)
+                func fail(_ what: String) {
+                    Issue.record("seed \(seed) event \(serial) \(event.name) in \(state.step): \(what)")
+                }
+
+                // Nothing is dropped silently: an event that does not apply changes nothing and says why.
+                if case .notApplicable = t.disposition, t.state != state || !t.effects.isEmpty {
+                    fail("a not-applicable event changed the state or had effects")
+                }
+                // At most one licence print per transaction unless staff authorised a reprint.
+                if case .staffAssist(_, .authoriseReprint) = event, case .applied = t.disposition,
+                    let id = state.session?.transactionID
+                {
+                    reprints[id, default: 0] += 1
+                }
+                for effect in t.effects {
+                    switch effect {
+                    case .printLicence(let id, _, _, _, _):
+                        prints[id, default: 0] += 1
+                        if prints[id, default: 0] > 1 + reprints[id, default: 0] { fail("\(id) printed twice without a reprint") }
+                    case .persistTransaction(let r) where r.outcome == .completed:
+                        persistRequested.insert(r.id)
+                    case .ui(.done(let id)):
+                        // "Done" only in answer to the store's acknowledgement of that very transaction.
+                        if event != .transactionPersisted(transactionID: id) || !persistRequested.contains(id) {
+                            fail("done before the transaction was persisted")
+                        }
+                    default: break
+                    }
+                }
+                // A print is always preceded by the checkpoint that journals it.
+                if let p = t.effects.firstIndex(where: { if case .printLicence = $0 { true } else { false } }),
+                    !t.effects[..<p].contains(where: { if case .persistCheckpoint = $0 { true } else { false } })
+                {
+                    fail("licence print without a checkpoint before it")
+                }
+                // Personal data is wiped whenever a session ends.
+                if t.state.step.isTerminal && !state.step.isTerminal && !t.effects.wipes { fail("session ended without a wipe") }
+                if (t.state.step.isTerminal || t.state.step == .idle) && t.state.holdsPersonalData {
+                    fail("personal data kept after the session ended")
+                }
+                if t.state.step == .completed && state.step != .completed,
+                    event != .transactionPersisted(transactionID: state.session?.transactionID ?? "")
+                {
+                    fail("completed without the store's acknowledgement")
+                }
+                state = t.state
+                reached[state.step, default: 0] += 1
+            }
+        }
+        // The generator must actually reach every step, or the invariants above were not exercised.
+        for step in FlowStepName.allCases { #expect(reached[step, default: 0] > 0, "never reached \(step)") }
+    }
+}
