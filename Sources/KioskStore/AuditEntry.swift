@@ -7,4 +7,12 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public let actor: String
     public let action: String
     public let detail: String
+
+    public init(id: Int64, at: Date, actor: String, action: String, detail: String) {
+        self.id = id
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.detail = detail
+    }
 }

@@ -4,4 +4,9 @@ public struct CompletionReceipt: Sendable, Hashable {
     public let seq: Int64
     /// True when an earlier call (e.g. before a crash) had already recorded it; nothing new was written.
     public let wasAlreadyRecorded: Bool
+
+    public init(seq: Int64, wasAlreadyRecorded: Bool) {
+        self.seq = seq
+        self.wasAlreadyRecorded = wasAlreadyRecorded
+    }
 }
