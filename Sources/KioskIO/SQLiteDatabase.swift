@@ -110,7 +110,8 @@ public final class SQLiteDatabase {
     }
 
     /// Runs a query and maps every row.
-    public func rows<T>(_ sql: String, _ values: [SQLiteValue] = [], _ map: (SQLiteRow) -> T) throws(SQLiteError) -> [T] {
+    public func rows<T>(_ sql: String, _ values: [SQLiteValue] = [], _ map: (SQLiteRow) -> T) throws(SQLiteError) -> [T]
+    {
         let statement = try statement(sql, values)
         defer { statement.reset() }
         var result: [T] = []
@@ -119,7 +120,9 @@ public final class SQLiteDatabase {
     }
 
     /// Runs a query and maps its first row, or nil when it has none.
-    public func firstRow<T>(_ sql: String, _ values: [SQLiteValue] = [], _ map: (SQLiteRow) -> T) throws(SQLiteError) -> T? {
+    public func firstRow<T>(_ sql: String, _ values: [SQLiteValue] = [], _ map: (SQLiteRow) -> T) throws(SQLiteError)
+        -> T?
+    {
         let statement = try statement(sql, values)
         defer { statement.reset() }
         return try statement.step() ? map(statement.row) : nil

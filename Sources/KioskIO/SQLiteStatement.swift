@@ -46,12 +46,15 @@ public final class SQLiteStatement {
                         return sqlite3_bind_text(handle, index, "", 0, sqliteTransient)
                     }
                     return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
-                        sqlite3_bind_text64(handle, index, $0, sqlite3_uint64(utf8.count), sqliteTransient, UInt8(SQLITE_UTF8))
+                        sqlite3_bind_text64(
+                            handle, index, $0, sqlite3_uint64(utf8.count), sqliteTransient, UInt8(SQLITE_UTF8))
                     }
                 }
             case .blob(let data):
                 result = data.withUnsafeBytes { bytes in
-                    guard let base = bytes.baseAddress, bytes.count > 0 else { return sqlite3_bind_zeroblob(handle, index, 0) }
+                    guard let base = bytes.baseAddress, bytes.count > 0 else {
+                        return sqlite3_bind_zeroblob(handle, index, 0)
+                    }
                     return sqlite3_bind_blob64(handle, index, base, sqlite3_uint64(bytes.count), sqliteTransient)
                 }
             }

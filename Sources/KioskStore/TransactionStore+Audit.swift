@@ -43,7 +43,9 @@ extension TransactionStore {
     }
 
     /// Inserts one audit row inside the caller's transaction.
-    static func insertAudit(_ db: SQLiteDatabase, actor: String, action: String, detail: String, at ms: Int64) throws -> Int64 {
+    static func insertAudit(_ db: SQLiteDatabase, actor: String, action: String, detail: String, at ms: Int64) throws
+        -> Int64
+    {
         try db.run(
             "INSERT INTO audit (at_ms, actor, action, detail) VALUES (?, ?, ?, ?)",
             [.integer(ms), .text(actor), .text(action), .text(detail)])

@@ -10,7 +10,8 @@ extension TransactionStore {
     /// Idempotent on the transaction id: a retry after a crash returns the first seq and writes nothing new (the first
     /// record stands). Recording the same id with a different outcome throws `conflictingRecord`.
     @discardableResult
-    public func complete(_ record: TransactionRecord, sessionID: String? = nil) throws(StoreError) -> CompletionReceipt {
+    public func complete(_ record: TransactionRecord, sessionID: String? = nil) throws(StoreError) -> CompletionReceipt
+    {
         try Self.checkID(record.id, "the transaction id")
         try Self.checkID(record.kioskID, "the kiosk id")
         guard let outcome = record.outcome else {
@@ -19,7 +20,8 @@ extension TransactionStore {
         let json = try RecordCoding.encode(record)
         guard json.count <= Self.maximumRecordBytes else {
             throw .invalidArgument(
-                "transaction \(record.id) encodes to \(json.count) bytes, above the limit of \(Self.maximumRecordBytes)")
+                "transaction \(record.id) encodes to \(json.count) bytes, above the limit of \(Self.maximumRecordBytes)"
+            )
         }
         let text = String(decoding: json, as: UTF8.self)
         let (outcomeName, reason) = outcome.columns
@@ -31,7 +33,8 @@ extension TransactionStore {
                 [.text(record.id)], { ($0.string(0) ?? "", $0.int64(1)) })
             {
                 guard existing.0 == outcomeName else {
-                    throw StoreError.conflictingRecord(transactionID: record.id, stored: existing.0, offered: outcomeName)
+                    throw StoreError.conflictingRecord(
+                        transactionID: record.id, stored: existing.0, offered: outcomeName)
                 }
                 try db.run("DELETE FROM session_checkpoint WHERE session_id = ?", [.text(session)])
                 return CompletionReceipt(seq: existing.1, wasAlreadyRecorded: true)
@@ -79,7 +82,8 @@ extension TransactionStore {
         }
         var records: [TransactionRecord] = []
         for (id, json) in rows {
-            records.append(try RecordCoding.decode(TransactionRecord.self, from: Data(json.utf8), what: "transaction \(id)"))
+            records.append(
+                try RecordCoding.decode(TransactionRecord.self, from: Data(json.utf8), what: "transaction \(id)"))
         }
         return records
     }

@@ -19,7 +19,9 @@ extension TransactionStore {
         }
         try writing("record the intent to print licence job \(jobUUID)") { db in
             let now = nowMilliseconds
-            if let owner = try db.firstRow("SELECT transaction_id FROM licence_jobs WHERE job_uuid = ?", [.text(jobUUID)], { $0.string(0) }) {
+            if let owner = try db.firstRow(
+                "SELECT transaction_id FROM licence_jobs WHERE job_uuid = ?", [.text(jobUUID)], { $0.string(0) })
+            {
                 guard owner == transactionID else {
                     throw StoreError.invalidArgument(
                         "licence job \(jobUUID) already belongs to another transaction; use a new UUID per job")
@@ -37,7 +39,8 @@ extension TransactionStore {
                 }
                 _ = try Self.insertAudit(
                     db, actor: technician, action: "licence-reprint",
-                    detail: "transaction \(transactionID): job \(jobUUID) reprints job \(earlier.jobUUID) (\(Self.describe(earlier)))",
+                    detail:
+                        "transaction \(transactionID): job \(jobUUID) reprints job \(earlier.jobUUID) (\(Self.describe(earlier)))",
                     at: now)
             }
             try db.run(
@@ -100,7 +103,9 @@ extension TransactionStore {
         }
     }
 
-    private static func jobs(_ db: SQLiteDatabase, where condition: String, _ values: [SQLiteValue]) throws -> [LicenceJob] {
+    private static func jobs(_ db: SQLiteDatabase, where condition: String, _ values: [SQLiteValue]) throws
+        -> [LicenceJob]
+    {
         try db.rows(
             """
             SELECT job_uuid, transaction_id, intended_at_ms, cups_job_id, submitted_at_ms, outcome, outcome_reason,

@@ -19,7 +19,8 @@ extension TransactionStore {
             ) { row in
                 OutboxEntry(
                     seq: row.int64(0), transactionID: row.string(1) ?? "", payload: row.data(2) ?? Data(),
-                    createdAt: Date(unixMilliseconds: row.int64(3)), ackedAt: row.optionalInt64(4).map { Date(unixMilliseconds: $0) })
+                    createdAt: Date(unixMilliseconds: row.int64(3)),
+                    ackedAt: row.optionalInt64(4).map { Date(unixMilliseconds: $0) })
             }
         }
         let hasMore = entries.count > limit

@@ -23,7 +23,8 @@ extension TransactionStore {
             ) { ($0.string(0) ?? "", $0.string(1) ?? "") }
             let now = nowMilliseconds
             for (id, json) in due {
-                let record = try RecordCoding.decode(TransactionRecord.self, from: Data(json.utf8), what: "transaction \(id)")
+                let record = try RecordCoding.decode(
+                    TransactionRecord.self, from: Data(json.utf8), what: "transaction \(id)")
                 let text = String(decoding: try RecordCoding.encode(PersonalDataPurge.purged(record)), as: UTF8.self)
                 try db.run(
                     "UPDATE transactions SET record_json = ?, personal_purged_at_ms = ? WHERE id = ?",

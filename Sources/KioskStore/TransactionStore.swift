@@ -123,7 +123,9 @@ public final class TransactionStore: @unchecked Sendable {
 
     /// Runs `body` on the connection under the lock, mapping SQLite failures to `StoreError.database` with `operation`.
     @discardableResult
-    func withDatabase<T>(_ operation: @autoclosure () -> String, _ body: (SQLiteDatabase) throws -> T) throws(StoreError) -> T {
+    func withDatabase<T>(_ operation: @autoclosure () -> String, _ body: (SQLiteDatabase) throws -> T)
+        throws(StoreError) -> T
+    {
         lock.lock()
         defer { lock.unlock() }
         guard let db = database else { throw .closed(path: path) }
@@ -140,7 +142,9 @@ public final class TransactionStore: @unchecked Sendable {
 
     /// `withDatabase` inside one `BEGIN IMMEDIATE` transaction: all of `body` is written, or none of it.
     @discardableResult
-    func writing<T>(_ operation: @autoclosure () -> String, _ body: (SQLiteDatabase) throws -> T) throws(StoreError) -> T {
+    func writing<T>(_ operation: @autoclosure () -> String, _ body: (SQLiteDatabase) throws -> T) throws(StoreError)
+        -> T
+    {
         try withDatabase(operation()) { db in try db.transaction { try body(db) } }
     }
 

@@ -22,11 +22,23 @@ enum StoreBench {
             let bare = try bareCommits(path: directory.appendingPathComponent("bare.db").path, payload: payload)
             let complete = try completeCommits(path: directory.appendingPathComponent("store.db").path)
             let ratio = median(complete) / median(bare)
-            print(String(format: "bare WAL commit (1-row insert, %d B): median %.3f ms, p95 %.3f ms", payload.utf8.count, median(bare), p95(bare)))
-            print(String(format: "complete(record) (transaction + outbox + checkpoint clear): median %.3f ms, p95 %.3f ms", median(complete), p95(complete)))
-            print(String(format: "complete / bare (median): %.2f× (target ≤ 1.5×) %@", ratio, ratio <= 1.5 ? "ok" : "MISSED"))
+            print(
+                String(
+                    format: "bare WAL commit (1-row insert, %d B): median %.3f ms, p95 %.3f ms", payload.utf8.count,
+                    median(bare), p95(bare)))
+            print(
+                String(
+                    format: "complete(record) (transaction + outbox + checkpoint clear): median %.3f ms, p95 %.3f ms",
+                    median(complete), p95(complete)))
+            print(
+                String(
+                    format: "complete / bare (median): %.2f× (target ≤ 1.5×) %@", ratio, ratio <= 1.5 ? "ok" : "MISSED")
+            )
             let rate = try drain(path: directory.appendingPathComponent("pull.db").path)
-            print(String(format: "pull: drained %d records in pages of %d (page + ack): %.0f tx/s (target ≥ 5,000) %@", drained, pageSize, rate, rate >= 5000 ? "ok" : "MISSED"))
+            print(
+                String(
+                    format: "pull: drained %d records in pages of %d (page + ack): %.0f tx/s (target ≥ 5,000) %@",
+                    drained, pageSize, rate, rate >= 5000 ? "ok" : "MISSED"))
             return ratio <= 1.5 && rate >= 5000 ? 0 : 1
         } catch {
             print("store bench failed: \(error)")

@@ -23,7 +23,8 @@ import Testing
             .integer(Int64.min), .real(-1.5e300), .text("营业执照 \u{0}after-nul"), .blob(Data([0, 0xFF, 0x10])), .null,
         ]
         try db.run("INSERT INTO t VALUES (?, ?, ?, ?, ?)", values)
-        try db.run("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [.integer(Int64.max), .real(0), .text(""), .blob(Data()), .null])
+        try db.run(
+            "INSERT INTO t VALUES (?, ?, ?, ?, ?)", [.integer(Int64.max), .real(0), .text(""), .blob(Data()), .null])
         let rows = try db.rows("SELECT i, r, s, b, n FROM t ORDER BY rowid") { row in (0..<5).map { row.value($0) } }
         #expect(rows[0] == values)
         // Empty text and an empty blob stay empty, not NULL.
@@ -75,7 +76,8 @@ import Testing
         try db.setForeignKeys(true)
         #expect(try db.journalMode() == "wal")
         #expect(try db.synchronousLevel() == 2)
-        try db.exec("CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent (id))")
+        try db.exec(
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent (id))")
         let error = #expect(throws: SQLiteError.self) { try db.run("INSERT INTO child VALUES (7)") }
         #expect(error?.kind == .constraint)
     }
@@ -148,8 +150,13 @@ import Testing
     }
 
     @Test func error_description_namesCallPathCodeAndMessage() {
-        let error = SQLiteError(code: 13, call: "sqlite3_step(INSERT INTO outbox …)", message: "database or disk is full", path: "/var/lib/kioskd/kiosk.db")
-        #expect(error.description == "sqlite3_step(INSERT INTO outbox …) on /var/lib/kioskd/kiosk.db: database or disk is full (SQLITE_FULL)")
+        let error = SQLiteError(
+            code: 13, call: "sqlite3_step(INSERT INTO outbox …)", message: "database or disk is full",
+            path: "/var/lib/kioskd/kiosk.db")
+        #expect(
+            error.description
+                == "sqlite3_step(INSERT INTO outbox …) on /var/lib/kioskd/kiosk.db: database or disk is full (SQLITE_FULL)"
+        )
         let extended = SQLiteError(code: 8 | (5 << 8), call: "x", message: "m", path: "p")
         #expect(extended.kind == .readOnly)
         #expect(extended.description.hasSuffix("(SQLITE_READONLY, extended 1288)"))

@@ -10,11 +10,13 @@ import Testing
         defer { store.close() }
         let at = Date(unixMilliseconds: 1_763_800_000_000)
         let first = try store.audit(actor: "tech:li", action: "printer-enable", detail: "queue A3", at: at)
-        try store.audit(actor: "staff:wang", action: "inhibit", detail: "window 3 closed", at: at.addingTimeInterval(60))
+        try store.audit(
+            actor: "staff:wang", action: "inhibit", detail: "window 3 closed", at: at.addingTimeInterval(60))
 
         let entries = try store.auditEntries()
         #expect(entries.map(\.action) == ["printer-enable", "inhibit"])
-        #expect(entries[0] == AuditEntry(id: first, at: at, actor: "tech:li", action: "printer-enable", detail: "queue A3"))
+        #expect(
+            entries[0] == AuditEntry(id: first, at: at, actor: "tech:li", action: "printer-enable", detail: "queue A3"))
         #expect(try store.auditEntries(after: first).map(\.actor) == ["staff:wang"])
     }
 

@@ -12,7 +12,8 @@ import Testing
         defer { store.close() }
         #expect(try store.loadCheckpoint() == nil)
         try store.saveCheckpoint(sessionID: "S-1", state: state)
-        #expect(try store.loadCheckpoint() == SessionCheckpoint(sessionID: "S-1", state: state, savedAt: fixture.clock.now))
+        #expect(
+            try store.loadCheckpoint() == SessionCheckpoint(sessionID: "S-1", state: state, savedAt: fixture.clock.now))
     }
 
     @Test func save_anotherSession_replacesTheEarlierOne() throws {

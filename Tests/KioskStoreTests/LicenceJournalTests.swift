@@ -59,7 +59,8 @@ import Testing
         let store = try fixture.open()
         defer { store.close() }
         try store.recordLicenceJobIntent(transactionID: "T-1", jobUUID: "J-1")
-        try store.recordLicenceJobOutcome(jobUUID: "J-1", outcome: .failed(reason: "client-error-document-format-not-supported"))
+        try store.recordLicenceJobOutcome(
+            jobUUID: "J-1", outcome: .failed(reason: "client-error-document-format-not-supported"))
         try store.recordLicenceJobIntent(transactionID: "T-1", jobUUID: "J-2")
         #expect(try store.licenceJobs(transactionID: "T-1").map(\.jobUUID) == ["J-1", "J-2"])
         #expect(try store.licenceJobs(transactionID: "T-1").last?.reprintAuthorisedBy == nil)

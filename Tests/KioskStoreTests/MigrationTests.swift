@@ -59,7 +59,9 @@ import Testing
             "INSERT INTO schema_version VALUES (?, 0, 'from the future')", [.integer(Int64(Schema.latestVersion + 1))])
         raw.close()
         let error = #expect(throws: StoreError.self) { try fixture.open() }
-        #expect(error == .schemaTooNew(path: fixture.path, found: Schema.latestVersion + 1, supported: Schema.latestVersion))
+        #expect(
+            error == .schemaTooNew(path: fixture.path, found: Schema.latestVersion + 1, supported: Schema.latestVersion)
+        )
         #expect(error?.healthReason == "store-schema-too-new")
         #expect(error?.description.contains("newer kioskd") == true)
     }

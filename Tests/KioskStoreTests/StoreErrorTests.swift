@@ -99,10 +99,11 @@ import Testing
         #expect(error?.healthReason == "store-closed")
     }
 
-    @Test(arguments: [
-        (13, "store-disk-full"), (8, "store-read-only"), (8 | (3 << 8), "store-read-only"), (11, "store-corrupt"),
-        (26, "store-corrupt"), (10, "store-io-error"), (10 | (4 << 8), "store-io-error"), (5, "store-busy"),
-    ] as [(Int32, String)])
+    @Test(
+        arguments: [
+            (13, "store-disk-full"), (8, "store-read-only"), (8 | (3 << 8), "store-read-only"), (11, "store-corrupt"),
+            (26, "store-corrupt"), (10, "store-io-error"), (10 | (4 << 8), "store-io-error"), (5, "store-busy"),
+        ] as [(Int32, String)])
     func healthReason_forSQLiteCode(code: Int32, reason: String) {
         let error = StoreError.database(SQLiteError(code: code, call: "c", message: "m", path: "p"), operation: "op")
         #expect(error.healthReason == reason)

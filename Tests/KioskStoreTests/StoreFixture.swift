@@ -54,7 +54,8 @@ struct StoreFixture {
         record.form = ApplicationForm(
             kind: .company, name: "北京景山软件有限公司", entityType: "有限责任公司（自然人独资）",
             representative: PersonalText(name, kind: .name), registeredCapitalWan: 100,
-            address: PersonalText(address, kind: .address), businessScope: scope, phone: PersonalText(phone, kind: .phone))
+            address: PersonalText(address, kind: .address), businessScope: scope,
+            phone: PersonalText(phone, kind: .phone))
         record.signatureSHA256 = String(repeating: "ab", count: 32)
         if case .completed = outcome {
             record.licencePrintedAt = Date(unixMilliseconds: 1_763_800_250_000)
@@ -63,7 +64,8 @@ struct StoreFixture {
                 representative: name, kind: .company, registeredCapital: "壹佰万元整",
                 establishedOn: CivilDate(year: 2025, month: 11, day: 22) ?? CivilDate(daysSinceEpoch: 0),
                 businessTermFrom: CivilDate(year: 2025, month: 11, day: 22) ?? CivilDate(daysSinceEpoch: 0),
-                businessTermUntil: .longTerm, address: address, businessScope: scope, registrationAuthority: "北京市东城区市场监督管理局",
+                businessTermUntil: .longTerm, address: address, businessScope: scope,
+                registrationAuthority: "北京市东城区市场监督管理局",
                 issuedOn: CivilDate(year: 2025, month: 11, day: 22) ?? CivilDate(daysSinceEpoch: 0),
                 qrPayload: "https://www.gsxt.gov.cn/91110101MA01ABCD1X")
             record.licenceJobID = 17
