@@ -89,6 +89,29 @@ import Testing
         #expect(FileManager.default.contents(atPath: fixture.path) == garbage)
     }
 
+    /// The header is intact but every page after the first (the schema) is overwritten: SQLite opens the file, and the
+    /// first read of a table fails as corrupt.
+    @Test func openStoreWithDamagedPages_failsAsCorrupt() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let store = try fixture.open()
+        for index in 1...3 { try store.complete(StoreFixture.record("T-\(index)")) }
+        store.close()
+        let raw = try fixture.raw()
+        try raw.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+        let pageSize = Int(try raw.pageSize())
+        raw.close()
+        var bytes = try #require(FileManager.default.contents(atPath: fixture.path))
+        #expect(bytes.count > 2 * pageSize)
+        for offset in pageSize..<bytes.count { bytes[offset] = UInt8(truncatingIfNeeded: offset &* 37 &+ 11) }
+        try bytes.write(to: URL(fileURLWithPath: fixture.path))
+
+        let error = #expect(throws: StoreError.self) { try fixture.open() }
+
+        #expect(error?.healthReason == "store-corrupt")
+        #expect(error?.description.contains("SQLITE_CORRUPT") == true)
+    }
+
     @Test func callOnClosedStore_failsAsClosed() throws {
         let fixture = try StoreFixture()
         defer { fixture.cleanUp() }
