@@ -83,7 +83,7 @@ public final class SQLiteDatabase {
         guard result == SQLITE_OK, let statement else {
             throw error("sqlite3_prepare_v2(\(sql.prefix(60)))", code: result)
         }
-        return SQLiteStatement(handle: statement, sql: sql, database: self)
+        return SQLiteStatement(handle: statement, sql: sql, path: path)
     }
 
     /// The cached statement for `sql`, bound to `values` and ready to step.
@@ -229,14 +229,8 @@ public final class SQLiteDatabase {
         return handle
     }
 
-    /// A `SQLiteError` for `call` from the connection's current error state (sqlite3_extended_errcode, sqlite3_errmsg).
+    /// A `SQLiteError` for `call` from the connection's current error state.
     func error(_ call: String, code: Int32) -> SQLiteError {
-        guard let db = handle else {
-            return SQLiteError(code: code, call: call, message: String(cString: sqlite3_errstr(code)), path: path)
-        }
-        let extended = sqlite3_extended_errcode(db)
-        // The connection's code is the most precise unless it belongs to another call (then it differs in primary).
-        let best = (extended & 0xFF) == (code & 0xFF) ? extended : code
-        return SQLiteError(code: best, call: call, message: String(cString: sqlite3_errmsg(db)), path: path)
+        SQLiteError(connection: handle, call: call, code: code, path: path)
     }
 }

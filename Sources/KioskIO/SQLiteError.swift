@@ -41,6 +41,18 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
         self.path = path
     }
 
+    /// The error `call` left on a connection (sqlite3_extended_errcode, sqlite3_errmsg); `code` is what the call
+    /// returned, used when the connection is gone or holds another call's error.
+    init(connection db: OpaquePointer?, call: String, code: Int32, path: String) {
+        guard let db else {
+            self.init(code: code, call: call, message: String(cString: sqlite3_errstr(code)), path: path)
+            return
+        }
+        let extended = sqlite3_extended_errcode(db)
+        let best = (extended & 0xFF) == (code & 0xFF) ? extended : code
+        self.init(code: best, call: call, message: String(cString: sqlite3_errmsg(db)), path: path)
+    }
+
     /// The primary result code (the low byte of the extended one).
     public var primaryCode: Int32 { code & 0xFF }
 

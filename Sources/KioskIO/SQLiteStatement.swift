@@ -8,11 +8,13 @@ public final class SQLiteStatement {
     let handle: OpaquePointer
     /// The SQL text, shortened, for error messages.
     public let summary: String
-    private let database: SQLiteDatabase
+    /// The database file, for error messages. (No reference to the `SQLiteDatabase`: it caches statements, and a
+    /// back-reference would make a cycle.)
+    private let path: String
 
-    init(handle: OpaquePointer, sql: String, database: SQLiteDatabase) {
+    init(handle: OpaquePointer, sql: String, path: String) {
         self.handle = handle
-        self.database = database
+        self.path = path
         let flat = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         summary = flat.count > 60 ? String(flat.prefix(60)) + "…" : flat
     }
@@ -29,7 +31,7 @@ public final class SQLiteStatement {
         guard values.count == expected else {
             throw SQLiteError(
                 code: SQLITE_RANGE, call: "sqlite3_bind(\(summary))",
-                message: "\(values.count) values for \(expected) parameters", path: database.path)
+                message: "\(values.count) values for \(expected) parameters", path: path)
         }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
@@ -58,7 +60,7 @@ public final class SQLiteStatement {
                     return sqlite3_bind_blob64(handle, index, base, sqlite3_uint64(bytes.count), sqliteTransient)
                 }
             }
-            guard result == SQLITE_OK else { throw database.error("sqlite3_bind(\(summary))", code: result) }
+            guard result == SQLITE_OK else { throw error("sqlite3_bind(\(summary))", code: result) }
         }
     }
 
@@ -69,7 +71,7 @@ public final class SQLiteStatement {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default:
-            let error = database.error("sqlite3_step(\(summary))", code: result)
+            let error = error("sqlite3_step(\(summary))", code: result)
             sqlite3_reset(handle)
             throw error
         }
@@ -77,6 +79,11 @@ public final class SQLiteStatement {
 
     /// sqlite3_reset(3): ready to run again and releases its read lock; bindings stay.
     public func reset() { sqlite3_reset(handle) }
+
+    /// The connection's error for `call` (sqlite3_db_handle, sqlite3_extended_errcode, sqlite3_errmsg).
+    private func error(_ call: String, code: Int32) -> SQLiteError {
+        SQLiteError(connection: sqlite3_db_handle(handle), call: call, code: code, path: path)
+    }
 
     /// The current row; valid until the next `step()`, `bind(_:)` or `reset()`.
     public var row: SQLiteRow { SQLiteRow(statement: self) }
