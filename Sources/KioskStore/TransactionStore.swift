@@ -161,22 +161,22 @@ public final class TransactionStore: @unchecked Sendable {
     /// The figures `kioskctl status` shows.
     public func figures() throws(StoreError) -> StoreFigures {
         try withDatabase("read the store's figures") { db in
-            let transactionCounts =
+            // One statement, so one snapshot; every count is answered from an index, never the wide JSON rows.
+            let counts =
                 try db.firstRow(
-                    "SELECT COUNT(*), COALESCE(SUM(outcome = 'completed'), 0) FROM transactions"
-                ) { ($0.int64(0), $0.int64(1)) } ?? (0, 0)
-            let outboxCounts =
-                try db.firstRow(
-                    "SELECT COUNT(*), COALESCE(SUM(acked_at_ms IS NOT NULL), 0), COALESCE(MAX(seq), 0) FROM outbox"
-                ) { ($0.int64(0), $0.int64(1), $0.int64(2)) } ?? (0, 0, 0)
-            let unresolved =
-                try db.firstRow("SELECT COUNT(*) FROM licence_jobs WHERE outcome IS NULL OR outcome = 'unknown'") {
-                    $0.int64(0)
-                } ?? 0
+                    """
+                    SELECT (SELECT COUNT(*) FROM transactions),
+                        (SELECT COUNT(*) FROM transactions WHERE outcome = 'completed'),
+                        (SELECT COUNT(*) FROM outbox WHERE acked_at_ms IS NULL),
+                        (SELECT COUNT(*) FROM outbox WHERE acked_at_ms IS NOT NULL),
+                        (SELECT COALESCE(MAX(seq), 0) FROM outbox),
+                        (SELECT COUNT(*) FROM licence_jobs WHERE outcome IS NULL OR outcome = 'unknown')
+                    """
+                ) { row in (0..<6).map { row.int64($0) } } ?? Array(repeating: 0, count: 6)
             return StoreFigures(
-                completedTransactions: Int(transactionCounts.1), endedTransactions: Int(transactionCounts.0),
-                pendingOutbox: Int(outboxCounts.0 - outboxCounts.1), ackedOutbox: Int(outboxCounts.1),
-                lastSeq: outboxCounts.2, unresolvedLicenceJobs: Int(unresolved),
+                completedTransactions: Int(counts[1]), endedTransactions: Int(counts[0]),
+                pendingOutbox: Int(counts[2]), ackedOutbox: Int(counts[3]), lastSeq: counts[4],
+                unresolvedLicenceJobs: Int(counts[5]),
                 databaseBytes: Self.fileSize(path), walBytes: Self.fileSize(path + "-wal"),
                 journalMode: try db.journalMode(), schemaVersion: schemaVersion)
         }

@@ -101,6 +101,9 @@ enum StoreBench {
         }
         let elapsed = ContinuousClock.now - start
         guard count == drained else { throw StoreError.invalidArgument("drained \(count) of \(drained) records") }
+        // What a `kioskctl status` costs the store with this many transactions in it.
+        let figures = try (0..<20).map { _ in try timed { _ = try store.figures() } }
+        print(String(format: "figures() with %d transactions: median %.3f ms", drained, median(figures)))
         return Double(count) / seconds(elapsed)
     }
 
