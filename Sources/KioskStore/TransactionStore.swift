@@ -47,6 +47,14 @@ public final class TransactionStore: @unchecked Sendable {
     static let maximumCheckpointBytes = 256 * 1024
     static let maximumRecordBytes = 256 * 1024
 
+    /// The store's file name inside the state directory (`/var/lib/kioskd`, or `--state-dir DIR` when simulating).
+    public static let fileName = "kioskd.db"
+
+    /// `directory/kioskd.db`.
+    public static func path(inStateDirectory directory: String) -> String {
+        (directory as NSString).appendingPathComponent(fileName)
+    }
+
     /// Opens (creating the file with mode 0600 and its directory with 0750 when missing) and migrates the store.
     public static func open(path: String, options: Options = Options()) throws(StoreError) -> TransactionStore {
         try TransactionStore(path: path, options: options)

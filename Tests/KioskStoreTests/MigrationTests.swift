@@ -14,7 +14,11 @@ import Testing
         let raw = try fixture.raw()
         let versions = try raw.rows("SELECT version FROM schema_version ORDER BY version") { Int($0.int64(0)) }
         #expect(versions == Array(1...Schema.latestVersion))
-        #expect(try store.figures().journalMode == "wal")
+        let figures = try store.figures()
+        #expect(figures.journalMode == "wal")
+        #expect(figures.schemaVersion == Schema.latestVersion)
+        #expect(figures.databaseBytes > 0)
+        #expect(figures.endedTransactions == 0)
         // Personal data inside: not readable by others.
         let mode = try FileManager.default.attributesOfItem(atPath: fixture.path)[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o600)
