@@ -152,6 +152,19 @@ public final class SQLiteDatabase {
     /// True while a transaction is open (sqlite3_get_autocommit(3) is 0).
     public var isInTransaction: Bool { handle.map { sqlite3_get_autocommit($0) == 0 } ?? false }
 
+    /// sqlite3_db_readonly(3) for the main database: true when opened read-only, or opened read-write on a file SQLite
+    /// could only open for reading (it falls back silently).
+    public var isReadOnly: Bool { handle.map { sqlite3_db_readonly($0, "main") == 1 } ?? true }
+
+    /// Throws `SQLITE_READONLY` when the connection cannot write (see `isReadOnly`), so a caller that needs to write
+    /// finds out at open rather than at its first write.
+    public func requireWritable() throws(SQLiteError) {
+        guard isReadOnly else { return }
+        throw SQLiteError(
+            code: SQLITE_READONLY, call: "sqlite3_db_readonly",
+            message: "the file is not writable by this process, so SQLite opened it read-only", path: path)
+    }
+
     /// sqlite3_changes64(3): rows changed by the last INSERT, UPDATE or DELETE.
     public var changes: Int { handle.map { Int(sqlite3_changes64($0)) } ?? 0 }
 

@@ -67,6 +67,8 @@ public final class TransactionStore: @unchecked Sendable {
         let operation = "open the store"
         do {
             let db = try SQLiteDatabase(path: path, access: options.readOnly ? .readOnly : .readWrite)
+            // SQLite opens an unwritable file read-only without a word; say so now, not at the first citizen's "done".
+            if !options.readOnly { try db.requireWritable() }
             try db.setBusyTimeout(options.busyTimeout)
             // The first statement reads the header: a garbage file fails here with SQLITE_NOTADB.
             if options.readOnly { _ = try db.journalMode() } else { try db.setJournalModeWAL() }
