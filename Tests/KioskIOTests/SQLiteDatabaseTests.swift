@@ -94,6 +94,18 @@ import Testing
         #expect(error?.call.hasPrefix("sqlite3_step") == true)
     }
 
+    @Test func requireWritable_onReadOnlyConnection_throwsReadOnly() throws {
+        defer { cleanUp() }
+        let writer = try SQLiteDatabase(path: path())
+        try writer.exec("CREATE TABLE t (a)")
+        #expect(!writer.isReadOnly)
+        try writer.requireWritable()
+        let reader = try SQLiteDatabase(path: path(), access: .readOnly)
+        #expect(reader.isReadOnly)
+        let error = #expect(throws: SQLiteError.self) { try reader.requireWritable() }
+        #expect(error?.kind == .readOnly)
+    }
+
     @Test func open_garbageFile_failsAsCorruptOnFirstRead() throws {
         defer { cleanUp() }
         try Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).write(to: URL(fileURLWithPath: path()))

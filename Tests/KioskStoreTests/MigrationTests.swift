@@ -42,6 +42,10 @@ import Testing
                 """, [.text(#"{"id":"T-OLD","kioskID":"KIOSK-0001","startedAt":1}"#)])
             try db.run("INSERT INTO outbox (transaction_id, payload, created_at_ms) VALUES ('T-OLD', '{}', 2)")
             try db.run("INSERT INTO queue_counters VALUES ('A', '2025-11-22', 22)")
+            if version >= 2 {
+                try db.run(
+                    "INSERT INTO licence_jobs (job_uuid, transaction_id, intended_at_ms) VALUES ('J-OLD', 'T-OLD', 3)")
+            }
             db.close()
         }
         let store = try fixture.open()
@@ -50,6 +54,7 @@ import Testing
         #expect(try store.transaction(id: "T-OLD")?.kioskID == "KIOSK-0001")
         #expect(try store.page(after: 0, limit: 10).entries.map(\.transactionID) == ["T-OLD"])
         #expect(try store.next(category: "A", day: CivilDate(year: 2025, month: 11, day: 22)!) == 23)
+        if version >= 2 { #expect(try store.unresolvedLicenceJobs().map(\.jobUUID) == ["J-OLD"]) }
         let applied = try fixture.raw().rows("SELECT version FROM schema_version ORDER BY version") { Int($0.int64(0)) }
         #expect(applied == Array(1...Schema.latestVersion))
     }
