@@ -6,5 +6,6 @@ enum Benches {
         "escpos": ESCPOSBench.run,
         "licence": LicenceBench.run,
         "daemon": DaemonBench.run,
+        "store": StoreBench.run,
     ]
 }

@@ -1,1 +1,0 @@
-// The SQLite store lives here (issue 6).

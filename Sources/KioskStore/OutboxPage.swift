@@ -1,0 +1,30 @@
+import Foundation
+import KioskCore
+
+/// One ended transaction waiting for (or already taken by) the central server, in `seq` order.
+public struct OutboxEntry: Sendable, Hashable {
+    /// Monotonic, never reused.
+    public let seq: Int64
+    public let transactionID: String
+    /// The transaction record as JSON (dates in Unix milliseconds); personal fields are empty once purged.
+    public let payload: Data
+    public let createdAt: Date
+    public let ackedAt: Date?
+
+    /// The payload decoded.
+    public func record() throws(StoreError) -> TransactionRecord {
+        try RecordCoding.decode(TransactionRecord.self, from: payload, what: "outbox entry \(seq)")
+    }
+}
+
+/// A page of the outbox for the pull API: entries after a cursor, and the cursor to ask with next.
+public struct OutboxPage: Sendable, Hashable {
+    /// The largest page the store hands out in one call.
+    public static let maximumLimit = 1000
+
+    public let entries: [OutboxEntry]
+    /// The seq to pass as `after` for the next page (the last seq here, or the same cursor when empty).
+    public let next: Int64
+    /// True when more entries follow `next`.
+    public let hasMore: Bool
+}

@@ -1,0 +1,94 @@
+/// The store's schema as a list of steps; version N is steps 1...N applied in order. A step is never edited once
+/// released: change the schema by appending one. Times are Unix milliseconds (UTC) in `*_ms` INTEGER columns, local
+/// days as `YYYY-MM-DD` text.
+public enum Schema {
+    /// One step from version `version - 1` to `version`.
+    public struct Step: Sendable {
+        public let version: Int
+        public let summary: String
+        public let sql: String
+    }
+
+    /// The newest version this code knows.
+    public static var latestVersion: Int { steps.count }
+
+    public static let steps: [Step] = [
+        Step(
+            version: 1, summary: "transactions, outbox, audit, queue counters",
+            sql: """
+                CREATE TABLE schema_version (
+                    version INTEGER PRIMARY KEY NOT NULL,
+                    applied_at_ms INTEGER NOT NULL,
+                    summary TEXT NOT NULL
+                );
+                -- One row per ended transaction: the queried fields as columns, the whole record (never a photo) as JSON.
+                CREATE TABLE transactions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kiosk_id TEXT NOT NULL,
+                    started_at_ms INTEGER NOT NULL,
+                    ended_at_ms INTEGER,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('completed', 'handedOff', 'cancelled')),
+                    outcome_reason TEXT,
+                    credit_code TEXT,
+                    licence_job_id INTEGER,
+                    queue_ticket TEXT,
+                    rating TEXT,
+                    recorded_at_ms INTEGER NOT NULL,
+                    record_json TEXT NOT NULL
+                );
+                CREATE INDEX transactions_outcome ON transactions (outcome);
+                -- What the central server pulls: AUTOINCREMENT so a seq is never reused, even after deletes.
+                CREATE TABLE outbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    transaction_id TEXT NOT NULL UNIQUE REFERENCES transactions (id),
+                    payload TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    acked_at_ms INTEGER
+                );
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at_ms INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE TABLE queue_counters (
+                    category TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    last_number INTEGER NOT NULL,
+                    PRIMARY KEY (category, day)
+                ) WITHOUT ROWID;
+                """),
+        Step(
+            version: 2, summary: "session checkpoint and licence print journal",
+            sql: """
+                -- At most one in-flight session per terminal (slot 1); its state is an opaque JSON blob without a photo.
+                CREATE TABLE session_checkpoint (
+                    slot INTEGER PRIMARY KEY CHECK (slot = 1),
+                    session_id TEXT NOT NULL,
+                    state BLOB NOT NULL,
+                    saved_at_ms INTEGER NOT NULL
+                );
+                -- Written before any byte goes to the printer, so a crash can never lead to a silent second print.
+                CREATE TABLE licence_jobs (
+                    job_uuid TEXT PRIMARY KEY NOT NULL,
+                    transaction_id TEXT NOT NULL,
+                    intended_at_ms INTEGER NOT NULL,
+                    cups_job_id INTEGER,
+                    submitted_at_ms INTEGER,
+                    outcome TEXT CHECK (outcome IN ('completed', 'failed', 'unknown')),
+                    outcome_reason TEXT,
+                    outcome_at_ms INTEGER,
+                    reprint_authorised_by TEXT
+                );
+                CREATE INDEX licence_jobs_transaction ON licence_jobs (transaction_id);
+                """),
+        Step(
+            version: 3, summary: "retention: personal-data purge marker and acked index",
+            sql: """
+                ALTER TABLE transactions ADD COLUMN personal_purged_at_ms INTEGER;
+                CREATE INDEX outbox_acked ON outbox (acked_at_ms) WHERE acked_at_ms IS NOT NULL;
+                CREATE INDEX outbox_pending ON outbox (seq) WHERE acked_at_ms IS NULL;
+                """),
+    ]
+}

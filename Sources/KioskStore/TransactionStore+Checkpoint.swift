@@ -1,0 +1,44 @@
+import Foundation
+import KioskIO
+
+extension TransactionStore {
+    /// Saves the in-flight session's state (replacing any earlier checkpoint: a terminal serves one citizen at a
+    /// time), so the daemon can resume or hand off after a crash. The caller guarantees `state` holds no photo.
+    public func saveCheckpoint(sessionID: String, state: Data) throws(StoreError) {
+        try Self.checkID(sessionID, "the session id")
+        guard state.count <= Self.maximumCheckpointBytes else {
+            throw .invalidArgument(
+                "the checkpoint of session \(sessionID) has \(state.count) bytes, above the limit of "
+                    + "\(Self.maximumCheckpointBytes); a photo must never be in it")
+        }
+        try writing("save the checkpoint of session \(sessionID)") { db in
+            try db.run(
+                """
+                INSERT INTO session_checkpoint (slot, session_id, state, saved_at_ms) VALUES (1, ?, ?, ?)
+                ON CONFLICT (slot) DO UPDATE SET session_id = excluded.session_id, state = excluded.state,
+                    saved_at_ms = excluded.saved_at_ms
+                """,
+                [.text(sessionID), .blob(state), .integer(nowMilliseconds)])
+        }
+    }
+
+    /// The saved checkpoint, or nil when no session is in flight.
+    public func loadCheckpoint() throws(StoreError) -> SessionCheckpoint? {
+        try withDatabase("load the session checkpoint") { db in
+            try db.firstRow("SELECT session_id, state, saved_at_ms FROM session_checkpoint WHERE slot = 1") { row in
+                SessionCheckpoint(
+                    sessionID: row.string(0) ?? "", state: row.data(1) ?? Data(),
+                    savedAt: Date(unixMilliseconds: row.int64(2)))
+            }
+        }
+    }
+
+    /// Deletes the checkpoint if it belongs to `sessionID` — how an unfinished session's personal data is wiped
+    /// (`secure_delete` overwrites the freed bytes). Returns false when there was none for that session.
+    @discardableResult
+    public func clearCheckpoint(sessionID: String) throws(StoreError) -> Bool {
+        try writing("clear the checkpoint of session \(sessionID)") { db in
+            try db.run("DELETE FROM session_checkpoint WHERE session_id = ?", [.text(sessionID)]) > 0
+        }
+    }
+}

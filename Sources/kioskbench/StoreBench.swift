@@ -1,0 +1,156 @@
+import Foundation
+import KioskCore
+import KioskIO
+import KioskStore
+
+/// DESIGN §8: a completed transaction is durable in ≤ 1.5× a bare SQLite WAL commit on the same disk, and the pull
+/// API drains ≥ 5,000 tx/s. Runs in `$KIOSK_BENCH_DIR` (default: the temporary directory) so it can be pointed at
+/// the disk that holds the real state directory.
+enum StoreBench {
+    static let commits = 300
+    static let drained = 10_000
+    static let pageSize = 500
+
+    static func run() -> Int32 {
+        let base = ProcessInfo.processInfo.environment["KIOSK_BENCH_DIR"] ?? FileManager.default.temporaryDirectory.path
+        let directory = URL(fileURLWithPath: base).appendingPathComponent("kioskbench-store-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            print("store bench in \(directory.path), SQLite \(LibraryVersions.sqlite), WAL, synchronous=FULL")
+            let payload = String(decoding: try JSONEncoder().encode(sampleRecord(id: "T-0")), as: UTF8.self)
+            let bare = try bareCommits(path: directory.appendingPathComponent("bare.db").path, payload: payload)
+            let complete = try completeCommits(path: directory.appendingPathComponent("store.db").path)
+            let ratio = median(complete) / median(bare)
+            print(
+                String(
+                    format: "bare WAL commit (1-row insert, %d B): median %.3f ms, p95 %.3f ms", payload.utf8.count,
+                    median(bare), p95(bare)))
+            print(
+                String(
+                    format: "complete(record) (transaction + outbox + checkpoint clear): median %.3f ms, p95 %.3f ms",
+                    median(complete), p95(complete)))
+            print(
+                String(
+                    format: "complete / bare (median): %.2f× (target ≤ 1.5×) %@", ratio, ratio <= 1.5 ? "ok" : "MISSED")
+            )
+            let rate = try drain(path: directory.appendingPathComponent("pull.db").path)
+            print(
+                String(
+                    format: "pull: drained %d records in pages of %d (page + ack): %.0f tx/s (target ≥ 5,000) %@",
+                    drained, pageSize, rate, rate >= 5000 ? "ok" : "MISSED"))
+            return ratio <= 1.5 && rate >= 5000 ? 0 : 1
+        } catch {
+            print("store bench failed: \(error)")
+            return 1
+        }
+    }
+
+    /// Milliseconds per `BEGIN IMMEDIATE; INSERT one row; COMMIT` with the store's pragmas.
+    private static func bareCommits(path: String, payload: String) throws -> [Double] {
+        let db = try SQLiteDatabase(path: path)
+        try db.setJournalModeWAL()
+        try db.setSynchronous(.full)
+        try db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
+        return try (0..<commits).map { _ in
+            try timed { _ = try db.transaction { try db.run("INSERT INTO t (payload) VALUES (?)", [.text(payload)]) } }
+        }
+    }
+
+    /// Milliseconds per `TransactionStore.complete(_:)`, a fresh transaction each time, its checkpoint saved first
+    /// (not timed) so the clear in the same transaction has something to delete.
+    private static func completeCommits(path: String) throws -> [Double] {
+        let store = try TransactionStore.open(path: path)
+        defer { store.close() }
+        return try (0..<commits).map { index in
+            let record = sampleRecord(id: "T-\(index)")
+            try store.saveCheckpoint(sessionID: record.id, state: Data(#"{"step":"rating"}"#.utf8))
+            return try timed { _ = try store.complete(record) }
+        }
+    }
+
+    /// Fills the outbox with `drained` records in one bulk transaction (setup, not timed), then drains it as the
+    /// central server would: page after page, acknowledging each. Returns records per second.
+    private static func drain(path: String) throws -> Double {
+        let store = try TransactionStore.open(path: path)
+        defer { store.close() }
+        let db = try SQLiteDatabase(path: path, access: .readWrite)
+        let json = String(decoding: try JSONEncoder().encode(sampleRecord(id: "T-0")), as: UTF8.self)
+        try db.transaction {
+            for index in 0..<drained {
+                try db.run(
+                    """
+                    INSERT INTO transactions (id, kiosk_id, started_at_ms, outcome, recorded_at_ms, record_json)
+                    VALUES (?, 'KIOSK-0001', 0, 'completed', 0, ?)
+                    """, [.text("T-\(index)"), .text(json)])
+                try db.run(
+                    "INSERT INTO outbox (transaction_id, payload, created_at_ms) VALUES (?, ?, 0)",
+                    [.text("T-\(index)"), .text(json)])
+            }
+        }
+        db.close()
+        var cursor: Int64 = 0
+        var count = 0
+        let start = ContinuousClock.now
+        while true {
+            let page = try store.page(after: cursor, limit: pageSize)
+            count += page.entries.count
+            if page.next > cursor { try store.ack(upTo: page.next) }
+            cursor = page.next
+            if !page.hasMore { break }
+        }
+        let elapsed = ContinuousClock.now - start
+        guard count == drained else { throw StoreError.invalidArgument("drained \(count) of \(drained) records") }
+        // What a `kioskctl status` costs the store with this many transactions in it.
+        let figures = try (0..<20).map { _ in try timed { _ = try store.figures() } }
+        print(String(format: "figures() with %d transactions: median %.3f ms", drained, median(figures)))
+        return Double(count) / seconds(elapsed)
+    }
+
+    private static func timed(_ body: () throws -> Void) throws -> Double {
+        let start = ContinuousClock.now
+        try body()
+        return seconds(ContinuousClock.now - start) * 1000
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    private static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
+    private static func p95(_ values: [Double]) -> Double { percentile(values, 0.95) }
+
+    private static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * fraction).rounded()))]
+    }
+
+    /// A completed transaction of realistic size.
+    private static func sampleRecord(id: String) -> TransactionRecord {
+        let start = Date(timeIntervalSince1970: 1_763_800_000)
+        var record = TransactionRecord(id: id, kioskID: "KIOSK-0001", startedAt: start)
+        record.identityVerifiedAt = start.addingTimeInterval(10)
+        record.formSubmittedAt = start.addingTimeInterval(100)
+        record.signedAt = start.addingTimeInterval(130)
+        record.approvedAt = start.addingTimeInterval(131)
+        record.licencePrintedAt = start.addingTimeInterval(200)
+        record.endedAt = start.addingTimeInterval(260)
+        record.outcome = .completed
+        record.cardType = .resident
+        record.applicantName = PersonalText("张三丰", kind: .name)
+        record.applicantIDNumber = PersonalText("11010519491231002X", kind: .idNumber)
+        record.form = ApplicationForm(
+            kind: .company, name: "北京景山软件有限公司", entityType: "有限责任公司（自然人独资）",
+            representative: PersonalText("张三丰", kind: .name), registeredCapitalWan: 100,
+            address: PersonalText("北京市东城区景山前街4号", kind: .address),
+            businessScope: "软件开发；信息技术咨询服务；技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广",
+            phone: PersonalText("13800138000", kind: .phone))
+        record.signatureSHA256 = String(repeating: "ab", count: 32)
+        record.licenceJobID = 17
+        record.licencePrint = .completed
+        record.receiptPrint = .completed
+        record.rating = .good
+        return record
+    }
+}
