@@ -110,6 +110,15 @@ public final class IDReaderSimulator: @unchecked Sendable {
         return true
     }
 
+    /// `waitFor` without blocking a thread of Swift's cooperative pool (for async callers and tests).
+    public func arrival(of command: GA467Command, count: Int = 1, within timeout: Duration = .seconds(5)) async -> Bool {
+        let deadline = Deadline.after(timeout)
+        return await withCheckedContinuation { done in
+            let thread = Thread { [self] in done.resume(returning: waitFor(command, count: count, deadline: deadline)) }
+            thread.start()
+        }
+    }
+
     /// Simulates pulling the cable: the PTY closes and the driver's calls fail with `.disconnected`.
     public func unplug() {
         locked { unplugged = true }
