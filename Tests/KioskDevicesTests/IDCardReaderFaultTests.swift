@@ -9,9 +9,8 @@ import Testing
 /// The driver recovering from each fault the simulator can inject, over a real PTY.
 @Suite struct IDCardReaderFaultTests {
     @Test func readCard_firstReadFails0x41_emitsCardErrorThenReads() async throws {
-        try await withSimulatedReader(card: .sample(.resident)) { simulator, _, log in
+        try await withSimulatedReader { simulator, _, log in
             simulator.updateFaults { $0.failReads = 1 }
-            simulator.lift()
             simulator.place(.resident)
             let error = await log.next { $0.error != nil }?.error
             #expect(error == .status(.readFailed, command: GA467Command.readBaseInfo.description))

@@ -78,8 +78,9 @@ import Testing
     }
 
     @Test func readCard_unreadCardLifted_emitsRemoved() async throws {
-        try await withSimulatedReader(card: .sample(.resident)) { simulator, _, log in
-            simulator.updateFaults { $0.failReads = 100 }
+        try await withSimulatedReader(configure: { $0.maxReadAttempts = 1000 }) { simulator, _, log in
+            simulator.updateFaults { $0.failReads = 1000 }
+            simulator.place(.resident)
             #expect(await log.next { $0.error != nil } != nil)
             simulator.lift()
             #expect(await log.next { $0.isRemoved } != nil)
