@@ -1,0 +1,142 @@
+import Foundation
+import KioskCore
+import KioskDevices
+import KioskIO
+import KioskProtocols
+import KioskSimulators
+import Testing
+
+/// The driver recovering from each fault the simulator can inject, over a real PTY.
+@Suite struct IDCardReaderFaultTests {
+    @Test func readCard_firstReadFails0x41_emitsCardErrorThenReads() async throws {
+        try await withSimulatedReader { simulator, _, log in
+            simulator.updateFaults { $0.failReads = 1 }
+            simulator.place(.resident)
+            let error = await log.next { $0.error != nil }?.error
+            #expect(error == .status(.readFailed, command: GA467Command.readBaseInfo.description))
+            #expect(await log.next { $0.readCard != nil }?.readCard == IDReaderSampleCards.resident)
+            #expect(await log.count { $0.isPresented } == 1)
+        }
+    }
+
+    @Test func readCard_readFailsEveryTime_givesUpAfterCapUntilLifted() async throws {
+        try await withSimulatedReader { simulator, _, log in
+            simulator.updateFaults { $0.failReads = 1000 }
+            simulator.place(.resident)
+            for _ in 0..<3 { #expect(await log.next { $0.error != nil } != nil) }
+            let finds = simulator.count(of: .findCard)
+            #expect(await simulator.arrival(of: .findCard, count: finds + 10))
+            #expect(simulator.count(of: .readBaseInfo) == 3)
+        }
+    }
+
+    @Test func readCard_selectFails0x81_retriesAndReads() async throws {
+        try await withSimulatedReader { simulator, _, log in
+            simulator.updateFaults { $0.failSelects = 1 }
+            simulator.place(.resident)
+            #expect(await log.next { $0.error != nil }?.error?.reasonCode == "card-select-failed")
+            #expect(await log.next { $0.readCard != nil } != nil)
+        }
+    }
+
+    @Test(arguments: [5, 64, 500])
+    func readCard_repliesSplitIntoChunks_decodes(chunk: Int) async throws {
+        try await withSimulatedReader(configure: { $0.readTimeout = .seconds(4) }) { simulator, _, log in
+            simulator.updateFaults { $0.replyChunkSize = chunk }
+            simulator.place(.foreignerPermanent2017)
+            #expect(await log.next { $0.readCard != nil }?.readCard == IDReaderSampleCards.foreignerPermanent2017)
+        }
+    }
+
+    @Test func readCard_garbageBetweenFrames_resyncsOnPreambleAndReads() async throws {
+        try await withSimulatedReader { simulator, _, log in
+            simulator.updateFaults { $0.garbageBeforeReplies = [0x00, 0xAA, 0x96, 0x13, 0xAA, 0xAA, 0x55] }
+            simulator.place(.resident)
+            #expect(await log.next { $0.readCard != nil }?.readCard == IDReaderSampleCards.resident)
+            #expect(await log.count { $0.error != nil } == 0)
+        }
+    }
+
+    @Test func readCard_replyWithBadChecksum_isDiscardedThenRecovered() async throws {
+        try await withSimulatedReader(configure: { $0.commandTimeout = .milliseconds(100) }) { simulator, _, log in
+            simulator.updateFaults { $0.corruptReplies = 2 }
+            simulator.place(.resident)
+            #expect(await log.next { $0.readCard != nil }?.readCard == IDReaderSampleCards.resident)
+        }
+    }
+
+    @Test func readCard_readerSilent_resetsReopensAndThenReads() async throws {
+        try await withSimulatedReader(configure: { $0.commandTimeout = .milliseconds(80) }) { simulator, _, log in
+            #expect(await log.next { $0.healthValue?.state == .ready } != nil)
+            simulator.updateFaults { $0.silentCommands = 3 }
+            #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: ["reader-not-responding"]) } != nil)
+            #expect(await simulator.arrival(of: .reset))
+            #expect(await log.next { $0.healthValue?.state == .ready } != nil)
+            simulator.place(.resident)
+            #expect(await log.next { $0.readCard != nil } != nil)
+        }
+    }
+
+    @Test func readCard_unplugMidRead_reportsCardErrorAndDisconnected() async throws {
+        try await withSimulatedReader { simulator, reader, log in
+            simulator.updateFaults { $0.unplugDuringRead = true }
+            simulator.place(.resident)
+            #expect(await log.next { $0.error != nil }?.error?.reasonCode == "disconnected")
+            #expect(await log.next { $0.healthValue?.state == .disconnected } != nil)
+            #expect(await reader.health == DeviceHealth(.disconnected, reasons: ["disconnected"]))
+            #expect(await log.count { $0.readCard != nil } == 0)
+        }
+    }
+
+    @Test(arguments: [(GA467Status.samSelfTestFailed, "sam-selftest-failed"), (.samUnauthorised, "sam-unauthorised")])
+    func samFault_becomesFaultedHealth_andRecoversWhenCleared(status: GA467Status, reason: String) async throws {
+        let simulator = try IDReaderSimulator(card: .sample(.resident))
+        defer { simulator.stop() }
+        simulator.updateFaults { $0.samStatus = status }
+        let reader = IDCardReader(profile: testProfile(simulator.devicePath))
+        let log = IDCardReaderEventLog()
+        let pump = Task { for await event in reader.events { await log.append(event) } }
+        let running = Task { await reader.run() }
+        defer { running.cancel(); pump.cancel() }
+        #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: [reason]) } != nil)
+        #expect(await log.count { $0.readCard != nil } == 0)
+        simulator.updateFaults { $0.samStatus = .success }
+        #expect(await log.next { $0.healthValue?.state == .ready } != nil)
+        #expect(await log.next { $0.readCard != nil } != nil)
+    }
+
+    @Test func samFault_duringPolling_becomesFaultedHealth() async throws {
+        try await withSimulatedReader { simulator, _, log in
+            #expect(await log.next { $0.healthValue?.state == .ready } != nil)
+            simulator.updateFaults { $0.samStatus = .samSelfTestFailed }
+            #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: ["sam-selftest-failed"]) } != nil)
+        }
+    }
+
+    // §1.4: a find-card frame with CHK 0x21 (seen in the wild); a real reader answers SW3 0x10.
+    @Test func hostFrameWithBadChecksum_readerAnswers0x10() throws {
+        let simulator = try IDReaderSimulator(card: .sample(.resident))
+        defer { simulator.stop() }
+        let port = try SerialPort.open(simulator.devicePath)
+        let link = IDCardReaderLink(transport: port)
+        defer { link.close() }
+        let bad: [UInt8] = [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x20, 0x01, 0x21]
+        let reply = try link.exchange(raw: bad, describedAs: .findCard, timeout: .seconds(2))
+        #expect(reply.status == .checksumError)
+        #expect(simulator.badFrameCount == 1)
+        #expect(try link.exchange(.findCard, timeout: .seconds(2)).status == .cardFound)
+    }
+
+    @Test func link_afterTimeout_flushesLateReplyBeforeNextCommand() throws {
+        let simulator = try IDReaderSimulator()
+        defer { simulator.stop() }
+        let port = try SerialPort.open(simulator.devicePath)
+        let link = IDCardReaderLink(transport: port)
+        defer { link.close() }
+        simulator.updateFaults { $0.silentCommands = 1 }
+        #expect(throws: IDCardReaderError.timedOut(command: GA467Command.samID.description)) {
+            try link.exchange(.samID, timeout: .milliseconds(100))
+        }
+        #expect(try link.exchange(.findCard, timeout: .seconds(2)).status == .noCard)
+    }
+}
