@@ -23,7 +23,7 @@ let package = Package(
         // Pure layers.
         .target(name: "KioskCore"),
         .target(name: "KioskProtocols", dependencies: ["KioskCore"]),
-        .target(name: "KioskDocuments", dependencies: ["KioskCore"]),
+        .target(name: "KioskDocuments", dependencies: ["KioskCore", "KioskProtocols"]),
 
         // OS seam and everything above it.
         .target(name: "KioskIO", dependencies: ["CKioskSupport", "CLibUSB", "CUdev", "CSQLite"]),
@@ -46,7 +46,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"]),
         .testTarget(name: "KioskProtocolsTests", dependencies: ["KioskCore", "KioskProtocols"]),
-        .testTarget(name: "KioskDocumentsTests", dependencies: ["KioskCore", "KioskDocuments"]),
+        .testTarget(name: "KioskDocumentsTests", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments"]),
         .testTarget(name: "KioskIOTests", dependencies: ["KioskIO"]),
         .testTarget(
             name: "KioskDevicesTests",
