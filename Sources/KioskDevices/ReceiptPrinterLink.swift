@@ -162,7 +162,7 @@ final class ReceiptPrinterLink: @unchecked Sendable {
         }
         var before = PrinterStatus()
         if profile.statusSource != .none {
-            do { before = try status() } catch {
+            do { before = try statusReconnectingOnce() } catch {
                 close()
                 return (.failed(problem(error, doing: "asking for status before '\(job.title)'", sent: false)),
                         health(after: error), nil)
@@ -220,12 +220,26 @@ final class ReceiptPrinterLink: @unchecked Sendable {
         }
     }
 
+    /// Status; when a kept-open connection turns out dead (a printer rebooted, a TCP peer closed), reconnects once.
+    /// Safe because nothing of a job has been sent yet.
+    private func statusReconnectingOnce() throws(TransportError) -> PrinterStatus {
+        do { return try status() } catch {
+            switch error {
+            case .disconnected, .closed:
+                close()
+                try open()
+                return try status()
+            default: throw error
+            }
+        }
+    }
+
     /// Status for idle polls and self-tests, opening the transport if needed.
     func poll() -> (DeviceHealth, PrinterStatus?) {
         do {
             try open()
             guard profile.statusSource != .none else { return (DeviceHealth(.ready), nil) }
-            let status = try status()
+            let status = try statusReconnectingOnce()
             return (DeviceHealth(printerStatus: status), status)
         } catch {
             close()

@@ -137,6 +137,16 @@ public final class ESCPOSPrinterSimulator: @unchecked Sendable {
         return true
     }
 
+    /// `wait(until:for:)` from async code: the blocking wait runs on its own thread, so it never holds one of the
+    /// few cooperative-pool threads the code under test needs.
+    public func waitAsync(until deadline: Deadline,
+                          for predicate: @escaping @Sendable (ESCPOSPrinterSimulator.Snapshot) -> Bool) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { [self] in continuation.resume(returning: wait(until: deadline, for: predicate)) }
+            thread.start()
+        }
+    }
+
     /// Waits until at least `count` documents are finished.
     public func waitForDocuments(_ count: Int, deadline: Deadline) -> Bool {
         wait(until: deadline) { $0.documents.count >= count }
@@ -148,8 +158,11 @@ public final class ESCPOSPrinterSimulator: @unchecked Sendable {
         public let presenterEvents: [ESCPOSPresenterEvent]
         public let ticketAtExit: Bool
         public let statusRequests: Int
+        /// Presenter status requests answered since the ticket in the exit was presented.
+        public let presenterPollsWhilePresented: Int
 
         init(machine: ESCPOSSimulatorInterpreter) {
+            presenterPollsWhilePresented = machine.pollsWhilePresented
             documents = machine.documents
             presenterEvents = machine.presenterEvents
             ticketAtExit = machine.ticketAtExit

@@ -77,6 +77,7 @@ public enum ESCPOSPresenterEvent: Sendable, Hashable, Codable {
 public enum ESCPOSTicketTaking: Sendable, Hashable {
     /// Only when the test calls `takeTicket()`.
     case manual
-    /// After the printer has answered this many status requests with the ticket still in the exit.
+    /// After the printer has answered this many presenter status requests (`GS e 6`, `DLE EOT 20`) with the ticket
+    /// still in the exit.
     case afterStatusPolls(Int)
 }

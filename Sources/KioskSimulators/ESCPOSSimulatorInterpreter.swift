@@ -23,7 +23,8 @@ struct ESCPOSSimulatorInterpreter {
     private var pending: [UInt8] = []
     private var lineBytes: [UInt8] = []
     private var storedQR: [UInt8]?
-    private var pollsWhilePresented = 0
+    /// Presenter status requests answered while the current ticket is in the exit.
+    private(set) var pollsWhilePresented = 0
     /// Unparsed input kept while waiting for the rest of a command; more than this is garbage.
     static let pendingLimit = 70_000
 
@@ -262,16 +263,17 @@ struct ESCPOSSimulatorInterpreter {
         presenterEvents.append(.presented)
     }
 
-    /// Counts a status request and lets the scripted citizen take the ticket when it is time.
-    private mutating func countPoll() {
-        statusRequests += 1
-        guard ticketAtExit, case .afterStatusPolls(let polls) = ticketTaking else { return }
+    /// Counts a presenter status request (`GS e 6`, `DLE EOT 20`) and lets the scripted citizen take the ticket
+    /// when it is time.
+    private mutating func countPresenterPoll() {
+        guard ticketAtExit else { return }
         pollsWhilePresented += 1
-        if pollsWhilePresented > polls { _ = takeTicket() }
+        if case .afterStatusPolls(let polls) = ticketTaking, pollsWhilePresented > polls { _ = takeTicket() }
     }
 
     private mutating func statusReply(_ n: UInt8) -> [UInt8] {
-        countPoll()
+        statusRequests += 1
+        if n == 0x14 { countPresenterPoll() }
         let offline = !canPrint || faults.contains(.offline)
         let error = faults.contains(.cutterError) || faults.contains(.unrecoverableError) || faults.contains(.paperJam)
         switch n {
@@ -308,7 +310,8 @@ struct ESCPOSSimulatorInterpreter {
     }
 
     private mutating func ejectorStatusByte() -> UInt8 {
-        countPoll()
+        statusRequests += 1
+        countPresenterPoll()
         var b: UInt8 = 0
         if faults.contains(.paperNearEnd) { b |= 0x01 }
         if !faults.contains(.paperEnd) { b |= 0x04 }
