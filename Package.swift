@@ -24,7 +24,7 @@ let package = Package(
         // Optimised even in debug builds: the flow's random-sequence test runs hundreds of thousands of transitions.
         .target(name: "KioskCore", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "KioskProtocols", dependencies: ["KioskCore"]),
-        .target(name: "KioskDocuments", dependencies: ["KioskCore"]),
+        .target(name: "KioskDocuments", dependencies: ["KioskCore", "KioskProtocols"]),
 
         // OS seam and everything above it.
         .target(name: "KioskIO", dependencies: ["CKioskSupport", "CLibUSB", "CUdev", "CSQLite"]),
@@ -47,7 +47,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"]),
         .testTarget(name: "KioskProtocolsTests", dependencies: ["KioskCore", "KioskProtocols"]),
-        .testTarget(name: "KioskDocumentsTests", dependencies: ["KioskCore", "KioskDocuments"]),
+        .testTarget(name: "KioskDocumentsTests", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments"]),
         .testTarget(name: "KioskIOTests", dependencies: ["KioskIO"]),
         .testTarget(
             name: "KioskDevicesTests",
