@@ -1,0 +1,97 @@
+import Foundation
+
+/// Walks a parsed JSON object, remembering the key path so every error names the exact key and what it wanted.
+/// Unknown keys are errors too: a misspelt key silently ignored is how kiosks end up misconfigured.
+struct ConfigReader {
+    let file: String
+    let path: String
+    private let object: [String: Any]
+    private let allowed: Set<String>
+
+    init(file: String, path: String, object: [String: Any], allowed: Set<String>) throws(ConfigError) {
+        self.file = file
+        self.path = path
+        self.object = object
+        self.allowed = allowed
+        for key in object.keys.sorted() where !allowed.contains(key) {
+            throw ConfigError(file: file, keyPath: join(key), problem: "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func join(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func error(_ key: String, _ problem: String) -> ConfigError { ConfigError(file: file, keyPath: join(key), problem: problem) }
+
+    func has(_ key: String) -> Bool { object[key] != nil && !(object[key] is NSNull) }
+
+    func string(_ key: String, default fallback: String? = nil, maxLength: Int = 4096) throws(ConfigError) -> String {
+        guard has(key) else {
+            if let fallback { return fallback }
+            throw error(key, "missing; expected a string")
+        }
+        guard let value = object[key] as? String else { throw error(key, "expected a string, got \(describe(object[key]))") }
+        guard !value.isEmpty else { throw error(key, "must not be empty") }
+        guard value.utf8.count <= maxLength else { throw error(key, "longer than \(maxLength) bytes") }
+        return value
+    }
+
+    func optionalString(_ key: String) throws(ConfigError) -> String? {
+        has(key) ? try string(key) : nil
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int>, default fallback: Int? = nil) throws(ConfigError) -> Int {
+        guard has(key) else {
+            if let fallback { return fallback }
+            throw error(key, "missing; expected a whole number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        guard let number = object[key] as? NSNumber, !(object[key] is Bool),
+            let value = Int(exactly: number.doubleValue)
+        else { throw error(key, "expected a whole number, got \(describe(object[key]))") }
+        guard range.contains(value) else {
+            throw error(key, "expected a whole number in \(range.lowerBound)...\(range.upperBound), got \(value)")
+        }
+        return value
+    }
+
+    func seconds(_ key: String, in range: ClosedRange<Double>, default fallback: Double) throws(ConfigError) -> Duration {
+        guard has(key) else { return .milliseconds(Int64(fallback * 1000)) }
+        guard let number = object[key] as? NSNumber, !(object[key] is Bool) else {
+            throw error(key, "expected a number of seconds, got \(describe(object[key]))")
+        }
+        let value = number.doubleValue
+        guard range.contains(value) else {
+            throw error(key, "expected seconds in \(range.lowerBound)...\(range.upperBound), got \(value)")
+        }
+        return .milliseconds(Int64(value * 1000))
+    }
+
+    func bool(_ key: String, default fallback: Bool) throws(ConfigError) -> Bool {
+        guard has(key) else { return fallback }
+        guard let value = object[key] as? Bool else { throw error(key, "expected true or false, got \(describe(object[key]))") }
+        return value
+    }
+
+    func oneOf(_ key: String, _ choices: [String], default fallback: String? = nil) throws(ConfigError) -> String {
+        let value = try string(key, default: fallback)
+        guard choices.contains(value) else { throw error(key, "expected one of \(choices.joined(separator: ", ")), got '\(value)'") }
+        return value
+    }
+
+    func child(_ key: String, allowed: Set<String>) throws(ConfigError) -> ConfigReader? {
+        guard has(key) else { return nil }
+        guard let object = object[key] as? [String: Any] else { throw error(key, "expected an object, got \(describe(object[key]))") }
+        return try ConfigReader(file: file, path: join(key), object: object, allowed: allowed)
+    }
+
+    private func describe(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: "null"
+        case is String: "a string"
+        case is Bool: "a boolean"
+        case is NSNumber: "a number"
+        case is [Any]: "an array"
+        case is [String: Any]: "an object"
+        default: "something else"
+        }
+    }
+}

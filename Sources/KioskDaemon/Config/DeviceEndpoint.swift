@@ -1,0 +1,25 @@
+/// Where a device is attached, as the configuration says.
+public enum DeviceEndpoint: Sendable, Hashable, CustomStringConvertible {
+    case serial(path: String, baud: Int)
+    case tcp(host: String, port: Int)
+    case usblp(path: String)
+    case usb(vendorID: UInt16, productID: UInt16, serialNumber: String?)
+    /// A CUPS queue on a cupsd reached through `server` (a socket path or host; nil = the default).
+    case cups(queue: String, server: String?)
+
+    public var description: String {
+        switch self {
+        case .serial(let path, let baud): "serial \(path) @\(baud)"
+        case .tcp(let host, let port): "tcp \(host):\(port)"
+        case .usblp(let path): "usblp \(path)"
+        case .usb(let vid, let pid, let serial):
+            "usb " + hex(vid) + ":" + hex(pid) + (serial.map { " serial \($0)" } ?? "")
+        case .cups(let queue, let server): "cups queue \(queue)" + (server.map { " on \($0)" } ?? "")
+        }
+    }
+}
+
+private func hex(_ value: UInt16) -> String {
+    let text = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, 4 - text.count)) + text
+}

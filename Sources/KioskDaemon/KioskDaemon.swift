@@ -1,1 +1,0 @@
-// Supervisor, FlowRunner, control sockets (issue 6).
