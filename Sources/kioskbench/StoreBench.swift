@@ -19,8 +19,7 @@ enum StoreBench {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             print("store bench in \(directory.path), SQLite \(LibraryVersions.sqlite), WAL, synchronous=FULL")
             let payload = String(decoding: try JSONEncoder().encode(sampleRecord(id: "T-0")), as: UTF8.self)
-            let bare = try bareCommits(path: directory.appendingPathComponent("bare.db").path, payload: payload)
-            let complete = try completeCommits(path: directory.appendingPathComponent("store.db").path)
+            let (bare, complete) = try interleavedCommits(in: directory, payload: payload)
             let ratio = median(complete) / median(bare)
             print(
                 String(
@@ -46,27 +45,29 @@ enum StoreBench {
         }
     }
 
-    /// Milliseconds per `BEGIN IMMEDIATE; INSERT one row; COMMIT` with the store's pragmas.
-    private static func bareCommits(path: String, payload: String) throws -> [Double] {
-        let db = try SQLiteDatabase(path: path)
+    /// Milliseconds per bare commit (`BEGIN IMMEDIATE; INSERT one row; COMMIT` with the store's pragmas, in its own
+    /// file) and per `TransactionStore.complete(_:)` (a fresh transaction each time, its checkpoint saved first, not
+    /// timed, so the clear in the same transaction has something to delete). The two alternate, so both see the same
+    /// disk: the machine may be shared.
+    private static func interleavedCommits(in directory: URL, payload: String) throws -> ([Double], [Double]) {
+        let db = try SQLiteDatabase(path: directory.appendingPathComponent("bare.db").path)
         try db.setJournalModeWAL()
         try db.setSynchronous(.full)
         try db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
-        return try (0..<commits).map { _ in
-            try timed { _ = try db.transaction { try db.run("INSERT INTO t (payload) VALUES (?)", [.text(payload)]) } }
-        }
-    }
-
-    /// Milliseconds per `TransactionStore.complete(_:)`, a fresh transaction each time, its checkpoint saved first
-    /// (not timed) so the clear in the same transaction has something to delete.
-    private static func completeCommits(path: String) throws -> [Double] {
-        let store = try TransactionStore.open(path: path)
+        let store = try TransactionStore.open(path: directory.appendingPathComponent("store.db").path)
         defer { store.close() }
-        return try (0..<commits).map { index in
+        var bare: [Double] = []
+        var complete: [Double] = []
+        for index in 0..<commits {
+            bare.append(
+                try timed {
+                    _ = try db.transaction { try db.run("INSERT INTO t (payload) VALUES (?)", [.text(payload)]) }
+                })
             let record = sampleRecord(id: "T-\(index)")
             try store.saveCheckpoint(sessionID: record.id, state: Data(#"{"step":"rating"}"#.utf8))
-            return try timed { _ = try store.complete(record) }
+            complete.append(try timed { _ = try store.complete(record) })
         }
+        return (bare, complete)
     }
 
     /// Fills the outbox with `drained` records in one bulk transaction (setup, not timed), then drains it as the
