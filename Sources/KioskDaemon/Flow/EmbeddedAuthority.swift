@@ -1,0 +1,70 @@
+import Foundation
+import KioskCore
+
+/// A rules-based registration authority for simulation and benches: it checks the form and the applicant again,
+/// and approves by allocating the next unified social credit code from the configured block. It can be set to
+/// reject or to be unavailable, so the flow's other paths can be driven.
+public actor EmbeddedAuthority: RegistrationAuthority {
+    public var mode: AuthorityConfig.Mode
+    private let config: AuthorityConfig
+    private let counter: any QueueNumberCounter
+    private var issued: [String: BusinessLicence] = [:]
+
+    /// `counter` keeps the code sequence durable (the store's counters, under a category of its own).
+    public init(config: AuthorityConfig, counter: any QueueNumberCounter) {
+        self.config = config
+        self.mode = config.mode
+        self.counter = counter
+    }
+
+    public func setMode(_ mode: AuthorityConfig.Mode) { self.mode = mode }
+
+    public func approve(_ request: ApprovalRequest) async -> ApprovalOutcome {
+        switch mode {
+        case .unavailable:
+            return .unavailable(reason: "the registration authority is not reachable (simulated outage)")
+        case .reject:
+            return .rejected(reasons: ["名称与已登记市场主体重复 / the name is already registered"])
+        case .approve:
+            break
+        }
+        if let licence = issued[request.transactionID] { return .approved(licence) }
+        let issues = FormValidator.issues(in: request.form)
+        guard issues.isEmpty else { return .rejected(reasons: issues.map(\.description)) }
+        let refusals = IdentityEligibility.refusals(for: request.identity, today: request.date)
+        guard refusals.isEmpty else { return .rejected(reasons: refusals.map(\.description)) }
+        let sequence: Int
+        do {
+            // One durable sequence per code block; the day is fixed so it never resets.
+            sequence = try counter.next(category: "uscc-\(config.creditCodePrefix)", day: CivilDate(daysSinceEpoch: 0))
+        } catch {
+            return .unavailable(reason: "cannot allocate a credit code: \(error)")
+        }
+        guard let code = Self.creditCode(prefix: config.creditCodePrefix, sequence: sequence) else {
+            return .unavailable(reason: "the credit code block \(config.creditCodePrefix) is exhausted")
+        }
+        let form = request.form
+        let licence = BusinessLicence(
+            creditCode: code, name: form.name.trimmed, entityType: form.entityType.trimmed,
+            representative: request.identity.name.unmasked, kind: form.kind,
+            registeredCapital: form.registeredCapitalWan.map { "\($0)万元人民币" } ?? "",
+            establishedOn: request.date, businessTermFrom: request.date, businessTermUntil: .longTerm,
+            address: form.address.unmasked.trimmed, businessScope: form.businessScope.trimmed,
+            registrationAuthority: config.registrationAuthority, issuedOn: request.date,
+            qrPayload: config.licenceURLBase + code)
+        issued[request.transactionID] = licence
+        return .approved(licence)
+    }
+
+    /// The credit code for `sequence` in a block: the 8-character prefix, an organisation code "MA" + 6 digits with
+    /// its GB 11714 check character, then the GB 32100 check character. Nil past 999,999.
+    public static func creditCode(prefix: String, sequence: Int) -> String? {
+        guard prefix.count == 8, (0...999_999).contains(sequence) else { return nil }
+        let digits = String(sequence)
+        let body = "MA" + String(repeating: "0", count: 6 - digits.count) + digits
+        for check in "0123456789X" where CreditCodeValidator.organisationCodeIsValid(Array(body) + [check]) {
+            return CreditCodeValidator.complete(prefix + body + String(check))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,407 @@
+import Foundation
+import KioskCore
+import KioskDevices
+import KioskDocuments
+import KioskIO
+import KioskStore
+
+/// Feeds device, UI and timer events into the pure `LicenceFlow` one at a time and carries out its effects through
+/// the devices, the store and the registration authority (DESIGN §1). The only place the flow meets the world.
+///
+/// Events are processed strictly in order by `run()`. Quick effects (checkpoint, store writes, timers, reader on/off)
+/// are done before the next event; slow ones (approval, printing, dispensing) run as tasks that answer with events.
+public actor FlowRunner {
+    public struct Dependencies: Sendable {
+        public var store: TransactionStore
+        public var terminal: Terminal
+        public var authority: any RegistrationAuthority
+        public var logger: Logger
+        public var kioskID: String
+        /// Renders the licence original (A3) as PDF bytes.
+        public var renderLicence: @Sendable (BusinessLicence) throws -> [UInt8]
+        public var queueNumbering: QueueNumbering
+        public var clock: @Sendable () -> Date
+
+        public init(store: TransactionStore, terminal: Terminal, authority: any RegistrationAuthority, logger: Logger,
+                    kioskID: String, renderLicence: @escaping @Sendable (BusinessLicence) throws -> [UInt8],
+                    queueNumbering: QueueNumbering, clock: @escaping @Sendable () -> Date = { Date() }) {
+            self.store = store
+            self.terminal = terminal
+            self.authority = authority
+            self.logger = logger
+            self.kioskID = kioskID
+            self.renderLicence = renderLicence
+            self.queueNumbering = queueNumbering
+            self.clock = clock
+        }
+    }
+
+    /// What `status` shows of the flow: never personal data.
+    public struct Snapshot: Sendable, Codable {
+        public var step: FlowStepName
+        public var transactionID: String?
+        public var since: Date
+        public var lostDevices: [DeviceRole]
+        public var handOffReason: HandOffReason?
+        public var cancelReason: CancelReason?
+        public var lastUIEvents: [String]
+        public var eventsProcessed: Int
+        public var eventsNotApplicable: Int
+        public var lastTicket: String?
+        public var lastCompletedTransaction: String?
+    }
+
+    private struct Envelope: Sendable {
+        let event: FlowEvent
+        let reply: CheckedContinuation<FlowTransition.Disposition, Never>?
+    }
+
+    public let flow: LicenceFlow
+    private let deps: Dependencies
+    private var state = FlowState.idle
+    private var since: Date
+    private let events: AsyncStream<Envelope>
+    private let input: AsyncStream<Envelope>.Continuation
+    private var timer: Task<Void, Never>?
+    private var tasks: [UUID: Task<Void, Never>] = [:]
+    private var recentUI: [String] = []
+    private var processed = 0
+    private var notApplicable = 0
+    private var issuedTicket: String?
+    private var lastTicket: String?
+    private var lastCompleted: String?
+    private var watchers: [UUID: AsyncStream<UIEvent>.Continuation] = [:]
+    private var licencePrintsInFlight = 0
+
+    public init(flow: LicenceFlow, dependencies: Dependencies) {
+        self.flow = flow
+        deps = dependencies
+        since = dependencies.clock()
+        (events, input) = AsyncStream.makeStream(of: Envelope.self, bufferingPolicy: .unbounded)
+    }
+
+    // MARK: Feeding events
+
+    /// Feeds `event` and waits until it has been handled; answers whether it applied.
+    public func send(_ event: FlowEvent) async -> FlowTransition.Disposition {
+        await withCheckedContinuation { reply in input.yield(Envelope(event: event, reply: reply)) }
+    }
+
+    /// Feeds `event` without waiting (device pumps, timers, finished tasks).
+    public nonisolated func post(_ event: FlowEvent) { input.yield(Envelope(event: event, reply: nil)) }
+
+    /// UI events as they happen (for `monitor` on the control socket and the demo).
+    public func watch() -> AsyncStream<UIEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: UIEvent.self, bufferingPolicy: .bufferingNewest(64))
+        let id = UUID()
+        watchers[id] = continuation
+        continuation.onTermination = { [weak self] _ in Task { await self?.unwatch(id) } }
+        return stream
+    }
+
+    private func unwatch(_ id: UUID) { watchers[id] = nil }
+
+    public var snapshot: Snapshot {
+        Snapshot(step: state.step, transactionID: state.session?.transactionID, since: since,
+                 lostDevices: state.lostDevices.sorted { $0.rawValue < $1.rawValue }, handOffReason: state.handOffReason,
+                 cancelReason: state.cancelReason, lastUIEvents: recentUI, eventsProcessed: processed,
+                 eventsNotApplicable: notApplicable, lastTicket: lastTicket, lastCompletedTransaction: lastCompleted)
+    }
+
+    public var currentState: FlowState { state }
+
+    /// Whether a licence is being sent or supervised now (shutdown waits for it).
+    public var isPrintingLicence: Bool { licencePrintsInFlight > 0 }
+
+    // MARK: Running
+
+    /// Resumes a checkpointed session, then handles events until cancelled.
+    public func run() async {
+        await recover()
+        for await envelope in events {
+            if Task.isCancelled { envelope.reply?.resume(returning: .notApplicable("kioskd is stopping")); continue }
+            let disposition = await handle(envelope.event)
+            envelope.reply?.resume(returning: disposition)
+        }
+    }
+
+    /// Stops the event loop, timers and slow effects. A licence print in flight is left to the journal: the next
+    /// start supervises it by its job id.
+    public func stop() {
+        input.finish()
+        timer?.cancel()
+        for task in tasks.values { task.cancel() }
+        for watcher in watchers.values { watcher.finish() }
+    }
+
+    private func recover() async {
+        do {
+            guard let checkpoint = try deps.store.loadCheckpoint() else { return }
+            let saved = try JSONDecoder().decode(FlowState.self, from: checkpoint.state)
+            deps.logger.notice("flow", "resuming transaction \(saved.session?.transactionID ?? "?") at \(saved.step.rawValue)")
+            let transition = flow.resume(saved, at: deps.clock())
+            await apply(transition, for: nil)
+        } catch {
+            deps.logger.error("flow", "cannot resume the saved session (\(error)); starting idle")
+        }
+    }
+
+    private func handle(_ event: FlowEvent) async -> FlowTransition.Disposition {
+        let transition = flow.handle(event, in: state, at: deps.clock())
+        processed += 1
+        if case .notApplicable(let why) = transition.disposition {
+            notApplicable += 1
+            deps.logger.debug("flow", "\(event.name) in \(state.step.rawValue) not applicable: \(why)")
+            return transition.disposition
+        }
+        await apply(transition, for: event)
+        return transition.disposition
+    }
+
+    private func apply(_ transition: FlowTransition, for event: FlowEvent?) async {
+        let old = state.step
+        state = transition.state
+        if old != state.step {
+            since = deps.clock()
+            deps.logger.info("flow", "\(old.rawValue) → \(state.step.rawValue)" + (event.map { " on \($0.name)" } ?? " (resumed)"))
+        }
+        for effect in transition.effects { await execute(effect) }
+    }
+
+    // MARK: Effects
+
+    private func execute(_ effect: FlowEffect) async {
+        switch effect {
+        case .startReadingCard:
+            await deps.terminal.idReader?.resume()
+        case .stopReadingCard:
+            await deps.terminal.idReader?.pause()
+        case .startTimer(let generation, let delay):
+            timer?.cancel()
+            timer = Task { [weak self] in
+                do { try await Task.sleep(for: delay) } catch { return }
+                self?.post(.timerFired(generation: generation))
+            }
+        case .cancelTimers:
+            timer?.cancel()
+        case .persistCheckpoint(let saved):
+            saveCheckpoint(saved)
+        case .requestApproval(let transactionID, let identity, let form):
+            let request = ApprovalRequest(transactionID: transactionID, identity: identity, form: form,
+                                          date: flow.policy.civilDate(of: deps.clock()))
+            spawn { [deps] in .approvalResult(await deps.authority.approve(request)) }
+        case .printLicence(let transactionID, let jobUUID, let licence, _, let authorisedBy):
+            printLicence(transactionID: transactionID, jobUUID: jobUUID, licence: licence, authorisedBy: authorisedBy)
+        case .superviseLicence(let transactionID, let jobUUID):
+            superviseLicence(transactionID: transactionID, jobUUID: jobUUID)
+        case .printReceipt(let facts):
+            printReceipt(facts)
+        case .dispenseTicket(let category, let reason):
+            dispenseTicket(category: category, reason: reason)
+        case .persistTransaction(var record):
+            if record.queueTicket == nil, let ticket = issuedTicket { record.queueTicket = ticket }
+            issuedTicket = nil
+            persist(record)
+        case .wipePersonalData(let transactionID):
+            _ = try? deps.store.clearCheckpoint(sessionID: transactionID)
+            deps.logger.info("flow", "personal data of \(transactionID) wiped")
+        case .audit(let actor, let action, let transactionID):
+            do {
+                _ = try deps.store.audit(actor: actor, action: action, detail: transactionID ?? "", at: deps.clock())
+            } catch {
+                deps.logger.error("store", "audit of '\(action)' by \(actor) not recorded: \(error)")
+            }
+        case .ui(let event):
+            broadcast(event)
+        }
+    }
+
+    private func saveCheckpoint(_ saved: FlowState) {
+        guard let id = saved.session?.transactionID else { return }
+        do {
+            try deps.store.saveCheckpoint(sessionID: id, state: try JSONEncoder().encode(saved))
+        } catch {
+            deps.logger.error("store", "checkpoint of \(id) not saved: \(error)")
+        }
+    }
+
+    private func persist(_ record: TransactionRecord) {
+        do {
+            let receipt = try deps.store.complete(record, sessionID: record.id)
+            deps.logger.info("store", "transaction \(record.id) recorded as outbox #\(receipt.seq)")
+            if record.outcome == .completed {
+                lastCompleted = record.id
+                post(.transactionPersisted(transactionID: record.id))
+            }
+        } catch {
+            deps.logger.error("store", "transaction \(record.id) not recorded: \(error)")
+            if record.outcome == .completed { post(.persistFailed(transactionID: record.id, reason: "\(error)")) }
+        }
+    }
+
+    private func broadcast(_ event: UIEvent) {
+        let line = Self.describe(event)
+        recentUI.append(line)
+        if recentUI.count > 20 { recentUI.removeFirst(recentUI.count - 20) }
+        for watcher in watchers.values { watcher.yield(event) }
+    }
+
+    /// Runs a slow effect as a task whose answer comes back as an event.
+    private func spawn(printsLicence: Bool = false, _ work: @escaping @Sendable () async -> FlowEvent?) {
+        let id = UUID()
+        if printsLicence { licencePrintsInFlight += 1 }
+        tasks[id] = Task { [weak self] in
+            let event = await work()
+            guard let self else { return }
+            if let event, !Task.isCancelled { self.post(event) }
+            await self.finished(id, printsLicence: printsLicence)
+        }
+    }
+
+    private func finished(_ id: UUID, printsLicence: Bool) {
+        tasks[id] = nil
+        if printsLicence { licencePrintsInFlight -= 1 }
+    }
+
+    // MARK: Licence
+
+    private func printLicence(transactionID: String, jobUUID: String, licence: BusinessLicence, authorisedBy: String?) {
+        let deps = deps
+        spawn(printsLicence: true) {
+            guard let output = deps.terminal.licenceOutput else {
+                return .licencePrintResult(jobUUID: jobUUID, .failed(reason: "no licence printer is configured"))
+            }
+            let pdf: [UInt8]
+            do {
+                pdf = try deps.renderLicence(licence)
+            } catch {
+                return .licencePrintResult(jobUUID: jobUUID, .failed(reason: "the licence could not be rendered: \(error)"))
+            }
+            let store = deps.store
+            let journal = LicenceJournal(
+                willSend: { uuid in
+                    try store.recordLicenceJobIntent(transactionID: transactionID, jobUUID: uuid, reprintAuthorisedBy: authorisedBy)
+                },
+                didCreate: { uuid, jobID in try store.recordLicenceJobSubmitted(jobUUID: uuid, cupsJobID: jobID) })
+            let previous = try? store.licenceJobs(transactionID: transactionID).last { $0.jobUUID != jobUUID }?.cupsJobID
+            let outcome = await output.print(
+                pdf: pdf, jobUUID: jobUUID, reprintOf: authorisedBy == nil ? nil : previous ?? nil,
+                authorisedBy: authorisedBy, journal: journal, deadline: .after(.seconds(240)))
+            Self.journalOutcome(outcome, jobUUID: jobUUID, deps: deps)
+            return .licencePrintResult(jobUUID: jobUUID, outcome)
+        }
+    }
+
+    private func superviseLicence(transactionID: String, jobUUID: String) {
+        let deps = deps
+        spawn(printsLicence: true) {
+            let job = try? deps.store.licenceJobs(transactionID: transactionID).first { $0.jobUUID == jobUUID }
+            let outcome: PrintOutcome
+            if let known = job?.outcome, known == .completed || { if case .failed = known { true } else { false } }() {
+                outcome = known
+            } else if job == nil {
+                // Never journalled: the crash came before the intent, so no byte was sent.
+                outcome = .failed(reason: "the print had not started when kioskd stopped")
+            } else if let output = deps.terminal.licenceOutput {
+                outcome = await output.supervise(jobUUID: jobUUID, jobID: job?.cupsJobID, deadline: .after(.seconds(240)))
+            } else {
+                outcome = .unknown(reason: "no licence printer to ask about job \(jobUUID)")
+            }
+            Self.journalOutcome(outcome, jobUUID: jobUUID, deps: deps)
+            return .licencePrintResult(jobUUID: jobUUID, outcome)
+        }
+    }
+
+    private static func journalOutcome(_ outcome: PrintOutcome, jobUUID: String, deps: Dependencies) {
+        do {
+            try deps.store.recordLicenceJobOutcome(jobUUID: jobUUID, outcome: outcome)
+        } catch {
+            deps.logger.error("store", "outcome of licence job \(jobUUID) not journalled: \(error)")
+        }
+        deps.logger.notice("licence", "job \(jobUUID): \(outcome)")
+    }
+
+    // MARK: Receipt and ticket
+
+    private func printReceipt(_ facts: ReceiptFacts) {
+        let deps = deps
+        let timeZone = flow.policy.timeZone
+        spawn {
+            guard let printer = deps.terminal.receiptPrinter else {
+                return .receiptPrintResult(.failed(reason: "no receipt printer is configured"))
+            }
+            let content = ReceiptContent(
+                terminalID: facts.kioskID, time: deps.clock(), timeZone: timeZone, transactionNumber: facts.transactionID,
+                applicant: PersonalText(facts.maskedApplicant, kind: .other), enterpriseName: facts.enterpriseName,
+                creditCode: facts.creditCode, printedItems: facts.printed,
+                qrPayload: "https://kiosk.example.gov.cn/tx/\(facts.transactionID)")
+            let profile = printer.configuration.profile
+            let bytes = ReceiptLayout.render(content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
+            let result = await printer.print(PrinterJob(title: "receipt \(facts.transactionID)", bytes: bytes))
+            deps.terminal.update(.receiptPrinter, await printer.health)
+            return .receiptPrintResult(Self.outcome(of: result))
+        }
+    }
+
+    private func dispenseTicket(category: String, reason: HandOffReason) {
+        let now = deps.clock()
+        let timeZone = flow.policy.timeZone
+        let number: QueueNumber
+        do {
+            number = try deps.queueNumbering.issue(category: category, at: now, timeZone: timeZone, counter: deps.store)
+        } catch {
+            deps.logger.error("ticket", "no queue number for category \(category): \(error)")
+            return
+        }
+        issuedTicket = number.text
+        lastTicket = number.text
+        deps.logger.notice("ticket", "queue number \(number.text) issued (\(reason.rawValue))")
+        let deps = deps
+        spawn {
+            guard let dispenser = deps.terminal.ticketDispenser else {
+                deps.logger.warning("ticket", "no dispenser configured; number \(number.text) shown on screen only")
+                return nil
+            }
+            let content = QueueTicketContent(
+                serviceCategory: "企业登记 (\(category))", number: number.text, peopleWaiting: 0, time: now,
+                timeZone: timeZone, windowHint: "请到人工窗口办理 / please go to a staffed window")
+            let profile = dispenser.configuration.profile
+            let bytes = QueueTicketLayout.render(content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
+            let result = await dispenser.dispense(PrinterJob(title: "ticket \(number.text)", bytes: bytes))
+            deps.terminal.update(.ticketDispenser, await dispenser.health)
+            deps.logger.notice("ticket", "ticket \(number.text): \(result)")
+            return nil
+        }
+    }
+
+    static func outcome(of result: PrintResult) -> PrintOutcome {
+        switch result {
+        case .printed: .completed
+        case .failed(let problem): .failed(reason: problem.reason)
+        case .unknown(let problem): .unknown(reason: problem.reason)
+        }
+    }
+
+    /// A log-safe line for a UI event (payloads are masked or codes already).
+    static func describe(_ event: UIEvent) -> String {
+        switch event {
+        case .stepChanged(let step): "step \(step.rawValue)"
+        case .identitySummary(let name, let number, let type): "identity \(type.rawValue) \(name) \(number)"
+        case .cardReadFailed(let reason, let left): "card read failed (\(reason)), \(left) attempts left"
+        case .identityRefused(let reasons, let left): "identity refused (\(reasons.joined(separator: "; "))), \(left) attempts left"
+        case .formRejected(let issues): "form rejected: \(issues.map { "\($0.field.rawValue)/\($0.code)" }.joined(separator: ", "))"
+        case .signatureRequired: "signature required"
+        case .declarationRequired: "declaration required"
+        case .applicationRejected(let reasons, let left): "application rejected (\(reasons.joined(separator: "; "))), \(left) attempts left"
+        case .timeoutWarning(let seconds): "timeout warning, \(seconds) s left"
+        case .deviceProblem(let role): "device problem: \(role.rawValue)"
+        case .deviceRecovered(let role): "device recovered: \(role.rawValue)"
+        case .staffCalled(let reason): "staff called: \(reason)"
+        case .receiptFailed: "receipt failed"
+        case .pleaseWait: "please wait"
+        case .done(let id): "done \(id)"
+        case .handedOff(let reason): "handed off: \(reason.rawValue)"
+        case .cancelled(let reason): "cancelled: \(reason.rawValue)"
+        }
+    }
+}
