@@ -1,4 +1,7 @@
+// The fuzz build (scripts/fuzz.sh) compiles KioskCore and this module as one module.
+#if canImport(KioskCore)
 import KioskCore
+#endif
 
 /// Why a 256-byte text block could not become an `IdentityCard`. Never carries card content in its description.
 public enum GA467TextBlockError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -113,13 +116,18 @@ public enum GA467TextBlock {
     /// GB/T 2261.1; an unknown code reads as 0 (未知的性别).
     private static func gender(_ code: String) -> Gender { Gender(rawValue: code) ?? .unknown }
 
-    /// Drops the U+0020 padding (and NULs some readers leave) at both ends.
+    /// Drops the U+0020 padding (and NULs, ideographic spaces some readers leave) at both ends. Works on Unicode
+    /// scalars, not Characters: a padding space can join the grapheme before it (e.g. after U+0600), which would hide
+    /// it from a Character-based trim (found by the fuzzer).
     static func trim(_ text: String) -> String {
-        let padding: Set<Character> = [" ", "\u{0}", "\u{3000}"]
-        var scalars = Substring(text)
-        while let first = scalars.first, padding.contains(first) { scalars.removeFirst() }
-        while let last = scalars.last, padding.contains(last) { scalars.removeLast() }
-        return String(scalars)
+        let scalars = Array(text.unicodeScalars)
+        let isPadding: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\u{0}" || $0 == "\u{3000}" }
+        guard let start = scalars.firstIndex(where: { !isPadding($0) }),
+            let end = scalars.lastIndex(where: { !isPadding($0) })
+        else { return "" }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[start...end])
+        return String(view)
     }
 
     /// Field access into one block.

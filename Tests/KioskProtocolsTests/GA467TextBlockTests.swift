@@ -65,6 +65,15 @@ struct HandBlock {
         #expect(try GA467TextBlock.decode(block.bytes).address?.unmasked == address)
     }
 
+    // Found by the fuzzer: U+0600 joins the padding space after it into one grapheme; trimming must still drop it.
+    @Test func decode_prependCharacterBeforePadding_trimsThePadding() throws {
+        var block = residentBlock()
+        block.putBytes([0x00, 0x06, 0x20, 0x00], at: 32)
+        let card = try GA467TextBlock.decode(block.bytes)
+        #expect(card.nation == "\u{0600}")
+        #expect(try GA467TextBlock.decode(GA467TextBlockEncoder.encode(card)) == card)
+    }
+
     @Test func decode_invalidBirthDate_throwsNamingTheFieldOnly() {
         var block = residentBlock()
         block.put("19491332", at: 36)
