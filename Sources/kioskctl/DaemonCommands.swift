@@ -1,6 +1,122 @@
-/// Commands that talk to a running kioskd over its control socket (issue 6).
+import Foundation
+import KioskIO
+
+/// Commands that talk to a running kioskd over its control socket: `[--socket PATH] [--json] status`.
 enum DaemonCommands {
+    static let defaultSocket = "/run/kioskd/kioskd.sock"
+
     static func run(_ arguments: [String]) -> Int32 {
-        KioskCtl.usageError("unknown command '\(arguments.first ?? "")'")
+        let parsed: Arguments
+        do {
+            parsed = try Arguments(arguments, valued: ["socket"], switches: ["json"])
+        } catch {
+            return KioskCtl.usageError(error.description)
+        }
+        guard let command = parsed.positionals.first else { return KioskCtl.usageError("no command given") }
+        let socket = parsed.values["socket"] ?? defaultSocket
+        switch command {
+        case "status":
+            guard parsed.positionals.count == 1 else { return KioskCtl.usageError("status takes no arguments") }
+            return status(socket: socket, json: parsed.flags.contains("json"))
+        default:
+            return KioskCtl.usageError("unknown command '\(command)'")
+        }
+    }
+
+    private static func status(socket: String, json: Bool) -> Int32 {
+        let reply: [String: Any]
+        do {
+            reply = try ControlClient(path: socket).request(["command": "status"])
+        } catch {
+            return KioskCtl.failure("\(error)")
+        }
+        guard reply["ok"] as? Bool == true else { return KioskCtl.failure("kioskd: \(reply["error"] ?? "error")") }
+        if json {
+            let data = (try? JSONSerialization.data(withJSONObject: reply, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
+            Console.line(String(decoding: data, as: UTF8.self))
+            return 0
+        }
+        Console.line(StatusTable.render(reply))
+        return 0
+    }
+}
+
+/// One request-reply exchange with kioskd's control socket (JSON lines, `hello` first).
+struct ControlClient {
+    let path: String
+    static let timeout: Duration = .seconds(10)
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    func request(_ object: [String: Any]) throws(Failure) -> [String: Any] {
+        let transport: DescriptorTransport
+        do {
+            transport = try UnixSocket.connect(path: path, deadline: .after(Self.timeout))
+        } catch {
+            throw Failure(description: "cannot reach kioskd at \(path) (\(error)); is it running? (systemctl status kioskd)")
+        }
+        defer { transport.close() }
+        let deadline = Deadline.after(Self.timeout)
+        var buffer: [UInt8] = []
+        func line() throws(Failure) -> [String: Any] {
+            while true {
+                if let newline = buffer.firstIndex(of: 0x0A) {
+                    let bytes = Array(buffer[..<newline])
+                    buffer.removeSubrange(...newline)
+                    guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+                        throw Failure(description: "kioskd sent something that is not a JSON object")
+                    }
+                    return object
+                }
+                guard buffer.count < 4 << 20 else { throw Failure(description: "reply from kioskd too long") }
+                do { buffer += try transport.read(upTo: 65536, deadline: deadline) } catch {
+                    throw Failure(description: "no reply from kioskd at \(path) (\(error))")
+                }
+            }
+        }
+        let hello = try line()
+        guard hello["class"] as? String == "hello" else {
+            throw Failure(description: "kioskd at \(path) said \(hello["error"] ?? "something else") instead of hello")
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+        do { try transport.write(Array(data) + [0x0A], deadline: deadline) } catch {
+            throw Failure(description: "cannot send to kioskd at \(path) (\(error))")
+        }
+        return try line()
+    }
+}
+
+/// `kioskctl status` as a technician reads it.
+enum StatusTable {
+    static func render(_ status: [String: Any]) -> String {
+        var lines: [String] = []
+        lines.append("kioskd \(status["version"] ?? "?")  kiosk \(status["kioskID"] ?? "?")  \(status["mode"] ?? "?")  up \(status["uptimeSeconds"] ?? 0) s")
+        lines.append("")
+        lines.append(pad("ROLE", 17) + pad("STATE", 14) + pad("REASONS", 30) + "ENDPOINT")
+        for device in status["devices"] as? [[String: Any]] ?? [] {
+            let reasons = (device["reasons"] as? [String] ?? []).joined(separator: ",")
+            lines.append(pad("\(device["role"] ?? "?")", 17) + pad("\(device["state"] ?? "?")", 14)
+                         + pad(reasons.isEmpty ? "-" : reasons, 30) + "\(device["endpoint"] ?? "")")
+        }
+        lines.append("")
+        if let flow = status["flow"] as? [String: Any] {
+            var text = "flow: \(flow["step"] ?? "?")"
+            if let id = flow["transactionID"] { text += " (transaction \(id))" }
+            if let reason = flow["handOffReason"] { text += ", handed off: \(reason)" }
+            if let reason = flow["cancelReason"] { text += ", cancelled: \(reason)" }
+            lines.append(text + " since \(flow["since"] ?? "?")")
+        }
+        if let store = status["store"] as? [String: Any] {
+            if store["state"] as? String == "ok" {
+                lines.append("store: \(store["completedTransactions"] ?? 0) completed, \(store["pendingOutbox"] ?? 0) waiting for the server, \(store["unresolvedLicenceJobs"] ?? 0) licence jobs unresolved")
+            } else {
+                lines.append("store: ERROR \(store["error"] ?? "")")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 }

@@ -1,6 +1,21 @@
 import Foundation
-import KioskCore
+import KioskDaemon
 
-// kioskd — the daemon (issue 6 builds it out).
-FileHandle.standardError.write(Data("<3>kioskd \(KioskVersion.current): the daemon is not built yet\n".utf8))
-exit(1)
+// kioskd — the daemon. Thin: parse, build, run; everything else lives in KioskDaemon.
+let logger = Logger()
+let options: DaemonOptions
+do {
+    options = try DaemonOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("kioskd: \(error)\n\(DaemonOptions.usage)\n".utf8))
+    exit(2)
+}
+let daemon: Daemon
+do {
+    daemon = try await Daemon(options: options, logger: logger)
+} catch {
+    logger.error("kioskd", "cannot start: \(error)")
+    exit(1)
+}
+let status = await daemon.run()
+exit(status)

@@ -44,7 +44,7 @@ struct ConfigReader {
             if let fallback { return fallback }
             throw error(key, "missing; expected a whole number in \(range.lowerBound)...\(range.upperBound)")
         }
-        guard let number = object[key] as? NSNumber, !(object[key] is Bool),
+        guard let number = object[key] as? NSNumber, !isBoolean(object[key]),
             let value = Int(exactly: number.doubleValue)
         else { throw error(key, "expected a whole number, got \(describe(object[key]))") }
         guard range.contains(value) else {
@@ -55,7 +55,7 @@ struct ConfigReader {
 
     func seconds(_ key: String, in range: ClosedRange<Double>, default fallback: Double) throws(ConfigError) -> Duration {
         guard has(key) else { return .milliseconds(Int64(fallback * 1000)) }
-        guard let number = object[key] as? NSNumber, !(object[key] is Bool) else {
+        guard let number = object[key] as? NSNumber, !isBoolean(object[key]) else {
             throw error(key, "expected a number of seconds, got \(describe(object[key]))")
         }
         let value = number.doubleValue
@@ -67,7 +67,9 @@ struct ConfigReader {
 
     func bool(_ key: String, default fallback: Bool) throws(ConfigError) -> Bool {
         guard has(key) else { return fallback }
-        guard let value = object[key] as? Bool else { throw error(key, "expected true or false, got \(describe(object[key]))") }
+        guard isBoolean(object[key]), let value = object[key] as? Bool else {
+            throw error(key, "expected true or false, got \(describe(object[key]))")
+        }
         return value
     }
 
@@ -83,11 +85,18 @@ struct ConfigReader {
         return try ConfigReader(file: file, path: join(key), object: object, allowed: allowed)
     }
 
+    /// JSONSerialization gives NSNumber for numbers and booleans alike, and `is Bool` is true for 0 and 1; the
+    /// Objective-C type code tells them apart ("c" for a boolean).
+    private func isBoolean(_ value: Any?) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return String(cString: number.objCType) == "c"
+    }
+
     private func describe(_ value: Any?) -> String {
         switch value {
         case nil, is NSNull: "null"
         case is String: "a string"
-        case is Bool: "a boolean"
+        case _ where isBoolean(value): "a boolean"
         case is NSNumber: "a number"
         case is [Any]: "an array"
         case is [String: Any]: "an object"

@@ -16,6 +16,7 @@ public final class Terminal: @unchecked Sendable {
     public let endpoints: [DeviceRole: String]
     private let lock = NSLock()
     private var healthByRole: [DeviceRole: DeviceHealth] = [:]
+    private var probeWaiters: [(DeviceRole, CheckedContinuation<Void, Never>)] = []
 
     public init(idReader: IDCardReader?, receiptPrinter: ReceiptPrinter?, ticketDispenser: TicketDispenser?,
                 licenceOutput: (any LicenceOutput)?, endpoints: [DeviceRole: String]) {
@@ -34,21 +35,57 @@ public final class Terminal: @unchecked Sendable {
     /// Records `health` and says whether the device went from usable to lost (true, false) or back (false, true).
     @discardableResult
     public func update(_ role: DeviceRole, _ health: DeviceHealth) -> (lost: Bool, restored: Bool) {
-        lock.withLock {
+        let (change, ready) = lock.withLock { () -> ((lost: Bool, restored: Bool), [CheckedContinuation<Void, Never>]) in
             let old = healthByRole[role] ?? DeviceHealth(.starting)
             healthByRole[role] = health
             let wasUsable = Terminal.isUsable(old)
             let isUsable = Terminal.isUsable(health)
-            return (wasUsable && !isUsable && health.state != .starting, !wasUsable && isUsable && old.state != .starting)
+            var ready: [CheckedContinuation<Void, Never>] = []
+            if health.state != .starting {
+                ready = probeWaiters.filter { $0.0 == role }.map(\.1)
+                probeWaiters.removeAll { $0.0 == role }
+            }
+            return ((wasUsable && !isUsable && health.state != .starting, !wasUsable && isUsable && old.state != .starting), ready)
         }
+        for waiter in ready { waiter.resume() }
+        return change
+    }
+
+    /// Probes every configured device once (printers are asked for their status now, the reader's loop reports its
+    /// SAM check), waiting at most `timeout` for the slow ones: READY=1 comes after this.
+    public func probe(timeout: Duration) async {
+        if let receiptPrinter { update(.receiptPrinter, await receiptPrinter.refreshStatus()) }
+        if let ticketDispenser { update(.ticketDispenser, await ticketDispenser.refreshStatus()) }
+        if let licenceOutput { update(.licencePrinter, await licenceOutput.health()) }
+        guard idReader != nil else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.firstReport(from: .idReader) }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+            self.releaseProbeWaiters()
+        }
+    }
+
+    private func firstReport(from role: DeviceRole) async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let reported = lock.withLock { () -> Bool in
+                if healthByRole[role]?.state != .starting { return true }
+                probeWaiters.append((role, waiter))
+                return false
+            }
+            if reported { waiter.resume() }
+        }
+    }
+
+    private func releaseProbeWaiters() {
+        let waiters = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            defer { probeWaiters.removeAll() }
+            return probeWaiters.map(\.1)
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     static func isUsable(_ health: DeviceHealth) -> Bool { health.state == .ready || health.state == .degraded }
 
-    /// Refreshes the health of the devices that are polled rather than evented (printers).
-    public func refreshHealth() async {
-        if let receiptPrinter { update(.receiptPrinter, await receiptPrinter.pollIfIdle()) }
-        if let ticketDispenser { update(.ticketDispenser, await ticketDispenser.pollIfIdle()) }
-        if let licenceOutput { update(.licencePrinter, await licenceOutput.health()) }
-    }
 }

@@ -49,6 +49,14 @@ public actor FlowRunner {
         public var eventsNotApplicable: Int
         public var lastTicket: String?
         public var lastCompletedTransaction: String?
+        /// The last session that ended, how and why (codes only).
+        public var lastEnded: EndedSession?
+    }
+
+    public struct EndedSession: Sendable, Codable {
+        public var transactionID: String
+        public var step: FlowStepName
+        public var reason: String
     }
 
     private struct Envelope: Sendable {
@@ -70,6 +78,7 @@ public actor FlowRunner {
     private var issuedTicket: String?
     private var lastTicket: String?
     private var lastCompleted: String?
+    private var lastEnded: EndedSession?
     private var watchers: [UUID: AsyncStream<UIEvent>.Continuation] = [:]
     private var licencePrintsInFlight = 0
 
@@ -105,7 +114,8 @@ public actor FlowRunner {
         Snapshot(step: state.step, transactionID: state.session?.transactionID, since: since,
                  lostDevices: state.lostDevices.sorted { $0.rawValue < $1.rawValue }, handOffReason: state.handOffReason,
                  cancelReason: state.cancelReason, lastUIEvents: recentUI, eventsProcessed: processed,
-                 eventsNotApplicable: notApplicable, lastTicket: lastTicket, lastCompletedTransaction: lastCompleted)
+                 eventsNotApplicable: notApplicable, lastTicket: lastTicket, lastCompletedTransaction: lastCompleted,
+                 lastEnded: lastEnded)
     }
 
     public var currentState: FlowState { state }
@@ -160,7 +170,12 @@ public actor FlowRunner {
 
     private func apply(_ transition: FlowTransition, for event: FlowEvent?) async {
         let old = state.step
+        let endingSession = state.session?.transactionID
         state = transition.state
+        if state.step.isTerminal, !old.isTerminal, let id = endingSession {
+            let reason = state.handOffReason?.rawValue ?? state.cancelReason?.rawValue ?? "completed"
+            lastEnded = EndedSession(transactionID: id, step: state.step, reason: reason)
+        }
         if old != state.step {
             since = deps.clock()
             deps.logger.info("flow", "\(old.rawValue) → \(state.step.rawValue)" + (event.map { " on \($0.name)" } ?? " (resumed)"))
@@ -332,7 +347,7 @@ public actor FlowRunner {
             }
             let content = ReceiptContent(
                 terminalID: facts.kioskID, time: deps.clock(), timeZone: timeZone, transactionNumber: facts.transactionID,
-                applicant: PersonalText(facts.maskedApplicant, kind: .other), enterpriseName: facts.enterpriseName,
+                applicant: PersonalText(facts.maskedApplicant, kind: .name), enterpriseName: facts.enterpriseName,
                 creditCode: facts.creditCode, printedItems: facts.printed,
                 qrPayload: "https://kiosk.example.gov.cn/tx/\(facts.transactionID)")
             let profile = printer.configuration.profile

@@ -1,0 +1,258 @@
+import Foundation
+import KioskCore
+import KioskDevices
+import KioskIO
+import KioskSimulators
+import KioskStore
+
+/// The commands of the control sockets. `kioskd.sock` answers read-only ones (`status`); `admin.sock` adds the
+/// `flow` command set that a touch UI, a scripted citizen or a test uses to inject UI events, staff assists
+/// (`staff`), and in simulate mode the simulators' controls (`sim`).
+struct ControlCommands: Sendable {
+    let daemon: Daemon
+
+    func handle(_ request: [String: Any], peer: PeerCredentials?, admin: Bool) -> [String: Any] {
+        guard let command = request["command"] as? String else { return error("missing \"command\"") }
+        switch command {
+        case "status": return status()
+        case "ping": return ["class": "pong", "ok": true]
+        case "flow", "staff", "sim", "log-level":
+            guard admin else { return error("'\(command)' is only available on admin.sock") }
+            daemon.logger.debug("control", "admin \(command) \(request["event"] ?? request["action"] ?? "") from \(peer.map(\.description) ?? "?")")
+            switch command {
+            case "flow": return flow(request)
+            case "staff": return staff(request)
+            case "sim": return simulate(request)
+            default: return logLevel(request)
+            }
+        default:
+            return error("unknown command '\(command)'; try status" + (admin ? ", flow, staff, sim, log-level" : ""))
+        }
+    }
+
+    private func error(_ message: String) -> [String: Any] { ["class": "error", "ok": false, "error": message] }
+
+    // MARK: status
+
+    func status() -> [String: Any] {
+        let daemon = daemon
+        let snapshot = waitFor { await daemon.runner.snapshot }
+        var devices: [[String: Any]] = []
+        for role in DeviceRole.allCases {
+            let health = daemon.terminal.health(of: role)
+            devices.append(["role": role.rawValue, "state": health.state.rawValue, "reasons": health.reasons,
+                            "endpoint": daemon.terminal.endpoints[role] ?? "not configured"])
+        }
+        var store: [String: Any] = [:]
+        do {
+            let figures = try daemon.store.figures()
+            store = ["completedTransactions": figures.completedTransactions, "endedTransactions": figures.endedTransactions,
+                     "pendingOutbox": figures.pendingOutbox, "lastSeq": figures.lastSeq,
+                     "unresolvedLicenceJobs": figures.unresolvedLicenceJobs, "databaseBytes": figures.databaseBytes,
+                     "journalMode": figures.journalMode, "state": "ok"]
+        } catch let failure {
+            store = ["state": "error", "reasons": [failure.healthReason], "error": failure.description]
+        }
+        var flow: [String: Any] = ["step": snapshot.step.rawValue, "since": ISO8601DateFormatter().string(from: snapshot.since),
+                                   "eventsProcessed": snapshot.eventsProcessed, "eventsNotApplicable": snapshot.eventsNotApplicable,
+                                   "lostDevices": snapshot.lostDevices.map(\.rawValue), "recent": snapshot.lastUIEvents]
+        if let id = snapshot.transactionID { flow["transactionID"] = id }
+        if let reason = snapshot.handOffReason { flow["handOffReason"] = reason.rawValue }
+        if let reason = snapshot.cancelReason { flow["cancelReason"] = reason.rawValue }
+        if let ticket = snapshot.lastTicket { flow["lastTicket"] = ticket }
+        if let id = snapshot.lastCompletedTransaction { flow["lastCompletedTransaction"] = id }
+        if let ended = snapshot.lastEnded {
+            flow["lastEnded"] = ["transactionID": ended.transactionID, "step": ended.step.rawValue, "reason": ended.reason]
+        }
+        var reply: [String: Any] = [
+            "class": "status", "ok": true, "version": KioskDaemonInfo.version, "kioskID": daemon.config.kioskID,
+            "uptimeSeconds": Int(daemon.uptime), "mode": daemon.simulation == nil ? "production" : "simulate",
+            "devices": devices, "flow": flow, "store": store, "pid": Int(getpid()),
+        ]
+        if let simulation = daemon.simulation {
+            reply["simulation"] = ["idReaderPTY": simulation.idReader.devicePath,
+                                   "outputDirectory": simulation.outputDirectory.path,
+                                   "licencePrinter": simulation.cups.map { "private cupsd \($0.socketPath) queue \($0.queue)" } ?? "pdf directory"]
+        }
+        return reply
+    }
+
+    // MARK: flow
+
+    private func flow(_ request: [String: Any]) -> [String: Any] {
+        guard let name = request["event"] as? String else { return error("flow needs \"event\"") }
+        let event: FlowEvent
+        switch name {
+        case "start": event = .start(transactionID: Self.newTransactionID(kioskID: daemon.config.kioskID), kioskID: daemon.config.kioskID)
+        case "citizen-active": event = .citizenActive
+        case "confirm-identity": event = .confirmIdentity
+        case "submit-form":
+            guard let form = request["form"] as? [String: Any] else { return error("submit-form needs \"form\"") }
+            switch Self.parseForm(form) {
+            case .success(let parsed): event = .submitForm(parsed)
+            case .failure(let problem): return error(problem.description)
+            }
+        case "sign":
+            if let hash = request["signatureSHA256"] as? String {
+                event = .sign(signatureSHA256: hash)
+            } else if let image = request["signature"] as? String, let data = Data(base64Encoded: image), data.count <= 1 << 20 {
+                // Only the hash goes on; the image itself is dropped here.
+                event = .sign(signatureSHA256: SHA256.hex(of: data))
+            } else {
+                return error("sign needs \"signatureSHA256\" (64 hex digits) or \"signature\" (base64, at most 1 MiB)")
+            }
+        case "confirm": event = .confirm(declarationAccepted: request["declarationAccepted"] as? Bool ?? false)
+        case "rate":
+            guard let text = request["rating"] as? String, let rating = ServiceRating(rawValue: text) else {
+                return error("rate needs \"rating\": good, average or bad")
+            }
+            event = .rate(rating)
+        case "skip-rating": event = .skipRating
+        case "cancel": event = .cancel
+        case "request-hand-off": event = .requestHandOff
+        case "wait": return waitForStep(request)
+        default:
+            return error("unknown flow event '\(name)'; one of start, citizen-active, confirm-identity, submit-form, sign, confirm, rate, skip-rating, cancel, request-hand-off")
+        }
+        return reply(to: event)
+    }
+
+    private func reply(to event: FlowEvent) -> [String: Any] {
+        let runner = daemon.runner
+        let disposition = waitFor { await runner.send(event) }
+        let snapshot = waitFor { await runner.snapshot }
+        var reply: [String: Any] = ["class": "flow", "ok": true, "step": snapshot.step.rawValue]
+        if let id = snapshot.transactionID { reply["transactionID"] = id }
+        switch disposition {
+        case .applied: reply["applied"] = true
+        case .notApplicable(let why):
+            reply["applied"] = false
+            reply["reason"] = why
+        }
+        return reply
+    }
+
+    /// `{"command":"flow","event":"wait","step":"rating","timeoutMs":10000}`: answers once the flow is at `step`
+    /// (at once if it already is), or with an error naming the step it is at when the time is up.
+    private func waitForStep(_ request: [String: Any]) -> [String: Any] {
+        guard let name = request["step"] as? String, let step = FlowStepName(rawValue: name) else {
+            return error("wait needs \"step\": one of \(FlowStepName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let timeout = Duration.milliseconds(min(max(request["timeoutMs"] as? Int ?? 10_000, 1), 600_000))
+        let runner = daemon.runner
+        let reached = waitFor { await FlowWaiter.wait(for: step, on: runner, timeout: timeout) }
+        let now = waitFor { await runner.snapshot }
+        guard reached else {
+            return ["class": "error", "ok": false, "step": now.step.rawValue,
+                    "error": "the flow did not reach \(step.rawValue) within \(timeout); it is at \(now.step.rawValue)"]
+        }
+        var reply: [String: Any] = ["class": "flow", "ok": true, "applied": true, "step": now.step.rawValue]
+        if let id = now.transactionID ?? now.lastCompletedTransaction { reply["transactionID"] = id }
+        if let ticket = now.lastTicket { reply["lastTicket"] = ticket }
+        return reply
+    }
+
+    private func staff(_ request: [String: Any]) -> [String: Any] {
+        guard let staffID = request["staffID"] as? String, !staffID.isEmpty, staffID.count <= 64 else {
+            return error("staff needs \"staffID\" (1–64 characters)")
+        }
+        guard let text = request["action"] as? String, let action = StaffAction(rawValue: text) else {
+            return error("staff needs \"action\": extend-time, authorise-reprint, confirm-licence-printed or hand-off")
+        }
+        return reply(to: .staffAssist(staffID: staffID, action))
+    }
+
+    private func logLevel(_ request: [String: Any]) -> [String: Any] {
+        guard let name = request["level"] as? String, let level = LogLevel.allCases.first(where: { $0.name == name }) else {
+            return error("log-level needs \"level\": error, warning, notice, info or debug")
+        }
+        daemon.logger.level = level
+        return ["class": "log-level", "ok": true, "level": level.name]
+    }
+
+    // MARK: sim
+
+    private func simulate(_ request: [String: Any]) -> [String: Any] {
+        guard let simulation = daemon.simulation else { return error("'sim' is only available with --simulate") }
+        guard let action = request["action"] as? String else { return error("sim needs \"action\"") }
+        switch action {
+        case "place-card":
+            let name = request["card"] as? String ?? "resident"
+            guard let card = SimulationCards.card(named: name) else {
+                return error("unknown card '\(name)'; one of \(SimulationCards.names.joined(separator: ", "))")
+            }
+            simulation.idReader.place(card)
+        case "lift-card":
+            // With "waitForPoll", answer once the reader has polled the empty reader, so a card placed next is
+            // seen as a new presentation (a real hand takes longer than a poll interval).
+            let polls = simulation.idReader.count(of: .findCard)
+            simulation.idReader.lift()
+            if request["waitForPoll"] as? Bool == true,
+                !simulation.idReader.waitFor(.findCard, count: polls + 1, deadline: .after(.seconds(5)))
+            {
+                return error("the reader did not poll the empty reader within 5 s (is the flow reading cards?)")
+            }
+        case "card-read-failures":
+            let count = request["count"] as? Int ?? 1
+            simulation.idReader.updateFaults { $0.failReads = max(0, min(count, 100)) }
+        case "printer-fault":
+            guard let roleName = request["role"] as? String, let fault = (request["fault"] as? String).flatMap(ESCPOSSimulatorFault.init) else {
+                return error("printer-fault needs \"role\" (receiptPrinter or ticketDispenser) and \"fault\"")
+            }
+            let printer = roleName == "ticketDispenser" ? simulation.ticketDispenser : simulation.receiptPrinter
+            printer.setFault(fault, request["on"] as? Bool ?? true)
+        case "licence-fault":
+            guard let cups = simulation.cups else { return error("the licence printer is a PDF directory; faults need cupsd") }
+            guard let fault = (request["fault"] as? String).flatMap(PrivateCUPSFault.init) else {
+                return error("licence-fault needs \"fault\": \(PrivateCUPSFault.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            cups.setFault(fault)
+        case "authority":
+            guard let mode = (request["mode"] as? String).flatMap(AuthorityConfig.Mode.init) else {
+                return error("authority needs \"mode\": approve, reject or unavailable")
+            }
+            let authority = daemon.authority
+            waitFor { await authority.setMode(mode) }
+        default:
+            return error("unknown sim action '\(action)'")
+        }
+        return ["class": "sim", "ok": true, "action": action]
+    }
+
+    // MARK: helpers
+
+    static func newTransactionID(kioskID: String) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMddHHmmss"
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        let suffix = UUID().uuidString.prefix(6)
+        return "\(kioskID)-\(formatter.string(from: Date()))-\(suffix)"
+    }
+
+    struct FormProblem: Error, CustomStringConvertible { let description: String }
+
+    static func parseForm(_ object: [String: Any]) -> Result<ApplicationForm, FormProblem> {
+        func text(_ key: String, limit: Int = 2000) -> String? {
+            guard let value = object[key] as? String, value.count <= limit else { return nil }
+            return value
+        }
+        guard let kindName = text("kind"), let kind = EntityKind(rawValue: kindName) else {
+            return .failure(FormProblem(description: "form.kind must be company or individualBusiness"))
+        }
+        for key in ["name", "entityType", "representative", "address", "businessScope", "phone"] where text(key) == nil {
+            return .failure(FormProblem(description: "form.\(key) must be a string of at most 2000 characters"))
+        }
+        var capital: Decimal?
+        if let number = object["registeredCapitalWan"] as? NSNumber, String(cString: number.objCType) != "c" {
+            capital = number.decimalValue
+        } else if object["registeredCapitalWan"] != nil && !(object["registeredCapitalWan"] is NSNull) {
+            return .failure(FormProblem(description: "form.registeredCapitalWan must be a number (10,000 yuan)"))
+        }
+        return .success(ApplicationForm(
+            kind: kind, name: text("name")!, entityType: text("entityType")!,
+            representative: PersonalText(text("representative")!, kind: .name), registeredCapitalWan: capital,
+            address: PersonalText(text("address")!, kind: .address), businessScope: text("businessScope")!,
+            phone: PersonalText(text("phone")!, kind: .phone)))
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import KioskCore
+import KioskDevices
+import KioskDocuments
+import KioskIO
+import KioskSimulators
+import KioskStore
+
+/// kioskd: owns the devices, runs the flow on them and keeps every transaction (DESIGN §1). Start order: store,
+/// devices, flow, control sockets, then READY=1; stop order is the reverse, with a licence print given time to finish
+/// (or left journalled for the next start).
+public final class Daemon: @unchecked Sendable {
+    public let options: DaemonOptions
+    public let config: DaemonConfig
+    public let logger: Logger
+    let store: TransactionStore
+    let terminal: Terminal
+    let runner: FlowRunner
+    let authority: EmbeddedAuthority
+    let simulation: SimulatedTerminal?
+    let startedAt = Date()
+    let socketDirectory: String
+    private var servers: [ControlServer] = []
+    private let notifier = SystemdNotifier()
+
+    public var controlSocketPath: String { socketDirectory + "/kioskd.sock" }
+    public var adminSocketPath: String { socketDirectory + "/admin.sock" }
+
+    /// How long a stop waits for a licence print in progress before leaving it to the journal.
+    static let printGracePeriod: Duration = .seconds(30)
+
+    public init(options: DaemonOptions, logger: Logger) async throws {
+        self.options = options
+        self.logger = logger
+        var config: DaemonConfig
+        if let path = options.configPath {
+            config = try DaemonConfig.load(path: path)
+        } else if options.simulate {
+            config = DaemonConfig()
+        } else {
+            config = try DaemonConfig.load(path: DaemonOptions.defaultConfigPath)
+        }
+        if let state = options.stateDirectory { config.stateDirectory = state }
+        logger.level = config.logLevel
+        try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o750])
+        socketDirectory = options.simulate ? config.stateDirectory : config.runtimeDirectory
+        try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+
+        if options.simulate {
+            let sim = try await SimulatedTerminal.start(
+                outputDirectory: URL(fileURLWithPath: config.stateDirectory).appendingPathComponent("sim-output"),
+                useCUPS: !options.noCUPS, logger: logger)
+            for (role, device) in sim.devices { config.devices[role] = device }
+            simulation = sim
+        } else {
+            simulation = nil
+        }
+        self.config = config
+
+        store = try TransactionStore.open(path: TransactionStore.path(inStateDirectory: config.stateDirectory))
+        authority = EmbeddedAuthority(config: config.authority, counter: store)
+
+        var endpoints: [DeviceRole: String] = [:]
+        for (role, device) in config.devices { endpoints[role] = device.endpoint.description }
+        let licenceOutput: (any LicenceOutput)?
+        if case .cups(let queue, let server)? = config.devices[.licencePrinter]?.endpoint {
+            licenceOutput = CUPSLicenceOutput(queue: queue, server: server)
+        } else if let simulation {
+            let sink = try PDFDirectoryOutput(directory: simulation.licenceDirectory)
+            logger.notice("simulate", "licence printer simulated as a PDF directory: \(sink.directory.path)")
+            endpoints[.licencePrinter] = sink.summary
+            licenceOutput = sink
+        } else {
+            licenceOutput = nil
+        }
+        terminal = Terminal(
+            idReader: config.devices[.idReader].flatMap(DeviceFactory.idReader),
+            receiptPrinter: config.devices[.receiptPrinter].flatMap { DeviceFactory.printerConfiguration($0, role: .receiptPrinter) }.map(ReceiptPrinter.init),
+            ticketDispenser: config.devices[.ticketDispenser].flatMap { DeviceFactory.printerConfiguration($0, role: .ticketDispenser) }.map(TicketDispenser.init),
+            licenceOutput: licenceOutput, endpoints: endpoints)
+
+        let numbering = try QueueNumbering(prefixes: [config.flow.handOffCategory: config.flow.handOffCategory])
+        runner = FlowRunner(
+            flow: LicenceFlow(policy: config.flow),
+            dependencies: FlowRunner.Dependencies(
+                store: store, terminal: terminal, authority: authority, logger: logger, kioskID: config.kioskID,
+                renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
+                queueNumbering: numbering))
+    }
+
+    /// Runs until SIGTERM or SIGINT (or the task is cancelled). Returns the exit status.
+    public func run() async -> Int32 {
+        let signals = SignalWatcher([SIGTERM, SIGINT])
+        let started = ContinuousClock.now
+        return await withTaskGroup(of: Void.self) { group in
+            if let reader = terminal.idReader {
+                group.addTask { await reader.run() }
+                group.addTask { [self] in await pumpReaderEvents(reader) }
+            }
+            if let printer = terminal.receiptPrinter { group.addTask { await printer.run() } }
+            if let dispenser = terminal.ticketDispenser { group.addTask { await dispenser.run() } }
+            group.addTask { [runner] in await runner.run() }
+            group.addTask { [self] in await watchPrinters() }
+
+            await terminal.probe(timeout: .seconds(3))
+            do {
+                try startControlSockets()
+            } catch {
+                logger.error("control", "cannot open the control sockets in \(socketDirectory): \(error)")
+                group.cancelAll()
+                return 1
+            }
+            let readyIn = ContinuousClock.now - started
+            notify(["READY=1", "STATUS=ready: \(await runner.snapshot.step.rawValue)"])
+            logger.notice("kioskd", "ready in \(readyIn) (kiosk \(config.kioskID), sockets in \(socketDirectory))")
+            if let interval = SystemdNotifier.watchdogInterval() {
+                group.addTask { [self] in await watchdog(every: interval / 2) }
+            }
+            if options.demo, let simulation {
+                group.addTask { [self] in
+                    let demo = Demo(daemon: self, simulation: simulation)
+                    await demo.run()
+                }
+            }
+            await signals.next()
+            logger.notice("kioskd", "stopping")
+            notify(["STOPPING=1", "STATUS=stopping"])
+            await shutdown()
+            group.cancelAll()
+            return 0
+        }
+    }
+
+    private func shutdown() async {
+        for server in servers { server.stop() }
+        let deadline = ContinuousClock.now + Self.printGracePeriod
+        while await runner.isPrintingLicence, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        if await runner.isPrintingLicence {
+            logger.warning("kioskd", "a licence print is still in progress; its job id is journalled and will be supervised at the next start")
+        }
+        await runner.stop()
+        await terminal.receiptPrinter?.close()
+        await terminal.ticketDispenser?.close()
+        if let simulation {
+            let printouts = simulation.writePrintouts()
+            logger.info("simulate", "printouts written to \(printouts.receipts.path) and \(printouts.tickets.path)")
+            simulation.stop()
+        }
+        store.close()
+    }
+
+    private func startControlSockets() throws {
+        let commands = ControlCommands(daemon: self)
+        let ownUID = getuid()
+        let status = try ControlServer(
+            name: "kioskd.sock", path: controlSocketPath, mode: 0o660, logger: logger, authorise: { _ in true },
+            handler: { request, peer in commands.handle(request, peer: peer, admin: false) })
+        let admin = try ControlServer(
+            name: "admin.sock", path: adminSocketPath, mode: 0o600, logger: logger,
+            authorise: { peer in peer.map { $0.uid == 0 || $0.uid == ownUID } ?? false },
+            handler: { request, peer in commands.handle(request, peer: peer, admin: true) })
+        servers = [status, admin]
+        for server in servers { server.start() }
+    }
+
+    /// Card-reader events become flow events; the photo is dropped here and never goes further.
+    private func pumpReaderEvents(_ reader: IDCardReader) async {
+        for await event in reader.events {
+            switch event {
+            case .cardPresented:
+                logger.debug("idReader", "card presented")
+            case .cardRead(let card, _):
+                logger.info("idReader", "card read: \(card.cardType.rawValue) \(card.idNumber)")
+                runner.post(.cardRead(card))
+            case .cardError(let error):
+                logger.warning("idReader", "card error: \(error.reasonCode)")
+                runner.post(.cardError(reason: error.reasonCode))
+            case .cardRemoved:
+                runner.post(.cardRemoved)
+            case .health(let health):
+                logger.info("idReader", "health \(health)")
+                healthChanged(.idReader, health)
+            }
+        }
+    }
+
+    private func healthChanged(_ role: DeviceRole, _ health: DeviceHealth) {
+        let change = terminal.update(role, health)
+        if change.lost { runner.post(.deviceLost(role)) }
+        if change.restored { runner.post(.deviceRestored(role)) }
+    }
+
+    /// Polls the printers' status while idle (each driver rate-limits itself) and reports changes to the flow.
+    private func watchPrinters() async {
+        while !Task.isCancelled {
+            let before = DeviceRole.allCases.map { terminal.health(of: $0) }
+            if let printer = terminal.receiptPrinter { healthChanged(.receiptPrinter, await printer.pollIfIdle()) }
+            if let dispenser = terminal.ticketDispenser { healthChanged(.ticketDispenser, await dispenser.pollIfIdle()) }
+            if let output = terminal.licenceOutput { healthChanged(.licencePrinter, await output.health()) }
+            for (role, old) in zip(DeviceRole.allCases, before) where terminal.health(of: role) != old {
+                logger.info(role.rawValue, "health \(terminal.health(of: role))")
+            }
+            try? await Task.sleep(for: .seconds(2))
+        }
+    }
+
+    private func watchdog(every interval: Duration) async {
+        while !Task.isCancelled {
+            notify(["WATCHDOG=1"])
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    func notify(_ fields: [String]) {
+        do { try notifier.notify(fields) } catch { logger.warning("systemd", "sd_notify failed: \(error)") }
+    }
+
+    var uptime: TimeInterval { Date().timeIntervalSince(startedAt) }
+}

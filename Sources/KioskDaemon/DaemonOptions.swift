@@ -1,0 +1,40 @@
+/// `kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo] [--no-cups]`.
+public struct DaemonOptions: Sendable, Equatable {
+    public var configPath: String?
+    public var simulate = false
+    public var stateDirectory: String?
+    public var demo = false
+    /// Simulate the licence printer as a PDF directory even when cupsd is installed (fast start-up, crash tests).
+    public var noCUPS = false
+
+    public static let defaultConfigPath = "/etc/kioskd/kioskd.json"
+    public static let usage = "usage: kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo] [--no-cups]"
+
+    public init() {}
+
+    public struct UsageError: Error, CustomStringConvertible { public let description: String }
+
+    public static func parse(_ arguments: [String]) throws(UsageError) -> DaemonOptions {
+        var options = DaemonOptions()
+        var index = 0
+        func value(_ flag: String) throws(UsageError) -> String {
+            index += 1
+            guard index < arguments.count, !arguments[index].hasPrefix("--") else { throw UsageError(description: "\(flag) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--config": options.configPath = try value("--config")
+            case "--state-dir": options.stateDirectory = try value("--state-dir")
+            case "--simulate": options.simulate = true
+            case "--demo": options.demo = true
+            case "--no-cups": options.noCUPS = true
+            default: throw UsageError(description: "unknown argument '\(arguments[index])'")
+            }
+            index += 1
+        }
+        if options.demo && !options.simulate { throw UsageError(description: "--demo needs --simulate") }
+        if options.simulate && options.stateDirectory == nil { throw UsageError(description: "--simulate needs --state-dir DIR") }
+        return options
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import KioskCore
+import KioskDevices
+import KioskIO
+
+/// Builds the driver for each configured role.
+enum DeviceFactory {
+    static func idReader(_ config: DeviceConfig) -> IDCardReader? {
+        let profile: IDReaderProfile
+        switch config.endpoint {
+        case .serial(let path, let baud):
+            profile = IDReaderProfile.serial(path: path, baudRate: baud)
+        case .usb(let vid, let pid, let serial):
+            var usb = IDReaderProfile.usb0400C35A(serialNumber: serial)
+            usb.transport = .usb(USBDeviceSelector(vendorID: vid, productID: pid, serialNumber: serial), framing: .automatic)
+            profile = usb
+        default:
+            return nil
+        }
+        var tuned = profile
+        tuned.pollInterval = config.pollInterval
+        return IDCardReader(profile: tuned, startPaused: true)
+    }
+
+    static func printerConfiguration(_ config: DeviceConfig, role: DeviceRole) -> PrinterConfiguration? {
+        let endpoint: PrinterEndpoint
+        switch config.endpoint {
+        case .tcp(let host, let port): endpoint = .tcp(host: host, port: UInt16(port))
+        case .serial(let path, let baud): endpoint = .serial(path: path, baudRate: baud)
+        case .usblp(let path): endpoint = .usblp(path: path)
+        case .usb(let vid, let pid, let serial):
+            endpoint = .usb(USBDeviceSelector(vendorID: vid, productID: pid, serialNumber: serial))
+        case .cups: return nil
+        }
+        let fallback: PrinterProfile = role == .ticketDispenser ? .kpmTicket80 : .generic80
+        let profile = config.profile.flatMap(PrinterProfile.named) ?? fallback
+        return PrinterConfiguration(endpoint: endpoint, profile: profile)
+    }
+
+    /// Names of the built-in printer profiles, for config errors.
+    static var printerProfileNames: [String] { PrinterProfile.builtIn.map(\.name) }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import KioskCore
+import KioskSimulators
+
+/// `kioskd --simulate --demo`: one scripted citizen walks through the four steps on the simulated terminal, through
+/// the same paths a touch UI and a real card would take, and the demo says where each printout ended up.
+struct Demo {
+    let daemon: Daemon
+    let simulation: SimulatedTerminal
+
+    func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+    func run() async {
+        let runner = daemon.runner
+        let updates = await runner.watch()
+        let narration = await runner.watch()
+        let narrator = Task {
+            for await event in narration {
+                if case .stepChanged(let step) = event { say("         … \(step.rawValue)") }
+            }
+        }
+        defer { narrator.cancel() }
+        say("demo: a citizen walks up to kiosk \(daemon.config.kioskID)")
+        guard await send(.start(transactionID: ControlCommands.newTransactionID(kioskID: daemon.config.kioskID),
+                                kioskID: daemon.config.kioskID), "touches 开始办理 (start)") else { return }
+        say("step 1 身份证比对: places a resident ID card on the reader (\(simulation.idReader.devicePath))")
+        simulation.idReader.place(.resident)
+        guard await waitFor(.verifyingIdentity, updates: updates) else { return }
+        let card = IDReaderSampleCards.resident
+        say("         card read over GA 467: \(card.name) \(card.idNumber) (masked)")
+        guard await send(.confirmIdentity, "confirms it is them") else { return }
+        simulation.idReader.lift()
+        let form = ApplicationForm(
+            kind: .company, name: "北京自助示范科技有限公司", entityType: "有限责任公司（自然人独资）",
+            representative: card.name, registeredCapitalWan: 100,
+            address: PersonalText("北京市东城区景山前街4号", kind: .address),
+            businessScope: "技术开发、技术咨询、技术服务；软件开发；销售电子产品。", phone: PersonalText("13812345678", kind: .phone))
+        guard await send(.submitForm(form), "step 2 填报信息: fills in the form for \(form.name)") else { return }
+        guard await send(.sign(signatureSHA256: SHA256.hex(of: Array("demo signature strokes".utf8))),
+                         "step 3 签字确认: signs on the pad") else { return }
+        guard await send(.confirm(declarationAccepted: true), "         accepts the declaration and confirms") else { return }
+        say("step 4 执照打印: the authority approves; the licence prints on \(daemon.terminal.endpoints[.licencePrinter] ?? "?")")
+        guard await waitFor(.rating, updates: updates) else { return }
+        guard await send(.rate(.good), "rates the service 好评 (good)") else { return }
+        guard await waitFor(.completed, updates: updates) else { return }
+        let snapshot = await runner.snapshot
+        let id = snapshot.lastCompletedTransaction ?? "?"
+        say("done: transaction \(id) is stored in \(daemon.store.path)")
+        let printouts = simulation.writePrintouts()
+        if let cups = simulation.cups {
+            say("licence: sent to the private cupsd queue '\(cups.queue)'; ippeveprinter kept it in \(cups.printerSpool.path)")
+        } else {
+            say("licence: \(simulation.licenceDirectory.path) (PDF; cupsd is not installed, so the printer is a directory)")
+        }
+        say("receipt: \(printouts.receipts.path)")
+        say("tickets: \(printouts.tickets.path) (none for a completed transaction)")
+        if let receipt = simulation.receiptPrinter.documents.last {
+            say("receipt as printed:\n\(receipt.text)")
+        }
+        say("demo finished; kioskd keeps running (Ctrl-C to stop)")
+    }
+
+    private func send(_ event: FlowEvent, _ what: String) async -> Bool {
+        say("         \(what)")
+        let disposition = await daemon.runner.send(event)
+        if case .notApplicable(let why) = disposition {
+            say("demo: stopped: '\(event.name)' did not apply (\(why))")
+            return false
+        }
+        return true
+    }
+
+    /// Waits (at most two minutes) until the flow reaches `step`, reporting what the UI is told meanwhile.
+    private func waitFor(_ step: FlowStepName, updates: AsyncStream<UIEvent>) async -> Bool {
+        if await daemon.runner.snapshot.step == step { return true }
+        let deadline = ContinuousClock.now + .seconds(120)
+        for await event in updates {
+            if case .stepChanged(let now) = event {
+                if now == step { return true }
+                if now == .handedOff || now == .cancelled { say("demo: the flow ended at \(now.rawValue)"); return false }
+            }
+            if ContinuousClock.now > deadline { break }
+        }
+        say("demo: gave up waiting for \(step.rawValue)")
+        return false
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Glibc
+
+/// The systemd side of sd_notify for tests: a datagram socket the daemon is told about through `$NOTIFY_SOCKET`.
+/// Tests wait for `READY=1` on it instead of sleeping.
+final class NotifyListener: @unchecked Sendable {
+    let path: String
+    private let fd: Int32
+    private var received: [String] = []
+
+    init(directory: URL) throws {
+        path = directory.appendingPathComponent("notify.sock").path
+        unlink(path)
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8)
+            for (i, b) in bytes.enumerated() where i < raw.count - 1 { raw[i] = b }
+        }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else { close(fd); throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+    }
+
+    deinit {
+        close(fd)
+        unlink(path)
+    }
+
+    /// Every message so far plus those arriving before `deadline`, until one contains `field`.
+    func waitFor(_ field: String, timeout: TimeInterval) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while true {
+            if received.contains(where: { $0.split(separator: "\n").contains(Substring(field)) }) { return true }
+            let left = end.timeIntervalSinceNow
+            guard left > 0 else { return false }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, Int32(left * 1000) + 1) > 0 else { continue }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 { received.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
+        }
+    }
+
+    var messages: [String] { received }
+}
