@@ -14,7 +14,7 @@ public enum QueueTicketLayout {
         b.line(content.number)
         b.characterSize(width: 1, height: 1)
         b.line("前面还有 \(max(0, content.peopleWaiting)) 人等候")
-        b.line(ReceiptTime.format(content.time, in: content.timeZone))
+        b.line(content.timeText)
         b.line(content.windowHint)
         b.line("过号请重新取号")
         b.align(.left)
