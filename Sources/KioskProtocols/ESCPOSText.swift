@@ -210,7 +210,8 @@ public struct ESCPOSText: Sendable, Equatable {
                     lines.append(bytes[start..<i])
                     start = isSpace ? i + 1 : i
                 }
-                cells = ESCPOSText.cells(of: bytes[start..<i])
+                // After a dropped space the new line starts past `i` and is still empty.
+                cells = start < i ? ESCPOSText.cells(of: bytes[start..<i]) : 0
                 lastSpace = -1
                 if isSpace {
                     i += 1
@@ -221,7 +222,7 @@ public struct ESCPOSText: Sendable, Equatable {
             cells += width
             i += width
         }
-        if start < bytes.count || lines.isEmpty { lines.append(bytes[start..<min(bytes.count, max(start, bytes.count))]) }
+        if start < bytes.count || lines.isEmpty { lines.append(bytes[min(start, bytes.count)...]) }
         return lines
     }
 
