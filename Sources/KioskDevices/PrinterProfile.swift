@@ -40,9 +40,11 @@ public struct PrinterProfile: Sendable, Hashable, Codable {
         /// Between two presenter status polls while waiting.
         public var pollIntervalMilliseconds: Int
 
-        public init(presentSteps: UInt8 = 4, status: PresenterStatus = .ejectorStatus, untaken: UntakenTicketPolicy = .retract,
-                    takeTimeoutMilliseconds: Int = 30_000, presentTimeoutMilliseconds: Int = 10_000,
-                    pollIntervalMilliseconds: Int = 250) {
+        public init(
+            presentSteps: UInt8 = 4, status: PresenterStatus = .ejectorStatus, untaken: UntakenTicketPolicy = .retract,
+            takeTimeoutMilliseconds: Int = 30_000, presentTimeoutMilliseconds: Int = 10_000,
+            pollIntervalMilliseconds: Int = 250
+        ) {
             self.presentSteps = presentSteps
             self.status = status
             self.untaken = untaken
@@ -68,11 +70,13 @@ public struct PrinterProfile: Sendable, Hashable, Codable {
     /// Idle polls are at least this far apart.
     public var idlePollIntervalMilliseconds: Int
 
-    public init(name: String, paper: PaperWidth = .mm80, repertoire: TextRepertoire = .gb18030,
-                cut: ESCPOSCut = .partialAfterFeed(0), statusSource: StatusSource = .realTime,
-                realTimeRequests: [ESCPOSRealTimeStatusRequest] = ESCPOSRealTimeStatusRequest.allCases,
-                presenter: Presenter? = nil, statusTimeoutMilliseconds: Int = 1000, writeTimeoutMilliseconds: Int = 10_000,
-                idlePollIntervalMilliseconds: Int = 5000) {
+    public init(
+        name: String, paper: PaperWidth = .mm80, repertoire: TextRepertoire = .gb18030,
+        cut: ESCPOSCut = .partialAfterFeed(0), statusSource: StatusSource = .realTime,
+        realTimeRequests: [ESCPOSRealTimeStatusRequest] = ESCPOSRealTimeStatusRequest.allCases,
+        presenter: Presenter? = nil, statusTimeoutMilliseconds: Int = 1000, writeTimeoutMilliseconds: Int = 10_000,
+        idlePollIntervalMilliseconds: Int = 5000
+    ) {
         self.name = name
         self.paper = paper
         self.repertoire = repertoire
@@ -99,7 +103,9 @@ public struct PrinterProfile: Sendable, Hashable, Codable {
     public static let kpmTicket80 = PrinterProfile(
         name: "kpm-ticket-80", cut: .full, presenter: Presenter(presentSteps: 40, status: .ejectorStatus))
 
-    public static let builtIn: [PrinterProfile] = [generic80, generic58, usbUnidirectional80, customKiosk80, kpmTicket80]
+    public static let builtIn: [PrinterProfile] = [
+        generic80, generic58, usbUnidirectional80, customKiosk80, kpmTicket80,
+    ]
 
     /// A built-in profile by name.
     public static func named(_ name: String) -> PrinterProfile? { builtIn.first { $0.name == name } }
@@ -115,8 +121,9 @@ extension ESCPOSCut: Codable {
         case "full": self = feed.map { .fullAfterFeed($0) } ?? .full
         case "partial": self = feed.map { .partialAfterFeed($0) } ?? .partial
         case let other:
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: container,
-                                                   debugDescription: "cut kind '\(other)' is not full or partial")
+            throw DecodingError.dataCorruptedError(
+                forKey: .kind, in: container,
+                debugDescription: "cut kind '\(other)' is not full or partial")
         }
     }
 

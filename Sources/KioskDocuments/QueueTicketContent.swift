@@ -13,8 +13,10 @@ public struct QueueTicketContent: Sendable, Hashable {
     /// e.g. `请到 3 号窗口办理` or `请留意叫号屏`.
     public var windowHint: String
 
-    public init(serviceCategory: String, number: String, peopleWaiting: Int, time: Date, timeZone: TimeZone,
-                windowHint: String) {
+    public init(
+        serviceCategory: String, number: String, peopleWaiting: Int, time: Date, timeZone: TimeZone,
+        windowHint: String
+    ) {
         self.serviceCategory = serviceCategory
         self.number = number
         self.peopleWaiting = peopleWaiting

@@ -2,8 +2,10 @@ import KioskProtocols
 
 /// Lays out a queue ticket: category, the number in large type, people waiting, time, window hint, cut.
 public enum QueueTicketLayout {
-    public static func render(_ content: QueueTicketContent, paper: PaperWidth, cut: ESCPOSCut,
-                              repertoire: TextRepertoire = .gb18030) -> [UInt8] {
+    public static func render(
+        _ content: QueueTicketContent, paper: PaperWidth, cut: ESCPOSCut,
+        repertoire: TextRepertoire = .gb18030
+    ) -> [UInt8] {
         var b = ESCPOSBuilder(paper: paper, repertoire: repertoire)
         b.initialize()
         b.align(.centre)

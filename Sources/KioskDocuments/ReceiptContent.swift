@@ -22,9 +22,11 @@ public struct ReceiptContent: Sendable, Hashable {
     public var ratingLine: String
 
     /// `time` is printed in `timeZone`; `applicant` is masked here, once.
-    public init(terminalID: String, time: Date, timeZone: TimeZone, transactionNumber: String, applicant: PersonalText,
-                enterpriseName: String, creditCode: String, printedItems: [String], qrPayload: String,
-                ratingLine: String = "欢迎扫码对本次服务进行“好差评”") {
+    public init(
+        terminalID: String, time: Date, timeZone: TimeZone, transactionNumber: String, applicant: PersonalText,
+        enterpriseName: String, creditCode: String, printedItems: [String], qrPayload: String,
+        ratingLine: String = "欢迎扫码对本次服务进行“好差评”"
+    ) {
         self.terminalID = terminalID
         timeText = ReceiptTime.format(time, in: timeZone)
         self.transactionNumber = transactionNumber

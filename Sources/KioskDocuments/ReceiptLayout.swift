@@ -7,8 +7,10 @@ public enum ReceiptLayout {
 
     /// The bytes for `content` on `paper`. Text the printer cannot show becomes `?` (see `ESCPOSText`); a QR payload
     /// too long for a symbol is left out with a printed note instead of failing the receipt.
-    public static func render(_ content: ReceiptContent, paper: PaperWidth, cut: ESCPOSCut,
-                              repertoire: TextRepertoire = .gb18030) -> [UInt8] {
+    public static func render(
+        _ content: ReceiptContent, paper: PaperWidth, cut: ESCPOSCut,
+        repertoire: TextRepertoire = .gb18030
+    ) -> [UInt8] {
         var b = ESCPOSBuilder(paper: paper, repertoire: repertoire)
         b.initialize()
         b.align(.centre)
@@ -30,7 +32,8 @@ public enum ReceiptLayout {
         b.rule()
         b.align(.centre)
         do {
-            try b.qrCode(content.qrPayload, model: .model2, moduleSize: paper == .mm58 ? 5 : 6, errorCorrection: .medium)
+            try b.qrCode(
+                content.qrPayload, model: .model2, moduleSize: paper == .mm58 ? 5 : 6, errorCorrection: .medium)
             b.lineFeed()
         } catch {
             b.line("（二维码内容过长，请凭业务流水号查询）")

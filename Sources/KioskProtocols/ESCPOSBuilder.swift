@@ -166,8 +166,10 @@ public struct ESCPOSBuilder: Sendable {
     public mutating func cut(_ cut: ESCPOSCut) { bytes += ESCPOSCommand.cut(cut) }
 
     /// CODE128 code set B (printable ASCII) with height, module width and text position; `{B` is added here.
-    public mutating func code128(_ data: String, height: UInt8 = 80, moduleWidth: UInt8 = 2,
-                                 text: ESCPOSBarcodeText = .below) throws(ESCPOSBuildError) {
+    public mutating func code128(
+        _ data: String, height: UInt8 = 80, moduleWidth: UInt8 = 2,
+        text: ESCPOSBarcodeText = .below
+    ) throws(ESCPOSBuildError) {
         let ascii = Array(data.utf8)
         guard !ascii.isEmpty else { throw .barcodeDataInvalid("no characters") }
         guard ascii.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
@@ -182,8 +184,10 @@ public struct ESCPOSBuilder: Sendable {
 
     /// A QR symbol printed by the printer (`GS ( k`): model, module size, error correction, store, print. The payload
     /// goes as UTF-8 bytes.
-    public mutating func qrCode(_ payload: String, model: ESCPOSQRModel = .model2, moduleSize: UInt8 = 6,
-                                errorCorrection: ESCPOSQRErrorCorrection = .medium) throws(ESCPOSBuildError) {
+    public mutating func qrCode(
+        _ payload: String, model: ESCPOSQRModel = .model2, moduleSize: UInt8 = 6,
+        errorCorrection: ESCPOSQRErrorCorrection = .medium
+    ) throws(ESCPOSBuildError) {
         let count = payload.utf8.count
         guard count > 0 else { throw .qrPayloadEmpty }
         guard count <= ESCPOSBuilder.qrPayloadLimit else {

@@ -25,11 +25,15 @@ public enum ESCPOSCommand {
     private static let boldOff: [UInt8] = [0x1B, 0x45, 0x00]
 
     /// `ESC - n` (§2.1).
-    @inline(__always) public static func underline(_ style: ESCPOSUnderline) -> [UInt8] { underlines[Int(style.rawValue)] }
+    @inline(__always) public static func underline(_ style: ESCPOSUnderline) -> [UInt8] {
+        underlines[Int(style.rawValue)]
+    }
     private static let underlines: [[UInt8]] = ESCPOSUnderline.allCases.map { [0x1B, 0x2D, $0.rawValue] }
 
     /// `ESC a n` (§2.1).
-    @inline(__always) public static func align(_ alignment: ESCPOSAlignment) -> [UInt8] { alignments[Int(alignment.rawValue)] }
+    @inline(__always) public static func align(_ alignment: ESCPOSAlignment) -> [UInt8] {
+        alignments[Int(alignment.rawValue)]
+    }
     private static let alignments: [[UInt8]] = ESCPOSAlignment.allCases.map { [0x1B, 0x61, $0.rawValue] }
 
     /// `ESC d n`: prints the buffer and feeds `lines` lines (§2.1).
@@ -51,18 +55,32 @@ public enum ESCPOSCommand {
     /// `GS h n`: 1-D barcode height in dots (§2.4).
     @inline(__always) public static func barcodeHeight(_ dots: UInt8) -> [UInt8] { [0x1D, 0x68, max(1, dots)] }
     /// `GS w n`: 1-D barcode module width, 2...6 (§2.4).
-    @inline(__always) public static func barcodeModuleWidth(_ dots: UInt8) -> [UInt8] { [0x1D, 0x77, min(6, max(2, dots))] }
+    @inline(__always) public static func barcodeModuleWidth(_ dots: UInt8) -> [UInt8] {
+        [0x1D, 0x77, min(6, max(2, dots))]
+    }
     /// `GS H n`: where the human-readable text goes (§2.4).
-    @inline(__always) public static func barcodeTextPosition(_ position: ESCPOSBarcodeText) -> [UInt8] { [0x1D, 0x48, position.rawValue] }
+    @inline(__always) public static func barcodeTextPosition(_ position: ESCPOSBarcodeText) -> [UInt8] {
+        [0x1D, 0x48, position.rawValue]
+    }
     /// `GS k 73 n d1…dn`: CODE128, function B (§2.4). `data` already starts with `{A`, `{B` or `{C`; at most 255 bytes.
-    @inline(__always) public static func code128(_ data: [UInt8]) -> [UInt8] { [0x1D, 0x6B, 73, UInt8(min(255, data.count))] + data.prefix(255) }
+    @inline(__always) public static func code128(_ data: [UInt8]) -> [UInt8] {
+        [0x1D, 0x6B, 73, UInt8(min(255, data.count))] + data.prefix(255)
+    }
 
     /// `GS ( k` fn 65: QR model (§2.3).
-    @inline(__always) public static func qrModel(_ model: ESCPOSQRModel) -> [UInt8] { qrModels[Int(model.rawValue - 0x31)] }
-    private static let qrModels: [[UInt8]] = ESCPOSQRModel.allCases.map { [0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, $0.rawValue, 0x00] }
+    @inline(__always) public static func qrModel(_ model: ESCPOSQRModel) -> [UInt8] {
+        qrModels[Int(model.rawValue - 0x31)]
+    }
+    private static let qrModels: [[UInt8]] = ESCPOSQRModel.allCases.map {
+        [0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, $0.rawValue, 0x00]
+    }
     /// `GS ( k` fn 67: module size in dots, 1...16 (§2.3).
-    @inline(__always) public static func qrModuleSize(_ dots: UInt8) -> [UInt8] { qrModuleSizes[Int(min(16, max(1, dots)))] }
-    private static let qrModuleSizes: [[UInt8]] = (0...16).map { [0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, UInt8($0)] }
+    @inline(__always) public static func qrModuleSize(_ dots: UInt8) -> [UInt8] {
+        qrModuleSizes[Int(min(16, max(1, dots)))]
+    }
+    private static let qrModuleSizes: [[UInt8]] = (0...16).map {
+        [0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, UInt8($0)]
+    }
     /// `GS ( k` fn 69: error-correction level (§2.3).
     @inline(__always) public static func qrErrorCorrection(_ level: ESCPOSQRErrorCorrection) -> [UInt8] {
         qrErrorCorrections[Int(level.rawValue - 0x30)]
@@ -83,7 +101,9 @@ public enum ESCPOSCommand {
     public static let qrPrint: [UInt8] = [0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30]
 
     /// `DLE EOT n`: asks for one real-time status byte; answered even while the printer is offline (§2.5).
-    @inline(__always) public static func realTimeStatus(_ request: ESCPOSRealTimeStatusRequest) -> [UInt8] { [0x10, 0x04, request.rawValue] }
+    @inline(__always) public static func realTimeStatus(_ request: ESCPOSRealTimeStatusRequest) -> [UInt8] {
+        [0x10, 0x04, request.rawValue]
+    }
     /// `GS a n`: automatic status back; n = 0 turns it off (§2.6).
     @inline(__always) public static func automaticStatusBack(_ mask: UInt8) -> [UInt8] { [0x1D, 0x61, mask] }
     /// `DLE EOT 20`: Custom "FULL status", six bytes back (§2.7).

@@ -52,8 +52,12 @@ public struct ESCPOSText: Sendable, Equatable {
 
     /// Encodes `text` onto the end of `buffer`; returns how many characters were replaced and the cells added.
     /// The builder calls this to write straight into its stream.
-    static func append(_ text: String, repertoire: TextRepertoire, to buffer: inout [UInt8]) -> (replaced: Int, cells: Int) {
-        if let result = text.utf8.withContiguousStorageIfAvailable({ append(utf8: $0, repertoire: repertoire, to: &buffer) }) {
+    static func append(_ text: String, repertoire: TextRepertoire, to buffer: inout [UInt8]) -> (
+        replaced: Int, cells: Int
+    ) {
+        if let result = text.utf8.withContiguousStorageIfAvailable({
+            append(utf8: $0, repertoire: repertoire, to: &buffer)
+        }) {
             return result
         }
         var copy = text
@@ -68,7 +72,8 @@ public struct ESCPOSText: Sendable, Equatable {
             guard !utf8.isEmpty else { return (0, 0) }
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count) { scratch in
                 var lineBreak = false
-                let (count, replaced, cells) = encode(utf8: utf8, repertoire: repertoire, into: scratch, lineBreak: &lineBreak)
+                let (count, replaced, cells) = encode(
+                    utf8: utf8, repertoire: repertoire, into: scratch, lineBreak: &lineBreak)
                 if lineBreak { return nil }
                 buffer.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[0..<count]))
                 return (replaced, cells)
@@ -80,8 +85,10 @@ public struct ESCPOSText: Sendable, Equatable {
     }
 
     /// Encodes `text` into stack scratch space and hands the bytes, replacement count and cells to `body`.
-    static func withEncoded<R>(_ text: String, repertoire: TextRepertoire,
-                               _ body: (UnsafeBufferPointer<UInt8>, _ replaced: Int, _ cells: Int) -> R) -> R {
+    static func withEncoded<R>(
+        _ text: String, repertoire: TextRepertoire,
+        _ body: (UnsafeBufferPointer<UInt8>, _ replaced: Int, _ cells: Int) -> R
+    ) -> R {
         func run(_ utf8: UnsafeBufferPointer<UInt8>) -> R {
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, utf8.count)) { scratch in
                 let (count, replaced, cells) = encode(utf8: utf8, repertoire: repertoire, into: scratch)
@@ -107,15 +114,19 @@ public struct ESCPOSText: Sendable, Equatable {
     }
 
     /// One table lookup per character; `out` must hold `utf8.count` bytes.
-    private static func encode(utf8: UnsafeBufferPointer<UInt8>, repertoire: TextRepertoire,
-                               into out: UnsafeMutableBufferPointer<UInt8>) -> (count: Int, replaced: Int, cells: Int) {
+    private static func encode(
+        utf8: UnsafeBufferPointer<UInt8>, repertoire: TextRepertoire,
+        into out: UnsafeMutableBufferPointer<UInt8>
+    ) -> (count: Int, replaced: Int, cells: Int) {
         var lineBreak = false
         return encode(utf8: utf8, repertoire: repertoire, into: out, lineBreak: &lineBreak)
     }
 
     /// `encode`, also noting whether a line break (LF, VT, FF, CR, NEL, U+2028, U+2029) went by (as `?`).
-    static func encode(utf8: UnsafeBufferPointer<UInt8>, repertoire: TextRepertoire, into out: UnsafeMutableBufferPointer<UInt8>,
-                       lineBreak: inout Bool) -> (count: Int, replaced: Int, cells: Int) {
+    static func encode(
+        utf8: UnsafeBufferPointer<UInt8>, repertoire: TextRepertoire, into out: UnsafeMutableBufferPointer<UInt8>,
+        lineBreak: inout Bool
+    ) -> (count: Int, replaced: Int, cells: Int) {
         var replaced = 0
         var cells = 0
         var o = 0
@@ -142,7 +153,8 @@ public struct ESCPOSText: Sendable, Equatable {
                 value = i + 1 < n ? (Int(b0 & 0x1F) << 6) | Int(utf8[i + 1] & 0x3F) : 0
                 i += 2
             } else if b0 < 0xF0 {
-                value = i + 2 < n ? (Int(b0 & 0x0F) << 12) | (Int(utf8[i + 1] & 0x3F) << 6) | Int(utf8[i + 2] & 0x3F) : 0
+                value =
+                    i + 2 < n ? (Int(b0 & 0x0F) << 12) | (Int(utf8[i + 1] & 0x3F) << 6) | Int(utf8[i + 2] & 0x3F) : 0
                 i += 3
             } else {
                 // Outside the BMP: GB18030 has only four-byte codes there, which printers lack.

@@ -37,15 +37,19 @@ enum ESCPOSBench {
             best = min(best, seconds / Double(swiftRounds / batches))
         }
         let ourPerReceipt = best
-        print(String(format: "kioskd builder:  %d receipts in %.3f s; best batch %.2f µs/receipt (%d bytes, checksum %d)",
-                     swiftRounds, total, ourPerReceipt * 1e6, ours.count, checksum))
+        print(
+            String(
+                format: "kioskd builder:  %d receipts in %.3f s; best batch %.2f µs/receipt (%d bytes, checksum %d)",
+                swiftRounds, total, ourPerReceipt * 1e6, ours.count, checksum))
 
         // Theirs.
         if ProcessInfo.processInfo.environment["ESCPOS_BENCH_SWIFT_ONLY"] != nil { return 0 }
         guard let python = pythonResult(content) else { return 1 }
         let theirPerReceipt = python.bestPerReceipt
-        print(String(format: "python-escpos:   %d receipts in %.3f s; best batch %.2f µs/receipt (%d bytes)",
-                     python.receipts, python.seconds, theirPerReceipt * 1e6, python.bytes.count))
+        print(
+            String(
+                format: "python-escpos:   %d receipts in %.3f s; best batch %.2f µs/receipt (%d bytes)",
+                python.receipts, python.seconds, theirPerReceipt * 1e6, python.bytes.count))
         let ratio = theirPerReceipt / ourPerReceipt
         print(String(format: "ratio: %.1f× faster (target ≥ 20×) — %@", ratio, ratio >= 20 ? "met" : "NOT met"))
 
@@ -57,7 +61,9 @@ enum ESCPOSBench {
             if found { agreeing += 1 }
             print("  \(found ? "same" : "DIFFERS") \(name): \(hex(bytes.prefix(24)))\(bytes.count > 24 ? " …" : "")")
         }
-        print("bytes agree on \(agreeing) of \(segments.count) overlapping commands; whole streams \(ours == python.bytes ? "identical" : "differ (python-escpos sends ESC ! resets with every set())")")
+        print(
+            "bytes agree on \(agreeing) of \(segments.count) overlapping commands; whole streams \(ours == python.bytes ? "identical" : "differ (python-escpos sends ESC ! resets with every set())")"
+        )
         return ratio >= 20 && agreeing == segments.count ? 0 : 1
     }
 
@@ -102,7 +108,8 @@ enum ESCPOSBench {
         }
         let receipt: [String: Any] = [
             "terminal": content.terminalID, "time": content.timeText, "transaction": content.transactionNumber,
-            "applicant": content.applicantMasked, "enterprise": content.enterpriseName, "creditCode": content.creditCode,
+            "applicant": content.applicantMasked, "enterprise": content.enterpriseName,
+            "creditCode": content.creditCode,
             "items": content.printedItems, "qr": content.qrPayload, "rating": content.ratingLine,
         ]
         guard let input = try? JSONSerialization.data(withJSONObject: receipt) else { return nil }
