@@ -75,10 +75,12 @@ struct ReceiptPrinterTests {
         (.offline, "offline"), (.unrecoverableError, "unrecoverable-error"),
     ]
 
-    @Test(arguments: blockingFaults)
-    func print_blockingFault_failsBeforeSendingAndFaultsHealth(fault: ESCPOSSimulatorFault, reason: String) async throws
+    @Test(arguments: blockingFaults, [false, true])
+    func print_blockingFault_failsBeforeSendingAndFaultsHealth(fault: (ESCPOSSimulatorFault, String), overPTY: Bool)
+        async throws
     {
-        let simulator = try ESCPOSPrinterSimulator.startTCP()
+        let (fault, reason) = fault
+        let simulator = try overPTY ? ESCPOSPrinterSimulator.startPTY() : ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
         simulator.setFault(fault, true)
         let printer = ReceiptPrinter(
