@@ -69,6 +69,8 @@ public struct PrinterProfile: Sendable, Hashable, Codable {
     public var writeTimeoutMilliseconds: Int
     /// Idle polls are at least this far apart.
     public var idlePollIntervalMilliseconds: Int
+    /// USB `VID:PID` pairs (as `0xVVVVPPPP`) this profile is the default for; hotplug picks the profile by them.
+    public var usbProducts: [UInt32] = []
 
     public init(
         name: String, paper: PaperWidth = .mm80, repertoire: TextRepertoire = .gb18030,
@@ -96,9 +98,14 @@ public struct PrinterProfile: Sendable, Hashable, Codable {
     /// A unidirectional usblp printer: port status only.
     public static let usbUnidirectional80 = PrinterProfile(name: "usb-unidirectional-80", statusSource: .portStatus)
     /// Custom / KPM-family kiosk printer with presenter, FULL status (§2.7).
-    public static let customKiosk80 = PrinterProfile(
-        name: "custom-kiosk-80", cut: .full, statusSource: .customFullStatus,
-        presenter: Presenter(presentSteps: 4, status: .customFullStatus))
+    /// Custom's K80 shows up as USB 0DD4:0237 (device-protocols.md §2.7).
+    public static let customKiosk80: PrinterProfile = {
+        var profile = PrinterProfile(
+            name: "custom-kiosk-80", cut: .full, statusSource: .customFullStatus,
+            presenter: Presenter(presentSteps: 4, status: .customFullStatus))
+        profile.usbProducts = [0x0DD4_0237]
+        return profile
+    }()
     /// KPM210-style ticket dispenser: Epson status plus `GS e 6` ejector status (§2.7).
     public static let kpmTicket80 = PrinterProfile(
         name: "kpm-ticket-80", cut: .full, presenter: Presenter(presentSteps: 40, status: .ejectorStatus))
@@ -109,6 +116,12 @@ public struct PrinterProfile: Sendable, Hashable, Codable {
 
     /// A built-in profile by name.
     public static func named(_ name: String) -> PrinterProfile? { builtIn.first { $0.name == name } }
+
+    /// The built-in profile for a USB device, or nil when none claims it (the caller then uses a generic one).
+    public static func forUSB(vendorID: UInt16, productID: UInt16) -> PrinterProfile? {
+        let key = UInt32(vendorID) << 16 | UInt32(productID)
+        return builtIn.first { $0.usbProducts.contains(key) }
+    }
 }
 
 extension ESCPOSCut: Codable {

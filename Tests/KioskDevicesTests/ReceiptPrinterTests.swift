@@ -242,6 +242,12 @@ struct ReceiptPrinterTests {
         await printer.close()
     }
 
+    @Test func profile_byUSBProduct_findsCustomK80() {
+        #expect(PrinterProfile.forUSB(vendorID: 0x0DD4, productID: 0x0237)?.name == "custom-kiosk-80")
+        #expect(PrinterProfile.forUSB(vendorID: 0x04B8, productID: 0x0202) == nil)
+        #expect(PrinterProfile.named("kpm-ticket-80")?.presenter?.status == .ejectorStatus)
+    }
+
     @Test func endpoint_parsesConfigForms() {
         #expect(PrinterEndpoint(parsing: "tcp:192.168.1.50:9100") == .tcp(host: "192.168.1.50", port: 9100))
         #expect(PrinterEndpoint(parsing: "serial:/dev/ttyS0@9600") == .serial(path: "/dev/ttyS0", baudRate: 9600))
