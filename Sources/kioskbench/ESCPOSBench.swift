@@ -5,7 +5,8 @@ import KioskProtocols
 
 /// The same receipt encoded by our builder (ReceiptLayout) and by python-escpos (scripts/escpos_bench.py, in a venv
 /// under .build/bench-venv created on first run), side by side: receipts per second, the ratio (target ≥ 20×), and
-/// whether the bytes agree command by command where the two command sets overlap.
+/// whether the bytes agree command by command where the two command sets overlap. `ESCPOS_BENCH_SWIFT_ONLY=1` skips
+/// the Python half (for profiling the builder alone).
 enum ESCPOSBench {
     static let swiftRounds = 100_000
     static let pythonRounds = 4_000
