@@ -16,7 +16,7 @@ public final class USBLinePrinter: ByteTransport, @unchecked Sendable {
     private let data: DescriptorTransport
     // A duplicate of the node's descriptor for ioctls, so they never race the transport's close.
     private var controlFD: Int32
-    private let lock = NSLockLike()
+    private let lock = ControlLock()
 
     /// Opens `path` read-write. Wraps open(2) and dup(2).
     public init(path: String) throws(SystemError) {
@@ -92,8 +92,8 @@ public final class USBLinePrinter: ByteTransport, @unchecked Sendable {
     }
 }
 
-/// A pthread mutex with a typed-throws `withLock`.
-final class NSLockLike: @unchecked Sendable {
+/// A pthread mutex with a typed-throws `withLock` (guards the ioctl descriptor against a concurrent close).
+private final class ControlLock: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
 
     init() { pthread_mutex_init(&mutex, nil) }
