@@ -73,9 +73,12 @@ public struct QueueNumbering: Sendable {
         }
         let day = QueueNumbering.day(of: instant, in: timeZone)
         let sequence = try counter.next(category: category, day: day)
-        guard sequence >= 1 else { throw QueueNumberingError.counterReturnedInvalid(category: category, value: sequence) }
-        return QueueNumber(category: category, prefix: prefix, sequence: sequence, day: day,
-                           text: format(prefix: prefix, sequence: sequence))
+        guard sequence >= 1 else {
+            throw QueueNumberingError.counterReturnedInvalid(category: category, value: sequence)
+        }
+        return QueueNumber(
+            category: category, prefix: prefix, sequence: sequence, day: day,
+            text: format(prefix: prefix, sequence: sequence))
     }
 }
 

@@ -40,9 +40,11 @@ public struct PrinterProfile: Sendable, Hashable, Codable {
         /// Between two presenter status polls while waiting.
         public var pollIntervalMilliseconds: Int
 
-        public init(presentSteps: UInt8 = 4, status: PresenterStatus = .ejectorStatus, untaken: UntakenTicketPolicy = .retract,
-                    takeTimeoutMilliseconds: Int = 30_000, presentTimeoutMilliseconds: Int = 10_000,
-                    pollIntervalMilliseconds: Int = 250) {
+        public init(
+            presentSteps: UInt8 = 4, status: PresenterStatus = .ejectorStatus, untaken: UntakenTicketPolicy = .retract,
+            takeTimeoutMilliseconds: Int = 30_000, presentTimeoutMilliseconds: Int = 10_000,
+            pollIntervalMilliseconds: Int = 250
+        ) {
             self.presentSteps = presentSteps
             self.status = status
             self.untaken = untaken
@@ -67,12 +69,16 @@ public struct PrinterProfile: Sendable, Hashable, Codable {
     public var writeTimeoutMilliseconds: Int
     /// Idle polls are at least this far apart.
     public var idlePollIntervalMilliseconds: Int
+    /// USB `VID:PID` pairs (as `0xVVVVPPPP`) this profile is the default for; hotplug picks the profile by them.
+    public var usbProducts: [UInt32] = []
 
-    public init(name: String, paper: PaperWidth = .mm80, repertoire: TextRepertoire = .gb18030,
-                cut: ESCPOSCut = .partialAfterFeed(0), statusSource: StatusSource = .realTime,
-                realTimeRequests: [ESCPOSRealTimeStatusRequest] = ESCPOSRealTimeStatusRequest.allCases,
-                presenter: Presenter? = nil, statusTimeoutMilliseconds: Int = 1000, writeTimeoutMilliseconds: Int = 10_000,
-                idlePollIntervalMilliseconds: Int = 5000) {
+    public init(
+        name: String, paper: PaperWidth = .mm80, repertoire: TextRepertoire = .gb18030,
+        cut: ESCPOSCut = .partialAfterFeed(0), statusSource: StatusSource = .realTime,
+        realTimeRequests: [ESCPOSRealTimeStatusRequest] = ESCPOSRealTimeStatusRequest.allCases,
+        presenter: Presenter? = nil, statusTimeoutMilliseconds: Int = 1000, writeTimeoutMilliseconds: Int = 10_000,
+        idlePollIntervalMilliseconds: Int = 5000
+    ) {
         self.name = name
         self.paper = paper
         self.repertoire = repertoire
@@ -92,17 +98,30 @@ public struct PrinterProfile: Sendable, Hashable, Codable {
     /// A unidirectional usblp printer: port status only.
     public static let usbUnidirectional80 = PrinterProfile(name: "usb-unidirectional-80", statusSource: .portStatus)
     /// Custom / KPM-family kiosk printer with presenter, FULL status (§2.7).
-    public static let customKiosk80 = PrinterProfile(
-        name: "custom-kiosk-80", cut: .full, statusSource: .customFullStatus,
-        presenter: Presenter(presentSteps: 4, status: .customFullStatus))
+    /// Custom's K80 shows up as USB 0DD4:0237 (device-protocols.md §2.7).
+    public static let customKiosk80: PrinterProfile = {
+        var profile = PrinterProfile(
+            name: "custom-kiosk-80", cut: .full, statusSource: .customFullStatus,
+            presenter: Presenter(presentSteps: 4, status: .customFullStatus))
+        profile.usbProducts = [0x0DD4_0237]
+        return profile
+    }()
     /// KPM210-style ticket dispenser: Epson status plus `GS e 6` ejector status (§2.7).
     public static let kpmTicket80 = PrinterProfile(
         name: "kpm-ticket-80", cut: .full, presenter: Presenter(presentSteps: 40, status: .ejectorStatus))
 
-    public static let builtIn: [PrinterProfile] = [generic80, generic58, usbUnidirectional80, customKiosk80, kpmTicket80]
+    public static let builtIn: [PrinterProfile] = [
+        generic80, generic58, usbUnidirectional80, customKiosk80, kpmTicket80,
+    ]
 
     /// A built-in profile by name.
     public static func named(_ name: String) -> PrinterProfile? { builtIn.first { $0.name == name } }
+
+    /// The built-in profile for a USB device, or nil when none claims it (the caller then uses a generic one).
+    public static func forUSB(vendorID: UInt16, productID: UInt16) -> PrinterProfile? {
+        let key = UInt32(vendorID) << 16 | UInt32(productID)
+        return builtIn.first { $0.usbProducts.contains(key) }
+    }
 }
 
 extension ESCPOSCut: Codable {
@@ -115,8 +134,9 @@ extension ESCPOSCut: Codable {
         case "full": self = feed.map { .fullAfterFeed($0) } ?? .full
         case "partial": self = feed.map { .partialAfterFeed($0) } ?? .partial
         case let other:
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: container,
-                                                   debugDescription: "cut kind '\(other)' is not full or partial")
+            throw DecodingError.dataCorruptedError(
+                forKey: .kind, in: container,
+                debugDescription: "cut kind '\(other)' is not full or partial")
         }
     }
 

@@ -41,7 +41,9 @@ public enum PrinterEndpoint: Sendable, Equatable, CustomStringConvertible {
             self = .usblp(path: rest)
         case "usb":
             let ids = rest.split(separator: ":")
-            guard ids.count == 2, let vid = UInt16(ids[0], radix: 16), let pid = UInt16(ids[1], radix: 16) else { return nil }
+            guard ids.count == 2, let vid = UInt16(ids[0], radix: 16), let pid = UInt16(ids[1], radix: 16) else {
+                return nil
+            }
             self = .usb(USBDeviceSelector(vendorID: vid, productID: pid))
         default:
             return nil

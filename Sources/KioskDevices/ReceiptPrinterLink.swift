@@ -85,7 +85,9 @@ final class ReceiptPrinterLink: @unchecked Sendable {
         case .realTime: return PrinterStatus(try realTimeStatus(profile.realTimeRequests))
         case .customFullStatus: return PrinterStatus(try customFullStatus())
         case .portStatus:
-            guard let portStatusReader else { throw .system(SystemError("port status (this transport has none)", errno: EOPNOTSUPP)) }
+            guard let portStatusReader else {
+                throw .system(SystemError("port status (this transport has none)", errno: EOPNOTSUPP))
+            }
             let port = try portStatusReader()
             var found: Set<PrinterCondition> = []
             if port.paperEmpty { found.insert(.paperEnd) }
@@ -109,7 +111,9 @@ final class ReceiptPrinterLink: @unchecked Sendable {
     }
 
     /// All requests go out in one write; the replies come back in order.
-    private func realTimeStatus(_ requests: [ESCPOSRealTimeStatusRequest]) throws(TransportError) -> Set<PrinterCondition> {
+    private func realTimeStatus(_ requests: [ESCPOSRealTimeStatusRequest]) throws(TransportError) -> Set<
+        PrinterCondition
+    > {
         guard let transport else { throw .closed }
         try transport.discardInput()
         reader.reset()
@@ -158,19 +162,30 @@ final class ReceiptPrinterLink: @unchecked Sendable {
     /// `failed` only when no job byte was sent; `unknown` once any may have been.
     func printJob(_ job: PrinterJob, present: Bool) -> (PrintResult, DeviceHealth, PrinterStatus?) {
         do { try open() } catch {
-            return (.failed(problem(error, doing: "opening \(configuration.endpoint)", sent: false)), health(after: error), nil)
+            return (
+                .failed(problem(error, doing: "opening \(configuration.endpoint)", sent: false)), health(after: error),
+                nil
+            )
         }
         var before = PrinterStatus()
         if profile.statusSource != .none {
             do { before = try statusReconnectingOnce() } catch {
                 close()
-                return (.failed(problem(error, doing: "asking for status before '\(job.title)'", sent: false)),
-                        health(after: error), nil)
+                return (
+                    .failed(problem(error, doing: "asking for status before '\(job.title)'", sent: false)),
+                    health(after: error), nil
+                )
             }
             if let blocking = before.blockingConditions.first {
-                return (.failed(PrintProblem(reason: blocking.rawValue,
-                                             message: "\(configuration.endpoint) reports \(before) before '\(job.title)'; nothing was sent — \(ReceiptPrinterLink.advice(blocking))")),
-                        DeviceHealth(printerStatus: before), before)
+                return (
+                    .failed(
+                        PrintProblem(
+                            reason: blocking.rawValue,
+                            message:
+                                "\(configuration.endpoint) reports \(before) before '\(job.title)'; nothing was sent — \(ReceiptPrinterLink.advice(blocking))"
+                        )),
+                    DeviceHealth(printerStatus: before), before
+                )
             }
         }
         if present, profile.presenter != nil {
@@ -181,37 +196,61 @@ final class ReceiptPrinterLink: @unchecked Sendable {
                         try send(ESCPOSCommand.presenterRetract)
                     }
                     if try presenterStatus().contains(.ticketAtExit) {
-                        return (.failed(PrintProblem(reason: PrinterCondition.ticketAtExit.rawValue,
-                                                     message: "an earlier ticket is still in the exit of \(configuration.endpoint); nothing was sent — remove it")),
-                                DeviceHealth(.degraded, reasons: [PrinterCondition.ticketAtExit.rawValue]), before)
+                        return (
+                            .failed(
+                                PrintProblem(
+                                    reason: PrinterCondition.ticketAtExit.rawValue,
+                                    message:
+                                        "an earlier ticket is still in the exit of \(configuration.endpoint); nothing was sent — remove it"
+                                )),
+                            DeviceHealth(.degraded, reasons: [PrinterCondition.ticketAtExit.rawValue]), before
+                        )
                     }
                 }
             } catch {
                 close()
-                return (.failed(problem(error, doing: "asking the presenter before '\(job.title)'", sent: false)),
-                        health(after: error), nil)
+                return (
+                    .failed(problem(error, doing: "asking the presenter before '\(job.title)'", sent: false)),
+                    health(after: error), nil
+                )
             }
         }
         var bytes = job.bytes
-        if present, let presenter = profile.presenter { bytes += ESCPOSCommand.presenterPresent(steps: presenter.presentSteps) }
+        if present, let presenter = profile.presenter {
+            bytes += ESCPOSCommand.presenterPresent(steps: presenter.presentSteps)
+        }
         do { try send(bytes) } catch {
             close()
             if case .timedOut(let moved) = error, moved == 0 {
-                return (.failed(problem(error, doing: "sending '\(job.title)'", sent: false)), health(after: error), nil)
+                return (
+                    .failed(problem(error, doing: "sending '\(job.title)'", sent: false)), health(after: error), nil
+                )
             }
             return (.unknown(problem(error, doing: "sending '\(job.title)'", sent: true)), health(after: error), nil)
         }
         guard profile.statusSource != .none else {
-            return (.unknown(PrintProblem(reason: "no-status-channel",
-                                          message: "'\(job.title)' was sent to \(configuration.endpoint), which reports no status; check the paper")),
-                    DeviceHealth(.ready), nil)
+            return (
+                .unknown(
+                    PrintProblem(
+                        reason: "no-status-channel",
+                        message:
+                            "'\(job.title)' was sent to \(configuration.endpoint), which reports no status; check the paper"
+                    )),
+                DeviceHealth(.ready), nil
+            )
         }
         do {
             let after = try status()
             if let blocking = after.blockingConditions.first {
-                return (.unknown(PrintProblem(reason: blocking.rawValue,
-                                              message: "\(configuration.endpoint) reports \(after) after '\(job.title)' was sent; it may be incomplete — \(ReceiptPrinterLink.advice(blocking))")),
-                        DeviceHealth(printerStatus: after), after)
+                return (
+                    .unknown(
+                        PrintProblem(
+                            reason: blocking.rawValue,
+                            message:
+                                "\(configuration.endpoint) reports \(after) after '\(job.title)' was sent; it may be incomplete — \(ReceiptPrinterLink.advice(blocking))"
+                        )),
+                    DeviceHealth(printerStatus: after), after
+                )
             }
             return (.printed, DeviceHealth(printerStatus: after), after)
         } catch {
@@ -253,8 +292,9 @@ final class ReceiptPrinterLink: @unchecked Sendable {
         case .disconnected(let detail):
             return PrintProblem(reason: "disconnected", message: "\(what): \(detail); \(tail)")
         case .timedOut(let moved):
-            return PrintProblem(reason: sent ? "write-timeout" : "status-timeout",
-                                message: "\(what): no answer from \(configuration.endpoint) in time (\(moved) bytes moved); \(tail)")
+            return PrintProblem(
+                reason: sent ? "write-timeout" : "status-timeout",
+                message: "\(what): no answer from \(configuration.endpoint) in time (\(moved) bytes moved); \(tail)")
         case .system(let system):
             return PrintProblem(reason: "io-error", message: "\(what): \(system); \(tail)")
         case .closed:

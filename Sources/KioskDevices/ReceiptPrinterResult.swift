@@ -86,7 +86,9 @@ extension DeviceHealth {
         let blocking = status.blockingConditions
         if !blocking.isEmpty {
             var reasons = blocking.map(\.rawValue)
-            if status.contains(.paperNearEnd) && !status.contains(.paperEnd) { reasons.append(PrinterCondition.paperNearEnd.rawValue) }
+            if status.contains(.paperNearEnd) && !status.contains(.paperEnd) {
+                reasons.append(PrinterCondition.paperNearEnd.rawValue)
+            }
             self.init(.faulted, reasons: reasons)
         } else if status.contains(.paperNearEnd) {
             self.init(.degraded, reasons: [PrinterCondition.paperNearEnd.rawValue])

@@ -29,7 +29,9 @@ public actor TicketDispenser {
     @discardableResult
     public func pollIfIdle() async -> DeviceHealth {
         if busy { return health }
-        if let lastPoll, ContinuousClock.now - lastPoll < .milliseconds(configuration.profile.idlePollIntervalMilliseconds) {
+        if let lastPoll,
+            ContinuousClock.now - lastPoll < .milliseconds(configuration.profile.idlePollIntervalMilliseconds)
+        {
             return health
         }
         return await refreshStatus()
@@ -88,8 +90,12 @@ public actor TicketDispenser {
             }
             if seen { break }
             if ContinuousClock.now >= presentDeadline {
-                return .unknown(PrintProblem(reason: "ticket-not-presented",
-                                             message: "the ticket never showed in the exit of \(configuration.endpoint) within \(presenter.presentTimeoutMilliseconds) ms; check the presenter"))
+                return .unknown(
+                    PrintProblem(
+                        reason: "ticket-not-presented",
+                        message:
+                            "the ticket never showed in the exit of \(configuration.endpoint) within \(presenter.presentTimeoutMilliseconds) ms; check the presenter"
+                    ))
             }
             if await pause(interval) { return .unknown(cancelled()) }
         }
@@ -125,7 +131,8 @@ public actor TicketDispenser {
         let result: Result<PrinterStatus, PrintProblem> = await link.perform { link in
             do throws(TransportError) { return .success(try link.presenterStatus()) } catch {
                 link.close()
-                return .failure(link.problem(error, doing: "asking the presenter whether the ticket was taken", sent: true))
+                return .failure(
+                    link.problem(error, doing: "asking the presenter whether the ticket was taken", sent: true))
             }
         }
         lastPoll = .now
@@ -141,7 +148,8 @@ public actor TicketDispenser {
     }
 
     private func cancelled() -> PrintProblem {
-        PrintProblem(reason: "cancelled", message: "stopped waiting for the ticket to be taken; it may still be in the exit")
+        PrintProblem(
+            reason: "cancelled", message: "stopped waiting for the ticket to be taken; it may still be in the exit")
     }
 
     private func record(_ health: DeviceHealth, _ status: PrinterStatus?) {

@@ -8,18 +8,19 @@ public struct QueueTicketContent: Sendable, Hashable {
     public var number: String
     /// 前面等候人数.
     public var peopleWaiting: Int
-    public var time: Date
-    public var timeZone: TimeZone
+    /// As printed: `2026-03-01 09:30:15`, local time.
+    public var timeText: String
     /// e.g. `请到 3 号窗口办理` or `请留意叫号屏`.
     public var windowHint: String
 
-    public init(serviceCategory: String, number: String, peopleWaiting: Int, time: Date, timeZone: TimeZone,
-                windowHint: String) {
+    public init(
+        serviceCategory: String, number: String, peopleWaiting: Int, time: Date, timeZone: TimeZone,
+        windowHint: String
+    ) {
         self.serviceCategory = serviceCategory
         self.number = number
         self.peopleWaiting = peopleWaiting
-        self.time = time
-        self.timeZone = timeZone
+        timeText = ReceiptTime.format(time, in: timeZone)
         self.windowHint = windowHint
     }
 }

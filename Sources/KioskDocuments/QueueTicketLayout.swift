@@ -2,8 +2,10 @@ import KioskProtocols
 
 /// Lays out a queue ticket: category, the number in large type, people waiting, time, window hint, cut.
 public enum QueueTicketLayout {
-    public static func render(_ content: QueueTicketContent, paper: PaperWidth, cut: ESCPOSCut,
-                              repertoire: TextRepertoire = .gb18030) -> [UInt8] {
+    public static func render(
+        _ content: QueueTicketContent, paper: PaperWidth, cut: ESCPOSCut,
+        repertoire: TextRepertoire = .gb18030
+    ) -> [UInt8] {
         var b = ESCPOSBuilder(paper: paper, repertoire: repertoire)
         b.initialize()
         b.align(.centre)
@@ -14,7 +16,7 @@ public enum QueueTicketLayout {
         b.line(content.number)
         b.characterSize(width: 1, height: 1)
         b.line("前面还有 \(max(0, content.peopleWaiting)) 人等候")
-        b.line(ReceiptTime.format(content.time, in: content.timeZone))
+        b.line(content.timeText)
         b.line(content.windowHint)
         b.line("过号请重新取号")
         b.align(.left)

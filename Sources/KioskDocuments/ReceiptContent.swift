@@ -4,13 +4,12 @@ import KioskCore
 /// What goes on the receipt (回执) a citizen takes home after the licence prints.
 public struct ReceiptContent: Sendable, Hashable {
     public var terminalID: String
-    /// When the transaction completed; printed in `timeZone` (the kiosk's local time).
-    public var time: Date
-    public var timeZone: TimeZone
+    /// When the transaction completed, as printed: `2026-03-01 09:30:15` in the kiosk's local time.
+    public var timeText: String
     /// 业务流水号 — the transaction number.
     public var transactionNumber: String
-    /// 申请人 — printed masked (`张*`); the clear value never reaches the printer.
-    public var applicant: PersonalText
+    /// 申请人, already masked (`张*`): the clear value never reaches the layout.
+    public var applicantMasked: String
     /// 企业名称.
     public var enterpriseName: String
     /// 统一社会信用代码.
@@ -22,14 +21,16 @@ public struct ReceiptContent: Sendable, Hashable {
     /// 好差评 — the service-rating invitation.
     public var ratingLine: String
 
-    public init(terminalID: String, time: Date, timeZone: TimeZone, transactionNumber: String, applicant: PersonalText,
-                enterpriseName: String, creditCode: String, printedItems: [String], qrPayload: String,
-                ratingLine: String = "欢迎扫码对本次服务进行“好差评”") {
+    /// `time` is printed in `timeZone`; `applicant` is masked here, once.
+    public init(
+        terminalID: String, time: Date, timeZone: TimeZone, transactionNumber: String, applicant: PersonalText,
+        enterpriseName: String, creditCode: String, printedItems: [String], qrPayload: String,
+        ratingLine: String = "欢迎扫码对本次服务进行“好差评”"
+    ) {
         self.terminalID = terminalID
-        self.time = time
-        self.timeZone = timeZone
+        timeText = ReceiptTime.format(time, in: timeZone)
         self.transactionNumber = transactionNumber
-        self.applicant = applicant
+        applicantMasked = applicant.masked
         self.enterpriseName = enterpriseName
         self.creditCode = creditCode
         self.printedItems = printedItems
@@ -38,13 +39,16 @@ public struct ReceiptContent: Sendable, Hashable {
     }
 }
 
-/// `2026-03-01 09:30:15` in the given zone, without locale or formatter state (pure).
+/// `2026-03-01 09:30:15` in the given zone: the zone's offset at that instant, then plain day arithmetic (pure,
+/// no formatter or calendar state).
 enum ReceiptTime {
     static func format(_ date: Date, in timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ v: Int?) -> String { let n = v ?? 0; return n < 10 ? "0\(n)" : "\(n)" }
-        return "\(c.year ?? 1970)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+        let local = Int((date.timeIntervalSince1970).rounded(.down)) + timeZone.secondsFromGMT(for: date)
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let second = local - days * 86_400
+        let day = CivilDate(daysSinceEpoch: days)
+        return "\(day) \(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))"
     }
+
+    private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

@@ -7,8 +7,10 @@ public enum ReceiptLayout {
 
     /// The bytes for `content` on `paper`. Text the printer cannot show becomes `?` (see `ESCPOSText`); a QR payload
     /// too long for a symbol is left out with a printed note instead of failing the receipt.
-    public static func render(_ content: ReceiptContent, paper: PaperWidth, cut: ESCPOSCut,
-                              repertoire: TextRepertoire = .gb18030) -> [UInt8] {
+    public static func render(
+        _ content: ReceiptContent, paper: PaperWidth, cut: ESCPOSCut,
+        repertoire: TextRepertoire = .gb18030
+    ) -> [UInt8] {
         var b = ESCPOSBuilder(paper: paper, repertoire: repertoire)
         b.initialize()
         b.align(.centre)
@@ -20,9 +22,9 @@ public enum ReceiptLayout {
         b.align(.left)
         b.rule()
         b.pair("终端编号", content.terminalID)
-        b.pair("办理时间", ReceiptTime.format(content.time, in: content.timeZone))
+        b.pair("办理时间", content.timeText)
         b.pair("业务流水号", content.transactionNumber)
-        b.pair("申请人", content.applicant.masked)
+        b.pair("申请人", content.applicantMasked)
         b.line("企业名称：" + content.enterpriseName)
         b.pair("统一社会信用代码", content.creditCode)
         b.line("打印内容：")
@@ -30,7 +32,8 @@ public enum ReceiptLayout {
         b.rule()
         b.align(.centre)
         do {
-            try b.qrCode(content.qrPayload, model: .model2, moduleSize: paper == .mm58 ? 5 : 6, errorCorrection: .medium)
+            try b.qrCode(
+                content.qrPayload, model: .model2, moduleSize: paper == .mm58 ? 5 : 6, errorCorrection: .medium)
             b.lineFeed()
         } catch {
             b.line("（二维码内容过长，请凭业务流水号查询）")

@@ -72,7 +72,8 @@ public final class SocketListener: @unchecked Sendable {
         guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
             throw SystemError("inet_pton(\(host)) (an IPv4 address is needed)", errno: EINVAL)
         }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket(AF_INET)") }
         do {
             var one: Int32 = 1
@@ -107,7 +108,8 @@ public final class SocketListener: @unchecked Sendable {
     {
         var address: sockaddr_un
         do { address = try UnixSocket.socketAddress(path) } catch {
-            throw SystemError("socket path '\(path)' (at most \(UnixSocket.maximumPathLength) bytes)", errno: ENAMETOOLONG)
+            throw SystemError(
+                "socket path '\(path)' (at most \(UnixSocket.maximumPathLength) bytes)", errno: ENAMETOOLONG)
         }
         var info = stat()
         if lstat(path, &info) == 0 {
@@ -116,7 +118,8 @@ public final class SocketListener: @unchecked Sendable {
             }
             _ = unlink(path)
         }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(
+            AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket(AF_UNIX)") }
         do {
             try retryingInterrupts("bind(\(path))") {
@@ -142,7 +145,10 @@ public final class SocketListener: @unchecked Sendable {
         try state.enter()
         defer { state.leave() }
         while true {
-            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+            ]
             let ready = poll(&fds, 2, deadline.pollTimeoutMilliseconds)
             if ready < 0 {
                 if errno == EINTR { continue }

@@ -56,7 +56,9 @@ public enum TCPSocket {
             }
             var code: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
-            guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length) == 0 else { throw .system(SystemError("getsockopt(SO_ERROR)")) }
+            guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length) == 0 else {
+                throw .system(SystemError("getsockopt(SO_ERROR)"))
+            }
             guard code == 0 else { throw refusal(name, code) }
         }
         var one: Int32 = 1

@@ -16,7 +16,7 @@ public final class USBLinePrinter: ByteTransport, @unchecked Sendable {
     private let data: DescriptorTransport
     // A duplicate of the node's descriptor for ioctls, so they never race the transport's close.
     private var controlFD: Int32
-    private let lock = NSLockLike()
+    private let lock = ControlLock()
 
     /// Opens `path` read-write. Wraps open(2) and dup(2).
     public init(path: String) throws(SystemError) {
@@ -41,7 +41,9 @@ public final class USBLinePrinter: ByteTransport, @unchecked Sendable {
 
     deinit { close() }
 
-    public func write(_ bytes: [UInt8], deadline: Deadline) throws(TransportError) { try data.write(bytes, deadline: deadline) }
+    public func write(_ bytes: [UInt8], deadline: Deadline) throws(TransportError) {
+        try data.write(bytes, deadline: deadline)
+    }
     public func read(upTo maxCount: Int, deadline: Deadline) throws(TransportError) -> [UInt8] {
         try data.read(upTo: maxCount, deadline: deadline)
     }
@@ -63,7 +65,9 @@ public final class USBLinePrinter: ByteTransport, @unchecked Sendable {
         try lock.withLock { () throws(TransportError) -> IEEE1284DeviceID in
             guard controlFD >= 0 else { throw .closed }
             var buffer = [UInt8](repeating: 0, count: USBLinePrinter.deviceIDLength)
-            let rc = buffer.withUnsafeMutableBytes { kiosk_ioctl_ptr(controlFD, USBLinePrinter.getDeviceIDRequest, $0.baseAddress) }
+            let rc = buffer.withUnsafeMutableBytes {
+                kiosk_ioctl_ptr(controlFD, USBLinePrinter.getDeviceIDRequest, $0.baseAddress)
+            }
             guard rc >= 0 else { throw mapIoctlFailure("ioctl(LPIOC_GET_DEVICE_ID)") }
             return IEEE1284DeviceID(reply: buffer)
         }
@@ -88,8 +92,8 @@ public final class USBLinePrinter: ByteTransport, @unchecked Sendable {
     }
 }
 
-/// A pthread mutex with a typed-throws `withLock`.
-final class NSLockLike: @unchecked Sendable {
+/// A pthread mutex with a typed-throws `withLock` (guards the ioctl descriptor against a concurrent close).
+private final class ControlLock: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
 
     init() { pthread_mutex_init(&mutex, nil) }

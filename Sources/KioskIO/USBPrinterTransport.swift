@@ -49,18 +49,20 @@ public final class USBPrinterTransport: ByteTransport, @unchecked Sendable {
 
     /// GET_PORT_STATUS: wIndex = interface number.
     public func portStatus(deadline: Deadline) throws(TransportError) -> USBPrinterPortStatus {
-        let reply = try device.controlIn(requestType: USBPrinterTransport.classInterfaceIn,
-                                         request: USBPrinterTransport.getPortStatus, value: 0,
-                                         index: UInt16(selector.interfaceNumber), length: 1, deadline: deadline)
+        let reply = try device.controlIn(
+            requestType: USBPrinterTransport.classInterfaceIn,
+            request: USBPrinterTransport.getPortStatus, value: 0,
+            index: UInt16(selector.interfaceNumber), length: 1, deadline: deadline)
         guard let byte = reply.first else { throw .timedOut(transferred: 0) }
         return USBPrinterPortStatus(raw: byte)
     }
 
     /// GET_DEVICE_ID: wValue = configuration index 0, wIndex = interface << 8 | alternate setting 0.
     public func deviceID(deadline: Deadline) throws(TransportError) -> IEEE1284DeviceID {
-        let reply = try device.controlIn(requestType: USBPrinterTransport.classInterfaceIn,
-                                         request: USBPrinterTransport.getDeviceID, value: 0,
-                                         index: UInt16(selector.interfaceNumber) << 8, length: 1024, deadline: deadline)
+        let reply = try device.controlIn(
+            requestType: USBPrinterTransport.classInterfaceIn,
+            request: USBPrinterTransport.getDeviceID, value: 0,
+            index: UInt16(selector.interfaceNumber) << 8, length: 1024, deadline: deadline)
         return IEEE1284DeviceID(reply: reply)
     }
 

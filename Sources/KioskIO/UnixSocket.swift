@@ -36,7 +36,8 @@ public enum UnixSocket {
     static func socketAddress(_ path: String) throws(TransportError) -> sockaddr_un {
         let bytes = Array(path.utf8)
         guard !bytes.isEmpty, bytes.count <= maximumPathLength, !bytes.contains(0) else {
-            throw .system(SystemError("socket path '\(path)' (at most \(maximumPathLength) bytes)", errno: ENAMETOOLONG))
+            throw .system(
+                SystemError("socket path '\(path)' (at most \(maximumPathLength) bytes)", errno: ENAMETOOLONG))
         }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

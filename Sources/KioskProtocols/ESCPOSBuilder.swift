@@ -72,52 +72,104 @@ public struct ESCPOSBuilder: Sendable {
 
     /// Text without a line feed and without wrapping (the caller knows it fits).
     public mutating func text(_ text: String) {
-        let encoded = ESCPOSText(text, repertoire: repertoire)
-        replacedCharacterCount += encoded.replacedCount
-        bytes += encoded.bytes
+        replacedCharacterCount += ESCPOSText.append(text, repertoire: repertoire, to: &bytes).replaced
     }
 
     /// Text wrapped at the paper width, each line ended by `LF`. Embedded newlines start new lines; an empty string
     /// feeds one blank line.
     public mutating func line(_ text: String) {
-        for paragraph in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let encoded = ESCPOSText(String(paragraph), repertoire: repertoire)
-            replacedCharacterCount += encoded.replacedCount
+        let start = bytes.count
+        if let (replaced, cells) = ESCPOSText.appendUnlessLineBreak(text, repertoire: repertoire, to: &bytes) {
+            finishLine(from: start, replaced: replaced, cells: cells)
+            return
+        }
+        for paragraph in ESCPOSBuilder.paragraphs(text) {
+            let start = bytes.count
+            let (replaced, cells) = ESCPOSText.append(paragraph, repertoire: repertoire, to: &bytes)
+            finishLine(from: start, replaced: replaced, cells: cells)
+        }
+    }
+
+    /// Ends the line encoded from `start`; only a line wider than the paper is taken back out and wrapped.
+    private mutating func finishLine(from start: Int, replaced: Int, cells: Int) {
+        replacedCharacterCount += replaced
+        if cells > columns {
+            let encoded = ESCPOSText(encoded: Array(bytes[start...]), replacedCount: replaced)
+            bytes.removeSubrange(start...)
             for piece in encoded.wrapped(columns: columns) {
                 bytes += piece
-                bytes += ESCPOSCommand.lineFeed
+                bytes.append(ESCPOSCommand.lineFeedByte)
             }
+        } else {
+            bytes.append(ESCPOSCommand.lineFeedByte)
+        }
+    }
+
+    /// `text` split at line breaks (LF, CR, CR LF, VT, FF, NEL, U+2028, U+2029); one piece when there are none.
+    static func paragraphs(_ text: String) -> [String] {
+        let scalars = text.unicodeScalars
+        guard scalars.contains(where: isLineBreak) else { return [text] }
+        var pieces: [String] = []
+        var current = String.UnicodeScalarView()
+        var previousWasCR = false
+        for scalar in scalars {
+            if scalar == "\n" && previousWasCR {
+                previousWasCR = false
+                continue
+            }
+            previousWasCR = scalar == "\r"
+            if isLineBreak(scalar) {
+                pieces.append(String(current))
+                current = String.UnicodeScalarView()
+            } else {
+                current.append(scalar)
+            }
+        }
+        pieces.append(String(current))
+        return pieces
+    }
+
+    private static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029: true
+        default: false
         }
     }
 
     /// A label on the left and a value on the right of one line, or on two lines when both do not fit.
     public mutating func pair(_ label: String, _ value: String) {
-        let left = ESCPOSText(label, repertoire: repertoire)
-        let right = ESCPOSText(value, repertoire: repertoire)
-        let gap = columns - left.cellCount - right.cellCount
-        guard gap >= 1 else {
+        let columns = self.columns
+        let fitted = ESCPOSText.withEncoded(label, repertoire: repertoire) { left, leftReplaced, leftCells in
+            ESCPOSText.withEncoded(value, repertoire: repertoire) { right, rightReplaced, rightCells in
+                let gap = columns - leftCells - rightCells
+                guard gap >= 1 else { return false }
+                replacedCharacterCount += leftReplaced + rightReplaced
+                bytes.append(contentsOf: left)
+                bytes.append(contentsOf: repeatElement(0x20, count: gap))
+                bytes.append(contentsOf: right)
+                bytes.append(ESCPOSCommand.lineFeedByte)
+                return true
+            }
+        }
+        if !fitted {
             line(label)
             line(value)
-            return
         }
-        replacedCharacterCount += left.replacedCount + right.replacedCount
-        bytes += left.bytes
-        bytes += [UInt8](repeating: 0x20, count: gap)
-        bytes += right.bytes
-        bytes += ESCPOSCommand.lineFeed
     }
 
     /// A full-width rule of `-`.
     public mutating func rule() {
-        bytes += [UInt8](repeating: 0x2D, count: columns)
-        bytes += ESCPOSCommand.lineFeed
+        bytes.append(contentsOf: repeatElement(0x2D, count: columns))
+        bytes.append(ESCPOSCommand.lineFeedByte)
     }
 
     public mutating func cut(_ cut: ESCPOSCut) { bytes += ESCPOSCommand.cut(cut) }
 
     /// CODE128 code set B (printable ASCII) with height, module width and text position; `{B` is added here.
-    public mutating func code128(_ data: String, height: UInt8 = 80, moduleWidth: UInt8 = 2,
-                                 text: ESCPOSBarcodeText = .below) throws(ESCPOSBuildError) {
+    public mutating func code128(
+        _ data: String, height: UInt8 = 80, moduleWidth: UInt8 = 2,
+        text: ESCPOSBarcodeText = .below
+    ) throws(ESCPOSBuildError) {
         let ascii = Array(data.utf8)
         guard !ascii.isEmpty else { throw .barcodeDataInvalid("no characters") }
         guard ascii.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
@@ -132,17 +184,20 @@ public struct ESCPOSBuilder: Sendable {
 
     /// A QR symbol printed by the printer (`GS ( k`): model, module size, error correction, store, print. The payload
     /// goes as UTF-8 bytes.
-    public mutating func qrCode(_ payload: String, model: ESCPOSQRModel = .model2, moduleSize: UInt8 = 6,
-                                errorCorrection: ESCPOSQRErrorCorrection = .medium) throws(ESCPOSBuildError) {
-        let data = Array(payload.utf8)
-        guard !data.isEmpty else { throw .qrPayloadEmpty }
-        guard data.count <= ESCPOSBuilder.qrPayloadLimit else {
-            throw .qrPayloadTooLong(bytes: data.count, limit: ESCPOSBuilder.qrPayloadLimit)
+    public mutating func qrCode(
+        _ payload: String, model: ESCPOSQRModel = .model2, moduleSize: UInt8 = 6,
+        errorCorrection: ESCPOSQRErrorCorrection = .medium
+    ) throws(ESCPOSBuildError) {
+        let count = payload.utf8.count
+        guard count > 0 else { throw .qrPayloadEmpty }
+        guard count <= ESCPOSBuilder.qrPayloadLimit else {
+            throw .qrPayloadTooLong(bytes: count, limit: ESCPOSBuilder.qrPayloadLimit)
         }
         bytes += ESCPOSCommand.qrModel(model)
         bytes += ESCPOSCommand.qrModuleSize(moduleSize)
         bytes += ESCPOSCommand.qrErrorCorrection(errorCorrection)
-        bytes += ESCPOSCommand.qrStore(data)
+        bytes += ESCPOSCommand.qrStoreHeader(dataCount: count)
+        bytes.append(contentsOf: payload.utf8)
         bytes += ESCPOSCommand.qrPrint
     }
 

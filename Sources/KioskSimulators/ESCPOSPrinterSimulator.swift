@@ -55,8 +55,9 @@ public final class ESCPOSPrinterSimulator: @unchecked Sendable {
         -> ESCPOSPrinterSimulator
     {
         let listener = try SocketListener.tcp(host: "127.0.0.1", port: port)
-        let simulator = ESCPOSPrinterSimulator(endpoint: .tcp(host: "127.0.0.1", port: listener.port ?? port),
-                                               listener: listener, terminal: nil, options: options)
+        let simulator = ESCPOSPrinterSimulator(
+            endpoint: .tcp(host: "127.0.0.1", port: listener.port ?? port),
+            listener: listener, terminal: nil, options: options)
         simulator.start()
         return simulator
     }
@@ -64,8 +65,9 @@ public final class ESCPOSPrinterSimulator: @unchecked Sendable {
     /// Starts on a new pseudo-terminal; drivers open `endpoint`'s path as a serial port.
     public static func startPTY(options: Options = .receiptPrinter) throws(SystemError) -> ESCPOSPrinterSimulator {
         let terminal = try PseudoTerminal()
-        let simulator = ESCPOSPrinterSimulator(endpoint: .pty(path: terminal.replicaPath), listener: nil,
-                                               terminal: terminal, options: options)
+        let simulator = ESCPOSPrinterSimulator(
+            endpoint: .pty(path: terminal.replicaPath), listener: nil,
+            terminal: terminal, options: options)
         simulator.start()
         return simulator
     }
@@ -139,8 +141,10 @@ public final class ESCPOSPrinterSimulator: @unchecked Sendable {
 
     /// `wait(until:for:)` from async code: the blocking wait runs on its own thread, so it never holds one of the
     /// few cooperative-pool threads the code under test needs.
-    public func waitAsync(until deadline: Deadline,
-                          for predicate: @escaping @Sendable (ESCPOSPrinterSimulator.Snapshot) -> Bool) async -> Bool {
+    public func waitAsync(
+        until deadline: Deadline,
+        for predicate: @escaping @Sendable (ESCPOSPrinterSimulator.Snapshot) -> Bool
+    ) async -> Bool {
         await withCheckedContinuation { continuation in
             let thread = Thread { [self] in continuation.resume(returning: wait(until: deadline, for: predicate)) }
             thread.start()

@@ -126,8 +126,10 @@ struct ESCPOSSimulatorInterpreter {
         }
     }
 
-    private mutating func groupSeparator(_ command: UInt8, available: Int, byte: (Int) -> UInt8,
-                                         replies: inout [UInt8]) -> Int? {
+    private mutating func groupSeparator(
+        _ command: UInt8, available: Int, byte: (Int) -> UInt8,
+        replies: inout [UInt8]
+    ) -> Int? {
         switch command {
         case 0x21, 0x42, 0x68, 0x77, 0x48, 0x66:
             return available >= 3 ? 3 : nil
@@ -224,7 +226,8 @@ struct ESCPOSSimulatorInterpreter {
     private mutating func flushLine() {
         let text: String
         if chineseMode {
-            text = String(data: Data(lineBytes), encoding: ESCPOSText.gb18030)
+            text =
+                String(data: Data(lineBytes), encoding: ESCPOSText.gb18030)
                 ?? String(decoding: lineBytes.map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self)
         } else {
             text = String(decoding: lineBytes.map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self)

@@ -20,8 +20,11 @@ enum ReceiptCommands {
             case "printer-status":
                 return try printerStatus(Arguments(arguments, valued: endpointOptions, switches: ["json"]))
             case "dispense-ticket":
-                return try dispenseTicket(Arguments(arguments, valued: endpointOptions.union(["category", "number", "take-timeout", "waiting", "window"]),
-                                                    switches: ["leave"]))
+                return try dispenseTicket(
+                    Arguments(
+                        arguments,
+                        valued: endpointOptions.union(["category", "number", "take-timeout", "waiting", "window"]),
+                        switches: ["leave"]))
             default:
                 return KioskCtl.usageError("unknown direct subcommand '\(sub)'")
             }
@@ -36,8 +39,9 @@ enum ReceiptCommands {
         let configuration = try configuration(args, defaultProfile: .generic80)
         let stamp = localTimestamp()
         let payload = "kioskd test-receipt \(stamp)"
-        let bytes = ReceiptTestPage.render(paper: configuration.profile.paper, cut: configuration.profile.cut,
-                                           qrPayload: payload, stamp: stamp)
+        let bytes = ReceiptTestPage.render(
+            paper: configuration.profile.paper, cut: configuration.profile.cut,
+            qrPayload: payload, stamp: stamp)
         Console.line("qr: \(payload)")
         let printer = ReceiptPrinter(configuration: configuration)
         let result = blocking {
@@ -85,7 +89,9 @@ enum ReceiptCommands {
             Console.line("health: \(report.health)")
             if let status = report.status {
                 Console.line("online: \(status.isOnline ? "yes" : "no")")
-                Console.line("conditions: \(status.conditions.isEmpty ? "none" : status.sortedConditions.map(\.rawValue).joined(separator: ", "))")
+                Console.line(
+                    "conditions: \(status.conditions.isEmpty ? "none" : status.sortedConditions.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             if let id = report.deviceID { Console.line("device ID: \(id)") }
         }
@@ -109,16 +115,20 @@ enum ReceiptCommands {
             let prefix = category.count <= 2 && category.allSatisfy({ $0.isASCII && $0.isUppercase }) ? category : "A"
             do {
                 let rule = try QueueNumbering(prefixes: [category: prefix])
-                number = try rule.issue(category: category, at: Date(), timeZone: .current, counter: InMemoryQueueNumberCounter()).text
+                number = try rule.issue(
+                    category: category, at: Date(), timeZone: .current, counter: InMemoryQueueNumberCounter()
+                ).text
             } catch {
                 return KioskCtl.failure("cannot number the ticket: \(error)")
             }
         }
-        let content = QueueTicketContent(serviceCategory: category, number: number,
-                                         peopleWaiting: try args.integer("waiting") ?? 0, time: Date(), timeZone: .current,
-                                         windowHint: args.values["window"] ?? "请留意叫号屏")
-        let bytes = QueueTicketLayout.render(content, paper: configuration.profile.paper, cut: configuration.profile.cut,
-                                             repertoire: configuration.profile.repertoire)
+        let content = QueueTicketContent(
+            serviceCategory: category, number: number,
+            peopleWaiting: try args.integer("waiting") ?? 0, time: Date(), timeZone: .current,
+            windowHint: args.values["window"] ?? "请留意叫号屏")
+        let bytes = QueueTicketLayout.render(
+            content, paper: configuration.profile.paper, cut: configuration.profile.cut,
+            repertoire: configuration.profile.repertoire)
         let dispenser = TicketDispenser(configuration: configuration)
         let result = blocking {
             let result = await dispenser.dispense(PrinterJob(title: "ticket \(number)", bytes: bytes))
@@ -134,10 +144,13 @@ enum ReceiptCommands {
     }
 
     /// The endpoint and profile from `--tcp`, `--port [--baud]`, `--usblp` or `--usb VID:PID`, `--profile`, `--width`.
-    static func configuration(_ args: Arguments, defaultProfile: PrinterProfile) throws(Arguments.UsageError) -> PrinterConfiguration {
+    static func configuration(_ args: Arguments, defaultProfile: PrinterProfile) throws(Arguments.UsageError)
+        -> PrinterConfiguration
+    {
         let given = ["tcp", "port", "usblp", "usb"].filter { args.values[$0] != nil }
         guard given.count == 1, let which = given.first, let value = args.values[which] else {
-            throw Arguments.UsageError(description: "give exactly one of --tcp HOST:PORT, --port PATH, --usblp PATH, --usb VID:PID")
+            throw Arguments.UsageError(
+                description: "give exactly one of --tcp HOST:PORT, --port PATH, --usblp PATH, --usb VID:PID")
         }
         let endpoint: PrinterEndpoint?
         switch which {
@@ -146,17 +159,24 @@ enum ReceiptCommands {
         case "usblp": endpoint = .usblp(path: value)
         default: endpoint = PrinterEndpoint(parsing: "usb:\(value)")
         }
-        guard let endpoint else { throw Arguments.UsageError(description: "--\(which) '\(value)' is not a valid address") }
+        guard let endpoint else {
+            throw Arguments.UsageError(description: "--\(which) '\(value)' is not a valid address")
+        }
         var profile = defaultProfile
         if let name = args.values["profile"] {
             guard let named = PrinterProfile.named(name) else {
-                throw Arguments.UsageError(description: "unknown profile '\(name)'; known: \(PrinterProfile.builtIn.map(\.name).joined(separator: ", "))")
+                throw Arguments.UsageError(
+                    description:
+                        "unknown profile '\(name)'; known: \(PrinterProfile.builtIn.map(\.name).joined(separator: ", "))"
+                )
             }
             profile = named
         }
         if which == "usblp" && args.values["profile"] == nil { profile.statusSource = .portStatus }
         if let width = try args.integer("width") {
-            guard let paper = PaperWidth(rawValue: width) else { throw Arguments.UsageError(description: "--width must be 58 or 80") }
+            guard let paper = PaperWidth(rawValue: width) else {
+                throw Arguments.UsageError(description: "--width must be 58 or 80")
+            }
             profile.paper = paper
         }
         if let seconds = try args.seconds("timeout") { profile.statusTimeoutMilliseconds = Int(seconds * 1000) }
@@ -190,7 +210,9 @@ enum ReceiptCommands {
         for name in (args.values["fault"] ?? "").split(separator: ",") {
             guard let fault = ESCPOSSimulatorFault(rawValue: String(name)) else {
                 simulator.stop()
-                return KioskCtl.usageError("unknown fault '\(name)'; known: \(ESCPOSSimulatorFault.allCases.map(\.rawValue).joined(separator: ", "))")
+                return KioskCtl.usageError(
+                    "unknown fault '\(name)'; known: \(ESCPOSSimulatorFault.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             simulator.setFault(fault, true)
         }
@@ -199,7 +221,9 @@ enum ReceiptCommands {
         var shown = 0
         var events = 0
         while !stop.requested {
-            _ = simulator.wait(until: .after(seconds: 1)) { $0.documents.count > shown || $0.presenterEvents.count > events }
+            _ = simulator.wait(until: .after(seconds: 1)) {
+                $0.documents.count > shown || $0.presenterEvents.count > events
+            }
             let documents = simulator.documents
             for document in documents.dropFirst(shown) {
                 Console.line("--- document \(shown + 1) ---")

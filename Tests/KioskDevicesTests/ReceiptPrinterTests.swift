@@ -29,15 +29,18 @@ func sampleReceipt(paper: PaperWidth = .mm80) -> PrinterJob {
         terminalID: "KIOSK-0001", time: Date(timeIntervalSince1970: 1_772_328_615),
         timeZone: TimeZone(secondsFromGMT: 8 * 3600)!, transactionNumber: "T20260301-0001",
         applicant: PersonalText("张三", kind: .name), enterpriseName: "北京示例科技有限公司",
-        creditCode: "91110000600037341L", printedItems: ["营业执照正本 1 份"], qrPayload: "https://kiosk.example/t/T20260301-0001")
-    return PrinterJob(title: "receipt T20260301-0001", bytes: ReceiptLayout.render(content, paper: paper, cut: .partialAfterFeed(0)))
+        creditCode: "91110000600037341L", printedItems: ["营业执照正本 1 份"],
+        qrPayload: "https://kiosk.example/t/T20260301-0001")
+    return PrinterJob(
+        title: "receipt T20260301-0001", bytes: ReceiptLayout.render(content, paper: paper, cut: .partialAfterFeed(0)))
 }
 
 struct ReceiptPrinterTests {
     @Test func print_overTCP_printsChineseReceiptWithQRAndCut() async throws {
         let simulator = try ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
         let result = await printer.print(sampleReceipt())
         #expect(result == .printed)
         #expect(simulator.waitForDocuments(1, deadline: .after(seconds: 5)))
@@ -55,7 +58,8 @@ struct ReceiptPrinterTests {
     @Test func print_overPTY_printsAt58mm() async throws {
         let simulator = try ESCPOSPrinterSimulator.startPTY()
         defer { simulator.stop() }
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile(.generic58)))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile(.generic58)))
         #expect(await printer.print(sampleReceipt(paper: .mm58)) == .printed)
         #expect(simulator.waitForDocuments(1, deadline: .after(seconds: 5)))
         let document = try #require(simulator.documents.first)
@@ -71,12 +75,16 @@ struct ReceiptPrinterTests {
         (.offline, "offline"), (.unrecoverableError, "unrecoverable-error"),
     ]
 
-    @Test(arguments: blockingFaults)
-    func print_blockingFault_failsBeforeSendingAndFaultsHealth(fault: ESCPOSSimulatorFault, reason: String) async throws {
-        let simulator = try ESCPOSPrinterSimulator.startTCP()
+    @Test(arguments: blockingFaults, [false, true])
+    func print_blockingFault_failsBeforeSendingAndFaultsHealth(fault: (ESCPOSSimulatorFault, String), overPTY: Bool)
+        async throws
+    {
+        let (fault, reason) = fault
+        let simulator = try overPTY ? ESCPOSPrinterSimulator.startPTY() : ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
         simulator.setFault(fault, true)
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
         let result = await printer.print(sampleReceipt())
         guard case .failed(let problem) = result else {
             Issue.record("expected failed, got \(result)")
@@ -96,7 +104,8 @@ struct ReceiptPrinterTests {
         let simulator = try ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
         simulator.setFault(.paperEnd, true)
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
         let job = sampleReceipt()
         guard case .failed = await printer.print(job) else { Issue.record("expected failed"); return }
         simulator.setFault(.paperEnd, false)
@@ -111,7 +120,8 @@ struct ReceiptPrinterTests {
         let simulator = try ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
         simulator.setFault(.paperNearEnd, true)
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
         #expect(await printer.print(sampleReceipt()) == .printed)
         #expect(await printer.health == DeviceHealth(.degraded, reasons: ["paper-near-end"]))
         await printer.close()
@@ -121,7 +131,8 @@ struct ReceiptPrinterTests {
         let simulator = try ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
         simulator.runOutOfPaper(afterLines: 3)
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
         let result = await printer.print(sampleReceipt())
         guard case .unknown(let problem) = result else {
             Issue.record("expected unknown, got \(result)")
@@ -138,7 +149,9 @@ struct ReceiptPrinterTests {
         let simulator = try ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
         simulator.setResponding(false)
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile(statusTimeout: 150)))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(
+                endpoint: endpoint(of: simulator), profile: testProfile(statusTimeout: 150)))
         let result = await printer.print(sampleReceipt())
         guard case .failed(let problem) = result else {
             Issue.record("expected failed, got \(result)")
@@ -154,7 +167,8 @@ struct ReceiptPrinterTests {
         let listener = try SocketListener.tcp(port: 0)
         let port = try #require(listener.port)
         listener.close()
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), profile: testProfile()))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), profile: testProfile()))
         let result = await printer.print(sampleReceipt())
         guard case .failed(let problem) = result else {
             Issue.record("expected failed, got \(result)")
@@ -167,7 +181,8 @@ struct ReceiptPrinterTests {
     @Test func print_afterPrinterDroppedConnection_reconnectsAndPrints() async throws {
         let simulator = try ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
         #expect(await printer.refreshStatus() == DeviceHealth(.ready))
         simulator.dropConnection()
         #expect(await printer.print(sampleReceipt()) == .printed)
@@ -178,7 +193,8 @@ struct ReceiptPrinterTests {
     @Test func pollIfIdle_isRateLimited() async throws {
         let simulator = try ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
         await printer.pollIfIdle()
         await printer.pollIfIdle()
         await printer.pollIfIdle()
@@ -190,7 +206,8 @@ struct ReceiptPrinterTests {
     @Test func pollIfIdle_reportsFaultSetWhileIdle() async throws {
         let simulator = try ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
         #expect(await printer.refreshStatus() == DeviceHealth(.ready))
         simulator.setFault(.coverOpen, true)
         #expect(await printer.refreshStatus() == DeviceHealth(.faulted, reasons: ["cover-open"]))
@@ -203,7 +220,8 @@ struct ReceiptPrinterTests {
         defer { simulator.stop() }
         var profile = testProfile()
         profile.idlePollIntervalMilliseconds = 50
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: profile))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: profile))
         let loop = Task { await printer.run() }
         #expect(await simulator.waitAsync(until: .after(seconds: 5)) { $0.statusRequests >= 8 })
         loop.cancel()
@@ -215,7 +233,8 @@ struct ReceiptPrinterTests {
         let simulator = try ESCPOSPrinterSimulator.startTCP()
         defer { simulator.stop() }
         simulator.setFault(.paperNearEnd, true)
-        let printer = ReceiptPrinter(configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
+        let printer = ReceiptPrinter(
+            configuration: PrinterConfiguration(endpoint: endpoint(of: simulator), profile: testProfile()))
         let report = await printer.selfTest()
         #expect(report.health == DeviceHealth(.degraded, reasons: ["paper-near-end"]))
         #expect(report.status == PrinterStatus([.paperNearEnd]))
@@ -223,12 +242,19 @@ struct ReceiptPrinterTests {
         await printer.close()
     }
 
+    @Test func profile_byUSBProduct_findsCustomK80() {
+        #expect(PrinterProfile.forUSB(vendorID: 0x0DD4, productID: 0x0237)?.name == "custom-kiosk-80")
+        #expect(PrinterProfile.forUSB(vendorID: 0x04B8, productID: 0x0202) == nil)
+        #expect(PrinterProfile.named("kpm-ticket-80")?.presenter?.status == .ejectorStatus)
+    }
+
     @Test func endpoint_parsesConfigForms() {
         #expect(PrinterEndpoint(parsing: "tcp:192.168.1.50:9100") == .tcp(host: "192.168.1.50", port: 9100))
         #expect(PrinterEndpoint(parsing: "serial:/dev/ttyS0@9600") == .serial(path: "/dev/ttyS0", baudRate: 9600))
         #expect(PrinterEndpoint(parsing: "serial:/dev/ttyS0") == .serial(path: "/dev/ttyS0", baudRate: 115200))
         #expect(PrinterEndpoint(parsing: "usblp:/dev/usb/lp0") == .usblp(path: "/dev/usb/lp0"))
-        #expect(PrinterEndpoint(parsing: "usb:0dd4:0237") == .usb(USBDeviceSelector(vendorID: 0x0DD4, productID: 0x0237)))
+        #expect(
+            PrinterEndpoint(parsing: "usb:0dd4:0237") == .usb(USBDeviceSelector(vendorID: 0x0DD4, productID: 0x0237)))
         #expect(PrinterEndpoint(parsing: "tcp:host") == nil)
         #expect(PrinterEndpoint(parsing: "serial:/dev/ttyS0@12345") == nil)
         #expect(PrinterEndpoint(parsing: "ftp:x") == nil)

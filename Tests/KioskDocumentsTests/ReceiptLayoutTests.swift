@@ -29,7 +29,8 @@ struct ReceiptLayoutTests {
 
     @Test func render_80mm_matchesGoldenBytes() {
         let qr = Array("https://kiosk.example/t/T20260301-0001".utf8)  // 38 bytes → pL = 41
-        var expected: [UInt8] = escInit + fsChineseOn + alignCentre + boldOn + [0x1D, 0x21, 0x11] + gb("营业执照自助打印回执") + lf
+        var expected: [UInt8] =
+            escInit + fsChineseOn + alignCentre + boldOn + [0x1D, 0x21, 0x11] + gb("营业执照自助打印回执") + lf
         expected += size1x1 + boldOff + alignLeft + [UInt8](repeating: 0x2D, count: 48) + lf
         expected += gb("终端编号") + spaces(30) + Array("KIOSK-0001".utf8) + lf
         expected += gb("办理时间") + spaces(21) + Array("2026-03-01 09:30:15".utf8) + lf
@@ -102,9 +103,10 @@ struct ReceiptLayoutTests {
 
 struct QueueTicketLayoutTests {
     @Test func render_80mm_matchesGoldenBytes() {
-        let content = QueueTicketContent(serviceCategory: "企业登记", number: "A023", peopleWaiting: 5,
-                                         time: Date(timeIntervalSince1970: 1_772_328_615),
-                                         timeZone: TimeZone(secondsFromGMT: 8 * 3600)!, windowHint: "请到 3 号窗口办理")
+        let content = QueueTicketContent(
+            serviceCategory: "企业登记", number: "A023", peopleWaiting: 5,
+            time: Date(timeIntervalSince1970: 1_772_328_615),
+            timeZone: TimeZone(secondsFromGMT: 8 * 3600)!, windowHint: "请到 3 号窗口办理")
         var expected: [UInt8] = escInit + fsChineseOn + alignCentre + boldOn + gb("企业登记") + lf + boldOff
         expected += [0x1D, 0x21, 0x33] + Array("A023".utf8) + lf + size1x1
         expected += gb("前面还有 5 人等候") + lf
@@ -116,8 +118,9 @@ struct QueueTicketLayoutTests {
     }
 
     @Test func render_negativeWaiting_printsZero() {
-        let content = QueueTicketContent(serviceCategory: "A", number: "A001", peopleWaiting: -3, time: Date(timeIntervalSince1970: 0),
-                                         timeZone: TimeZone(secondsFromGMT: 0)!, windowHint: "")
+        let content = QueueTicketContent(
+            serviceCategory: "A", number: "A001", peopleWaiting: -3, time: Date(timeIntervalSince1970: 0),
+            timeZone: TimeZone(secondsFromGMT: 0)!, windowHint: "")
         let bytes = QueueTicketLayout.render(content, paper: .mm58, cut: .full)
         #expect(bytes.firstRange(of: gb("前面还有 0 人等候")) != nil)
     }

@@ -24,7 +24,8 @@ struct SocketListenerTests {
     @Test func tcp_peerClosing_isDisconnectedForTheReader() throws {
         let listener = try SocketListener.tcp(port: 0)
         defer { listener.close() }
-        let client = try TCPSocket.connect(host: "127.0.0.1", port: try #require(listener.port), deadline: .after(seconds: 5))
+        let client = try TCPSocket.connect(
+            host: "127.0.0.1", port: try #require(listener.port), deadline: .after(seconds: 5))
         let server = try listener.accept(deadline: .after(seconds: 5))
         defer { server.transport.close() }
         client.close()

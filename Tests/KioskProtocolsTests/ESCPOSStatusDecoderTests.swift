@@ -35,8 +35,10 @@ struct ESCPOSStatusDecoderTests {
     ]
 
     @Test(arguments: realTimeCases)
-    func realTime_eachBit_decodesToItsCondition(request: ESCPOSRealTimeStatusRequest, bit: UInt8,
-                                                condition: PrinterCondition) throws {
+    func realTime_eachBit_decodesToItsCondition(
+        request: ESCPOSRealTimeStatusRequest, bit: UInt8,
+        condition: PrinterCondition
+    ) throws {
         #expect(try ESCPOSStatusDecoder.realTimeStatus(request, 0x12 | bit) == [condition])
     }
 

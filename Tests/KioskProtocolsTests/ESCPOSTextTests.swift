@@ -61,6 +61,14 @@ struct ESCPOSTextTests {
         #expect(lines.map { String(decoding: $0, as: UTF8.self) } == ["abcde", "fghij", "kl"])
     }
 
+    @Test func wrap_spaceExactlyAtTheEdge_isDroppedNotCarried() {
+        // Found by the fuzzer: "??" fills 2 columns, the space that follows starts no line of its own.
+        let lines = ESCPOSText("\u{0}\u{0} ").wrapped(columns: 2)
+        #expect(lines.map(Array.init) == [[0x3F, 0x3F]])
+        let words = ESCPOSText("ab cd").wrapped(columns: 2)
+        #expect(words.map { String(decoding: $0, as: UTF8.self) } == ["ab", "cd"])
+    }
+
     @Test func paperWidth_columnsFor58And80() {
         #expect(PaperWidth.mm58.columns == 32)
         #expect(PaperWidth.mm80.columns == 48)

@@ -56,19 +56,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let encoded = ESCPOSText(text, repertoire: first & 1 == 0 ? .gb18030 : .gb2312)
     let columns = Int(first % 48) + 2
     for line in encoded.wrapped(columns: columns) {
-        precondition(ESCPOSText.cellsForFuzz(line) <= max(2, columns), "a wrapped line is wider than the paper")
+        precondition(ESCPOSText.cells(of: line) <= max(2, columns), "a wrapped line is wider than the paper")
     }
     return 0
-}
-
-extension ESCPOSText {
-    /// Cell count of one wrapped line (one per byte < 0x80, two per two-byte character).
-    static func cellsForFuzz(_ line: [UInt8]) -> Int {
-        var cells = 0
-        var i = 0
-        while i < line.count {
-            if line[i] < 0x80 { cells += 1; i += 1 } else { cells += 2; i += 2 }
-        }
-        return cells
-    }
 }
