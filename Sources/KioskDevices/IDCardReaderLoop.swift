@@ -17,6 +17,8 @@ final class IDCardReaderLoop: @unchecked Sendable {
     // Guarded by `control`.
     private var stopRequested = false
     private var paused: Bool
+    /// Set by every pause, cleared by the loop when it next polls.
+    private var pausedSinceLastPoll = false
     private var selfTests: [SelfTestReply] = []
     private var transport: (any ByteTransport)?
     // Loop-thread only.
@@ -65,6 +67,7 @@ final class IDCardReaderLoop: @unchecked Sendable {
     func setPaused(_ value: Bool) {
         control.lock()
         paused = value
+        if value { pausedSinceLastPoll = true }
         control.broadcast()
         control.unlock()
     }
@@ -151,6 +154,10 @@ final class IDCardReaderLoop: @unchecked Sendable {
                     waitWhilePaused()
                     continue
                 }
+                // While paused nobody watched the reader, so a card "still there" from before may have been lifted
+                // and another placed, however short the pause. Readers answer "no card" for a card already read
+                // (§1.11), so any card found after a pause is a new presentation.
+                if takePauseMark(), case .done = presence { presence = .none }
                 try poll(link)
                 report(DeviceHealth(.ready))
             } catch .status(let status, _) where status.isReaderFault {
@@ -326,6 +333,13 @@ final class IDCardReaderLoop: @unchecked Sendable {
         while !stopRequested && selfTests.isEmpty {
             if !control.wait(until: until) { return }
         }
+    }
+
+    private func takePauseMark() -> Bool {
+        control.lock()
+        defer { control.unlock() }
+        defer { pausedSinceLastPoll = false }
+        return pausedSinceLastPoll
     }
 
     private func waitWhilePaused() {
