@@ -135,6 +135,9 @@ final class IDCardReaderLoop: @unchecked Sendable {
         answeredInSession = false
         presence = .none
         while !isStopping {
+            // Fixed-rate polling: the next find-card goes out one interval after this one started, so a card waits
+            // half an interval on average however long the exchange took.
+            let nextPoll = ContinuousClock.now + profile.pollInterval
             do {
                 for reply in takeSelfTests() { reply(runSelfTest(link)) }
                 if !samReady {
@@ -180,7 +183,7 @@ final class IDCardReaderLoop: @unchecked Sendable {
                 report(DeviceHealth(.faulted, reasons: [error.reasonCode]))
                 return .unresponsive
             }
-            wait(profile.pollInterval)
+            wait(max(.zero, nextPoll - ContinuousClock.now))
         }
         return .stopped
     }
