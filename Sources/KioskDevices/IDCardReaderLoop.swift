@@ -37,8 +37,10 @@ final class IDCardReaderLoop: @unchecked Sendable {
     /// How a session on one opened transport ended.
     private enum SessionEnd { case stopped, disconnected, unresponsive }
 
-    init(profile: IDReaderProfile, paused: Bool, open: @escaping Opener,
-         emit: @escaping @Sendable (IDCardReaderEvent) -> Void, finished: @escaping @Sendable () -> Void) {
+    init(
+        profile: IDReaderProfile, paused: Bool, open: @escaping Opener,
+        emit: @escaping @Sendable (IDCardReaderEvent) -> Void, finished: @escaping @Sendable () -> Void
+    ) {
         self.profile = profile
         self.paused = paused
         self.open = open
@@ -170,7 +172,9 @@ final class IDCardReaderLoop: @unchecked Sendable {
             } catch .timedOut(let command) {
                 if case .presented(let failures) = presence {
                     emit(.cardError(.timedOut(command: command)))
-                    presence = failures + 1 >= profile.maxReadAttempts ? .done(seenAbsent: false) : .presented(failures: failures + 1)
+                    presence =
+                        failures + 1 >= profile.maxReadAttempts
+                        ? .done(seenAbsent: false) : .presented(failures: failures + 1)
                 }
                 if consecutiveTimeouts >= profile.maxConsecutiveTimeouts {
                     report(DeviceHealth(.faulted, reasons: ["reader-not-responding"]))
@@ -255,7 +259,8 @@ final class IDCardReaderLoop: @unchecked Sendable {
         if case .status(let status, _) = error, status.isReaderFault { throw error }
         emit(.cardError(error))
         if case .presented(let failures) = presence {
-            presence = failures + 1 >= profile.maxReadAttempts ? .done(seenAbsent: false) : .presented(failures: failures + 1)
+            presence =
+                failures + 1 >= profile.maxReadAttempts ? .done(seenAbsent: false) : .presented(failures: failures + 1)
         }
     }
 

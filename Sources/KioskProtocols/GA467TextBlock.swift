@@ -1,6 +1,6 @@
 // The fuzz build (scripts/fuzz.sh) compiles KioskCore and this module as one module.
 #if canImport(KioskCore)
-import KioskCore
+    import KioskCore
 #endif
 
 /// Why a 256-byte text block could not become an `IdentityCard`. Never carries card content in its description.

@@ -35,8 +35,10 @@ public final class IDReaderSimulator: @unchecked Sendable {
 
     /// Opens the PTY and starts answering. `findsCardAfterRead`: some readers keep answering 0x9F for a card left
     /// on them after it was read; the reference's readers answer 0x80 (false).
-    public init(timing: IDReaderSimulatorTiming = .instant, card: IDReaderSimulatorCard? = nil,
-                findsCardAfterRead: Bool = false) throws(SystemError) {
+    public init(
+        timing: IDReaderSimulatorTiming = .instant, card: IDReaderSimulatorCard? = nil,
+        findsCardAfterRead: Bool = false
+    ) throws(SystemError) {
         pty = try PseudoTerminal()
         devicePath = pty.replicaPath
         _timing = timing
@@ -111,7 +113,8 @@ public final class IDReaderSimulator: @unchecked Sendable {
     }
 
     /// `waitFor` without blocking a thread of Swift's cooperative pool (for async callers and tests).
-    public func arrival(of command: GA467Command, count: Int = 1, within timeout: Duration = .seconds(5)) async -> Bool {
+    public func arrival(of command: GA467Command, count: Int = 1, within timeout: Duration = .seconds(5)) async -> Bool
+    {
         let deadline = Deadline.after(timeout)
         return await withCheckedContinuation { done in
             let thread = Thread { [self] in done.resume(returning: waitFor(command, count: count, deadline: deadline)) }
@@ -226,8 +229,9 @@ public final class IDReaderSimulator: @unchecked Sendable {
                 return (GA467Response(status: .readFailed), false)
             }
             let withFingerprint = command == .readBaseInfoWithFingerprint
-            let info = GA467BaseInfo(text: card.textBlock, photo: card.photo,
-                                     fingerprint: withFingerprint ? (card.fingerprint ?? []) : nil)
+            let info = GA467BaseInfo(
+                text: card.textBlock, photo: card.photo,
+                fingerprint: withFingerprint ? (card.fingerprint ?? []) : nil)
             let unplug = _faults.unplugDuringRead
             _faults.unplugDuringRead = false
             if !unplug { cardRead = true }

@@ -77,13 +77,16 @@ enum IDReaderBench {
         let overheads = latencies.map { $0 - floor }
         let median = overheads[overheads.count / 2]
         let target = pollInterval / 2 + .milliseconds(20)
-        print("idreader: \(trials) cards, poll interval \(ms(pollInterval)), realistic timing (115200 bps, SAM "
-            + "find \(ms(timing.findCard)) / select \(ms(timing.selectCard)) / read \(ms(timing.readBaseInfo)))")
+        print(
+            "idreader: \(trials) cards, poll interval \(ms(pollInterval)), realistic timing (115200 bps, SAM "
+                + "find \(ms(timing.findCard)) / select \(ms(timing.selectCard)) / read \(ms(timing.readBaseInfo)))")
         print("idreader: physical floor per read cycle \(ms(floor))")
-        print("idreader: placed → cardRead  median \(ms(latencies[latencies.count / 2]))  p90 "
-            + "\(ms(latencies[latencies.count * 9 / 10]))  max \(ms(latencies[latencies.count - 1]))")
-        print("idreader: overhead over floor median \(ms(median))  p90 \(ms(overheads[overheads.count * 9 / 10]))  "
-            + "min \(ms(overheads[0]))  (target median ≤ \(ms(target)))")
+        print(
+            "idreader: placed → cardRead  median \(ms(latencies[latencies.count / 2]))  p90 "
+                + "\(ms(latencies[latencies.count * 9 / 10]))  max \(ms(latencies[latencies.count - 1]))")
+        print(
+            "idreader: overhead over floor median \(ms(median))  p90 \(ms(overheads[overheads.count * 9 / 10]))  "
+                + "min \(ms(overheads[0]))  (target median ≤ \(ms(target)))")
         print("idreader: \(median <= target ? "PASS" : "FAIL")")
         return median <= target ? 0 : 1
     }

@@ -31,7 +31,8 @@ enum IDReaderCommands {
     // MARK: - direct read-card
 
     private static func readCard(_ arguments: [String]) throws(Arguments.UsageError) -> Int32 {
-        let args = try Arguments(arguments, valued: ["port", "baud", "timeout"], switches: ["json", "show-personal-info"])
+        let args = try Arguments(
+            arguments, valued: ["port", "baud", "timeout"], switches: ["json", "show-personal-info"])
         let profile = try serialProfile(args)
         let timeout = try args.seconds("timeout") ?? 30
         guard timeout <= 3600 else { throw Arguments.UsageError(description: "--timeout is at most 3600 seconds") }
@@ -40,8 +41,10 @@ enum IDReaderCommands {
         let outcome = blocking { await waitForCard(profile: profile, timeout: timeout) }
         switch outcome {
         case .card(let card, let photo):
-            Console.line(json ? IDCardPresentation.json(card, showPersonalInfo: showPersonal)
-                : IDCardPresentation.text(card, photo: photo, showPersonalInfo: showPersonal))
+            Console.line(
+                json
+                    ? IDCardPresentation.json(card, showPersonalInfo: showPersonal)
+                    : IDCardPresentation.text(card, photo: photo, showPersonalInfo: showPersonal))
             return 0
         case .failed(let message):
             return KioskCtl.failure(message)
@@ -60,8 +63,9 @@ enum IDReaderCommands {
         do {
             let report = try await reader.selfTest()
             guard report.samStatus == .success else {
-                return .failed("the ID-card reader on \(port) reports \(report.samStatus); power-cycle it, and if it "
-                    + "persists have its SAM module checked")
+                return .failed(
+                    "the ID-card reader on \(port) reports \(report.samStatus); power-cycle it, and if it "
+                        + "persists have its SAM module checked")
             }
         } catch {
             return .failed("cannot use the ID-card reader on \(port): \(error)")
@@ -73,8 +77,9 @@ enum IDReaderCommands {
             running.cancel()
         }
         defer { clock.cancel(); running.cancel() }
-        var outcome = ReadOutcome.failed("no card was read within \(formatSeconds(timeout)) s; place the card flat on "
-            + "the reader and try again (or raise --timeout)")
+        var outcome = ReadOutcome.failed(
+            "no card was read within \(formatSeconds(timeout)) s; place the card flat on "
+                + "the reader and try again (or raise --timeout)")
         loop: for await event in reader.events {
             switch event {
             case .cardRead(let card, let photo):
@@ -82,9 +87,11 @@ enum IDReaderCommands {
                 break loop
             case .cardError(let error):
                 Console.error("kioskctl: reading the card failed (\(error)); retrying, keep the card on the reader")
-            case .health(let health) where health.state == .faulted && health.reasons.contains(where: { $0.hasPrefix("sam-") }):
-                outcome = .failed("the ID-card reader on \(port) faulted (\(health.reasons.joined(separator: ", "))); "
-                    + "power-cycle it, and if it persists have its SAM module checked")
+            case .health(let health)
+            where health.state == .faulted && health.reasons.contains(where: { $0.hasPrefix("sam-") }):
+                outcome = .failed(
+                    "the ID-card reader on \(port) faulted (\(health.reasons.joined(separator: ", "))); "
+                        + "power-cycle it, and if it persists have its SAM module checked")
                 break loop
             case .health(let health) where health.state == .disconnected:
                 outcome = .failed("the ID-card reader on \(port) disconnected; check the cable and run again")
@@ -117,7 +124,8 @@ enum IDReaderCommands {
             return KioskCtl.failure("cannot read the SAM ID on \(profile.transport): \(error)")
         case .success(let report):
             guard let id = report.samID else {
-                return KioskCtl.failure("the reader on \(profile.transport) reports \(report.samStatus) and gave no SAM ID")
+                return KioskCtl.failure(
+                    "the reader on \(profile.transport) reports \(report.samStatus) and gave no SAM ID")
             }
             if args.flags.contains("json") {
                 Console.line(#"{"samID":"\#(id.formatted)","samStatus":"\#(report.samStatus.reasonCode)"}"#)
@@ -134,8 +142,10 @@ enum IDReaderCommands {
     private static func simulateReader(_ arguments: [String]) throws(Arguments.UsageError) -> Int32 {
         let args = try Arguments(
             arguments,
-            valued: ["card", "place-after", "timing", "fail-reads", "fail-selects", "split-replies", "silent-commands",
-                     "corrupt-replies", "sam-status"],
+            valued: [
+                "card", "place-after", "timing", "fail-reads", "fail-selects", "split-replies", "silent-commands",
+                "corrupt-replies", "sam-status",
+            ],
             switches: ["garbage", "unplug-during-read", "finds-card-after-read"])
         let cardName = args.values["card"] ?? CardType.resident.rawValue
         let card: IDReaderSimulatorCard?
@@ -144,8 +154,9 @@ enum IDReaderCommands {
         } else if let type = CardType(rawValue: cardName) {
             card = .sample(type)
         } else {
-            throw Arguments.UsageError(description: "--card must be none or one of "
-                + CardType.allCases.map(\.rawValue).joined(separator: ", "))
+            throw Arguments.UsageError(
+                description: "--card must be none or one of "
+                    + CardType.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let timing: IDReaderSimulatorTiming
         switch args.values["timing"] ?? "realistic" {
@@ -167,7 +178,8 @@ enum IDReaderCommands {
         faults.unplugDuringRead = args.flags.contains("unplug-during-read")
         if let text = args.values["sam-status"] {
             guard let code = UInt8(text.replacingOccurrences(of: "0x", with: ""), radix: 16) else {
-                throw Arguments.UsageError(description: "--sam-status expects a hex SW3 such as 60 or 66, got '\(text)'")
+                throw Arguments.UsageError(
+                    description: "--sam-status expects a hex SW3 such as 60 or 66, got '\(text)'")
             }
             faults.samStatus = GA467Status(code: code)
         }
@@ -177,8 +189,9 @@ enum IDReaderCommands {
         signal(SIGTERM, SIG_IGN)
         let simulator: IDReaderSimulator
         do {
-            simulator = try IDReaderSimulator(timing: timing, card: placeAfter == nil ? card : nil,
-                                              findsCardAfterRead: args.flags.contains("finds-card-after-read"))
+            simulator = try IDReaderSimulator(
+                timing: timing, card: placeAfter == nil ? card : nil,
+                findsCardAfterRead: args.flags.contains("finds-card-after-read"))
         } catch {
             return KioskCtl.failure("cannot create a pseudo-terminal for the simulator: \(error)")
         }
@@ -209,8 +222,9 @@ enum IDReaderCommands {
         }
         let baud = try args.integer("baud") ?? 115200
         guard SerialSettings.supportedBaudRates.contains(baud) else {
-            throw Arguments.UsageError(description: "--baud must be one of "
-                + SerialSettings.supportedBaudRates.map(String.init).joined(separator: ", "))
+            throw Arguments.UsageError(
+                description: "--baud must be one of "
+                    + SerialSettings.supportedBaudRates.map(String.init).joined(separator: ", "))
         }
         return IDReaderProfile.serial(path: port, baudRate: baud)
     }
@@ -258,8 +272,10 @@ enum IDCardPresentation {
 
     static func text(_ card: IdentityCard, photo: CardPhoto, showPersonalInfo: Bool) -> String {
         let values = fields(card, showPersonalInfo: showPersonalInfo)
-        let order = ["name", "englishName", "chineseName", "gender", "nation", "birthDate", "address", "idNumber",
-                     "issuingAuthority", "validFrom", "validUntil", "passNumber", "issueCount", "nationality", "renewalCount"]
+        let order = [
+            "name", "englishName", "chineseName", "gender", "nation", "birthDate", "address", "idNumber",
+            "issuingAuthority", "validFrom", "validUntil", "passNumber", "issueCount", "nationality", "renewalCount",
+        ]
         var lines = ["cardType: \(card.cardType.rawValue) (\(chineseTypeName(card.cardType)))"]
         for key in order {
             guard let value = values[key] else { continue }

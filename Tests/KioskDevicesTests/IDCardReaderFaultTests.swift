@@ -69,7 +69,8 @@ import Testing
         try await withSimulatedReader(configure: { $0.commandTimeout = .milliseconds(80) }) { simulator, _, log in
             #expect(await log.next { $0.healthValue?.state == .ready } != nil)
             simulator.updateFaults { $0.silentCommands = 3 }
-            #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: ["reader-not-responding"]) } != nil)
+            #expect(
+                await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: ["reader-not-responding"]) } != nil)
             #expect(await simulator.arrival(of: .reset))
             #expect(await log.next { $0.healthValue?.state == .ready } != nil)
             simulator.place(.resident)
@@ -78,38 +79,38 @@ import Testing
     }
 
     @Test func readCard_unplugMidRead_reportsCardErrorAndDisconnected() async throws {
-        try await withSimulatedReader { simulator, reader, log in
+        // A long reopen delay: the freed /dev/pts/N may be handed to a PTY of a test running in parallel, which this
+        // reader must not grab.
+        try await withSimulatedReader(configure: { $0.initialReopenDelay = .seconds(30) }) { simulator, reader, log in
             simulator.updateFaults { $0.unplugDuringRead = true }
             simulator.place(.resident)
             #expect(await log.next { $0.error != nil }?.error?.reasonCode == "disconnected")
-            #expect(await log.next { $0.healthValue?.state == .disconnected } != nil)
-            #expect(await reader.health == DeviceHealth(.disconnected, reasons: ["disconnected"]))
+            let health = await log.next { $0.healthValue?.state == .disconnected }?.healthValue
+            #expect(health == DeviceHealth(.disconnected, reasons: ["disconnected"]))
+            #expect(await reader.health.state == .disconnected)
             #expect(await log.count { $0.readCard != nil } == 0)
         }
     }
 
     @Test(arguments: [(GA467Status.samSelfTestFailed, "sam-selftest-failed"), (.samUnauthorised, "sam-unauthorised")])
     func samFault_becomesFaultedHealth_andRecoversWhenCleared(status: GA467Status, reason: String) async throws {
-        let simulator = try IDReaderSimulator(card: .sample(.resident))
-        defer { simulator.stop() }
-        simulator.updateFaults { $0.samStatus = status }
-        let reader = IDCardReader(profile: testProfile(simulator.devicePath))
-        let log = IDCardReaderEventLog()
-        let pump = Task { for await event in reader.events { await log.append(event) } }
-        let running = Task { await reader.run() }
-        defer { running.cancel(); pump.cancel() }
-        #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: [reason]) } != nil)
-        #expect(await log.count { $0.readCard != nil } == 0)
-        simulator.updateFaults { $0.samStatus = .success }
-        #expect(await log.next { $0.healthValue?.state == .ready } != nil)
-        #expect(await log.next { $0.readCard != nil } != nil)
+        var faults = IDReaderSimulatorFaults()
+        faults.samStatus = status
+        try await withSimulatedReader(card: .sample(.resident), faults: faults) { simulator, _, log in
+            #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: [reason]) } != nil)
+            #expect(await log.count { $0.readCard != nil } == 0)
+            simulator.updateFaults { $0.samStatus = .success }
+            #expect(await log.next { $0.healthValue?.state == .ready } != nil)
+            #expect(await log.next { $0.readCard != nil } != nil)
+        }
     }
 
     @Test func samFault_duringPolling_becomesFaultedHealth() async throws {
         try await withSimulatedReader { simulator, _, log in
             #expect(await log.next { $0.healthValue?.state == .ready } != nil)
             simulator.updateFaults { $0.samStatus = .samSelfTestFailed }
-            #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: ["sam-selftest-failed"]) } != nil)
+            #expect(
+                await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: ["sam-selftest-failed"]) } != nil)
         }
     }
 

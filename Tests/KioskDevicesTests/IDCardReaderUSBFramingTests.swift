@@ -34,7 +34,8 @@ import Testing
     }
 
     @Test func explicitFraming_overridesTheEndpoints() {
-        #expect(GA467USBFraming.singlePipe.resolved(inEndpoints: [0x81, 0x85], outEndpoints: [0x02, 0x06]) == .singlePipe)
+        #expect(
+            GA467USBFraming.singlePipe.resolved(inEndpoints: [0x81, 0x85], outEndpoints: [0x02, 0x06]) == .singlePipe)
         #expect(GA467USBFraming.split.resolved(inEndpoints: [0x81], outEndpoints: [0x01]) == .split)
     }
 
