@@ -116,6 +116,7 @@ final class IDCardReaderLoop: @unchecked Sendable {
             case .stopped: return
             case .disconnected:
                 report(DeviceHealth(.disconnected, reasons: ["disconnected"]))
+                presence = .none  // whatever comes back may be another reader with another card
                 wait(delay)
                 delay = min(delay * 2, profile.maximumReopenDelay)
             case .unresponsive:
@@ -135,7 +136,6 @@ final class IDCardReaderLoop: @unchecked Sendable {
         var samReady = false
         consecutiveTimeouts = 0
         answeredInSession = false
-        presence = .none
         while !isStopping {
             // Fixed-rate polling: the next find-card goes out one interval after this one started, so a card waits
             // half an interval on average however long the exchange took.
@@ -145,8 +145,14 @@ final class IDCardReaderLoop: @unchecked Sendable {
                 if !samReady {
                     let status = try command(.samStatus, link, timeout: profile.commandTimeout).status
                     guard status == .success else {
-                        report(DeviceHealth(.faulted, reasons: [status.reasonCode]))
-                        wait(profile.faultRecheckInterval)
+                        if status.isReaderFault {
+                            report(DeviceHealth(.faulted, reasons: [status.reasonCode]))
+                            wait(profile.faultRecheckInterval)
+                        } else {
+                            // 0x10/0x11 and the like: our frame was damaged on the line; ask again.
+                            link.markNeedsResync()
+                            wait(profile.pollInterval)
+                        }
                         continue
                     }
                     samReady = true

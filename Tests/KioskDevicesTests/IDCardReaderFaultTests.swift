@@ -78,6 +78,20 @@ import Testing
         }
     }
 
+    @Test func readCard_readerResetWhileCardLiesThere_doesNotReadItAgain() async throws {
+        try await withSimulatedReader(
+            card: .sample(.resident), findsCardAfterRead: true, configure: { $0.commandTimeout = .milliseconds(80) }
+        ) { simulator, _, log in
+            #expect(await log.next { $0.readCard != nil } != nil)
+            simulator.updateFaults { $0.silentCommands = 3 }
+            #expect(await simulator.arrival(of: .reset))
+            #expect(await log.next { $0.healthValue?.state == .ready } != nil)
+            let finds = simulator.count(of: .findCard)
+            #expect(await simulator.arrival(of: .findCard, count: finds + 5))
+            #expect(simulator.count(of: .readBaseInfo) == 1)
+        }
+    }
+
     @Test func readCard_unplugMidRead_reportsCardErrorAndDisconnected() async throws {
         // A long reopen delay: the freed /dev/pts/N may be handed to a PTY of a test running in parallel, which this
         // reader must not grab.
