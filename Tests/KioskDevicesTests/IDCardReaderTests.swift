@@ -134,9 +134,13 @@ import Testing
         var remaining = 0
         for await _ in reader.events { remaining += 1 }
         #expect(remaining >= 1)
-        // The port is free again: TIOCEXCL would refuse a second open otherwise.
+        // The loop is gone: while another client exchanges forty commands on the port, no find-card arrives.
+        let finds = simulator.count(of: .findCard)
         let port = try SerialPort.open(simulator.devicePath)
-        port.close()
+        let link = IDCardReaderLink(transport: port)
+        defer { link.close() }
+        for _ in 0..<40 { #expect(try link.exchange(.samStatus, timeout: .seconds(2)).status == .success) }
+        #expect(simulator.count(of: .findCard) == finds)
     }
 
     @Test func events_description_neverShowsTheFullIDNumberOrName() async throws {
