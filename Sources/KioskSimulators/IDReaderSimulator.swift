@@ -28,6 +28,7 @@ public final class IDReaderSimulator: @unchecked Sendable {
     private var _timing: IDReaderSimulatorTiming
     private var _findsCardAfterRead: Bool
     private var counts: [GA467Command: Int] = [:]
+    private var arrivals: [(GA467Command, ContinuousClock.Instant)] = []
     private var badFrames = 0
     private var stopping = false
     private var running = false
@@ -96,6 +97,11 @@ public final class IDReaderSimulator: @unchecked Sendable {
 
     /// How many times `command` was received (answered or not).
     public func count(of command: GA467Command) -> Int { locked { counts[command, default: 0] } }
+
+    /// When `command` arrived, for the most recent 256 commands of any kind (for latency measurements).
+    public func arrivalTimes(of command: GA467Command) -> [ContinuousClock.Instant] {
+        locked { arrivals.filter { $0.0 == command }.map(\.1) }
+    }
 
     /// Frames received with a wrong checksum or length.
     public var badFrameCount: Int { locked { badFrames } }
@@ -183,6 +189,8 @@ public final class IDReaderSimulator: @unchecked Sendable {
         let decision: (GA467Response?, unplugMidway: Bool) = locked {
             if let command {
                 counts[command, default: 0] += 1
+                arrivals.append((command, .now))
+                if arrivals.count > 256 { arrivals.removeFirst(arrivals.count - 256) }
                 state.broadcast()
             }
             if _faults.silent { return (nil, false) }

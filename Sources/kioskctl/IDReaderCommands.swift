@@ -8,7 +8,33 @@ import KioskSimulators
 
 /// `direct read-card`, `direct sam-id`, `simulate id-reader` (issue 3): a technician at the bench, no daemon.
 enum IDReaderCommands {
+    static let help = """
+        kioskctl direct read-card --port PATH [--baud 115200] [--timeout SECONDS] [--json] [--show-personal-info]
+            waits for a card, reads and prints it; name, ID number and address are masked unless
+            --show-personal-info. Exit 0 on a read, 1 on timeout or reader error, 2 on a usage error.
+        kioskctl direct sam-id --port PATH [--baud 115200] [--json]
+            SAM status (11 FF) and SAM ID (12 FF).
+        kioskctl simulate id-reader [options]
+            a GA 467 reader on a pseudo-terminal; prints "pty: /dev/pts/N", serves until SIGINT/SIGTERM.
+            --card resident|hkMacaoTaiwanPermit|foreignerPermanent2017|foreignerPermanent2023|none  (resident)
+            --place-after SECONDS       place the card only after this delay (a card that arrives late)
+            --timing realistic|instant  115200 bps wire time + SAM processing, or none  (realistic)
+            --fail-reads N              the next N reads answer SW3 0x41
+            --fail-selects N            the next N selects answer SW3 0x81
+            --silent-commands N         the next N commands get no reply (timeouts)
+            --corrupt-replies N         the next N replies carry a wrong checksum
+            --split-replies BYTES       write replies in chunks of this size
+            --garbage                   noise before every reply
+            --unplug-during-read        close the PTY halfway through the read reply
+            --sam-status HEX            answer every command with this SW3 (60: self-test failed, 66: unauthorised)
+            --finds-card-after-read     keep answering 9F for a card left on the reader after its read
+        """
+
     static func direct(_ sub: String, _ arguments: [String]) -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            Console.line(help)
+            return 0
+        }
         do {
             switch sub {
             case "read-card": return try readCard(arguments)
@@ -21,6 +47,10 @@ enum IDReaderCommands {
     }
 
     static func simulate(_ arguments: [String]) -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            Console.line(help)
+            return 0
+        }
         do {
             return try simulateReader(arguments)
         } catch {
@@ -256,68 +286,5 @@ enum IDReaderCommands {
 
     private final class ResultBox<T>: @unchecked Sendable {
         var value: T?
-    }
-}
-
-/// How a decoded card is shown at the bench: masked unless `--show-personal-info`.
-enum IDCardPresentation {
-    static func json(_ card: IdentityCard, showPersonalInfo: Bool) -> String {
-        var object = fields(card, showPersonalInfo: showPersonalInfo)
-        object["cardType"] = card.cardType.rawValue
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(object) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func text(_ card: IdentityCard, photo: CardPhoto, showPersonalInfo: Bool) -> String {
-        let values = fields(card, showPersonalInfo: showPersonalInfo)
-        let order = [
-            "name", "englishName", "chineseName", "gender", "nation", "birthDate", "address", "idNumber",
-            "issuingAuthority", "validFrom", "validUntil", "passNumber", "issueCount", "nationality", "renewalCount",
-        ]
-        var lines = ["cardType: \(card.cardType.rawValue) (\(chineseTypeName(card.cardType)))"]
-        for key in order {
-            guard let value = values[key] else { continue }
-            var line = "\(key): \(value)"
-            if key == "gender" { line += " (\(card.gender.label))" }
-            if key == "nation" { line += " (\(GA467NationCode.label(for: value)))" }
-            lines.append(line)
-        }
-        lines.append("photo: \(photo.wlt.count) bytes WLT (not decoded)")
-        if !showPersonalInfo { lines.append("(name, ID number and address masked; --show-personal-info shows them)") }
-        return lines.joined(separator: "\n")
-    }
-
-    /// The brief's keys; personal values masked unless asked for.
-    private static func fields(_ card: IdentityCard, showPersonalInfo: Bool) -> [String: String] {
-        func personal(_ value: PersonalText?) -> String? { value.map { showPersonalInfo ? $0.unmasked : $0.masked } }
-        var object: [String: String] = [
-            "gender": card.gender.rawValue,
-            "birthDate": card.birthDate.description,
-            "validFrom": card.validFrom.description,
-            "validUntil": card.validUntil.description,
-        ]
-        object["name"] = personal(card.name)
-        object["idNumber"] = personal(card.idNumber)
-        object["address"] = personal(card.address)
-        object["nation"] = card.nation
-        object["issuingAuthority"] = card.issuingAuthority
-        object["passNumber"] = card.passNumber.map { showPersonalInfo ? $0 : Masking.keepEnds($0, head: 1, tail: 2) }
-        object["issueCount"] = card.issueCount
-        object["englishName"] = personal(card.englishName)
-        object["nationality"] = card.nationality
-        object["chineseName"] = personal(card.chineseName)
-        object["renewalCount"] = card.renewalCount
-        return object
-    }
-
-    private static func chineseTypeName(_ type: CardType) -> String {
-        switch type {
-        case .resident: "居民身份证"
-        case .hkMacaoTaiwanPermit: "港澳台居民居住证"
-        case .foreignerPermanent2017: "外国人永久居留身份证"
-        case .foreignerPermanent2023: "新版外国人永久居留身份证"
-        }
     }
 }
