@@ -192,6 +192,21 @@ struct HandBlock {
         #expect(card.validUntil == .until(CivilDate(year: 2033, month: 12, day: 1)!))
     }
 
+    // Found by the fuzzer: with leading padding trimmed, the join of the two name fields moved and the encoder split
+    // a surrogate pair; only trailing padding goes when the name runs into the second field.
+    @Test func decode_foreigner2023NameIntoSecondField_keepsTheJoinAtCharacter35() throws {
+        var block = HandBlock()
+        block.put("19850101", at: 36)
+        block.put("  " + String(repeating: "A", count: 32) + "X", at: 52)
+        block.put("\u{1F600}B", at: 220)
+        block.put("20231201", at: 188)
+        block.put("20331201", at: 204)
+        block.put("Y", at: 248)
+        let card = try GA467TextBlock.decode(block.bytes)
+        #expect(card.englishName?.unmasked == "  " + String(repeating: "A", count: 32) + "X\u{1F600}B")
+        #expect(try GA467TextBlock.decode(GA467TextBlockEncoder.encode(card)) == card)
+    }
+
     @Test func decode_shortEnglishName2023_isTrimmed() throws {
         var block = HandBlock()
         block.put("李", at: 0)
