@@ -30,6 +30,7 @@ public final class IDReaderSimulator: @unchecked Sendable {
     private var counts: [GA467Command: Int] = [:]
     private var arrivals: [(GA467Command, ContinuousClock.Instant)] = []
     private var badFrames = 0
+    private var repliesSent = 0
     private var stopping = false
     private var running = false
     private var unplugged = false
@@ -101,6 +102,24 @@ public final class IDReaderSimulator: @unchecked Sendable {
     /// When `command` arrived, for the most recent 256 commands of any kind (for latency measurements).
     public func arrivalTimes(of command: GA467Command) -> [ContinuousClock.Instant] {
         locked { arrivals.filter { $0.0 == command }.map(\.1) }
+    }
+
+    /// Replies written completely so far.
+    public var replyCount: Int { locked { repliesSent } }
+
+    /// Waits until `count` replies have been written completely; false if `timeout` passed first.
+    public func replies(reaching count: Int, within timeout: Duration = .seconds(5)) async -> Bool {
+        let until = Date(timeIntervalSinceNow: seconds(timeout))
+        return await withCheckedContinuation { done in
+            let thread = Thread { [self] in
+                state.lock()
+                while repliesSent < count && !stopping && state.wait(until: until) {}
+                let reached = repliesSent >= count
+                state.unlock()
+                done.resume(returning: reached)
+            }
+            thread.start()
+        }
     }
 
     /// Frames received with a wrong checksum or length.
@@ -276,6 +295,10 @@ public final class IDReaderSimulator: @unchecked Sendable {
             }
         } else {
             send(frame, timing: timing)
+        }
+        locked {
+            repliesSent += 1
+            state.broadcast()
         }
     }
 

@@ -142,16 +142,44 @@ import Testing
         #expect(try link.exchange(.findCard, timeout: .seconds(2)).status == .cardFound)
     }
 
-    @Test func link_afterTimeout_flushesLateReplyBeforeNextCommand() throws {
+    @Test func link_afterTimeout_flushesLateReplyBeforeNextCommand() async throws {
         let simulator = try IDReaderSimulator()
+        defer { simulator.stop() }
+        var slow = IDReaderSimulatorTiming.instant
+        slow.other = .milliseconds(300)
+        simulator.timing = slow
+        let port = try SerialPort.open(simulator.devicePath)
+        let link = IDCardReaderLink(transport: port)
+        defer { link.close() }
+        #expect(throws: IDCardReaderError.timedOut(command: GA467Command.samID.description)) {
+            try link.exchange(.samID, timeout: .milliseconds(50))
+        }
+        // The SAM ID reply is now waiting in the port's input; the next command must not take it for its own.
+        #expect(await simulator.replies(reaching: 1))
+        simulator.timing = .instant
+        #expect(try link.exchange(.samStatus, timeout: .seconds(2)) == GA467Response(status: .success))
+    }
+
+    @Test func link_lateReplyArrivingAfterTheFlush_isRecognisedAsStale() async throws {
+        let simulator = try IDReaderSimulator(card: .sample(.resident))
         defer { simulator.stop() }
         let port = try SerialPort.open(simulator.devicePath)
         let link = IDCardReaderLink(transport: port)
         defer { link.close() }
-        simulator.updateFaults { $0.silentCommands = 1 }
-        #expect(throws: IDCardReaderError.timedOut(command: GA467Command.samID.description)) {
-            try link.exchange(.samID, timeout: .milliseconds(100))
-        }
-        #expect(try link.exchange(.findCard, timeout: .seconds(2)).status == .noCard)
+        // Write a select by hand and do not wait for its reply, then ask for find-card: the select reply (0x90 and
+        // 8 bytes) arrives first and must be skipped.
+        try port.write(GA467Command.selectCard.bytes, deadline: .after(.seconds(1)))
+        let reply = try link.exchange(.findCard, timeout: .seconds(2))
+        #expect(reply.status == .cardFound)
+        #expect(reply.data == [0x01, 0x02, 0x03, 0x04])
+        #expect(link.discardCount == 1)
+    }
+
+    @Test func plausibility_onlyFindCardAnswers9F() {
+        #expect(!IDCardReaderLink.isPlausible(GA467Response(status: .success), for: .findCard))
+        #expect(!IDCardReaderLink.isPlausible(GA467Response(status: .cardFound, data: [0, 0, 0, 0]), for: .selectCard))
+        #expect(IDCardReaderLink.isPlausible(GA467Response(status: .noCard), for: .findCard))
+        #expect(!IDCardReaderLink.isPlausible(GA467Response(status: .success, data: [1, 2]), for: .samID))
+        #expect(IDCardReaderLink.isPlausible(GA467Response(status: .readFailed), for: .readBaseInfo))
     }
 }
