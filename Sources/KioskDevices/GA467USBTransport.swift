@@ -19,7 +19,8 @@ public enum GA467USBFraming: String, Sendable, Equatable, CaseIterable {
     /// The framing to use on an interface with these bulk endpoints.
     public func resolved(inEndpoints: [UInt8], outEndpoints: [UInt8]) -> GA467USBFraming {
         guard self == .automatic else { return self }
-        let hasSplit = outEndpoints.contains(Self.headerOut) && outEndpoints.contains(Self.bodyOut)
+        let hasSplit =
+            outEndpoints.contains(Self.headerOut) && outEndpoints.contains(Self.bodyOut)
             && inEndpoints.contains(Self.headerIn) && inEndpoints.contains(Self.bodyIn)
         return hasSplit ? .split : .singlePipe
     }
@@ -32,7 +33,9 @@ public enum GA467USBFraming: String, Sendable, Equatable, CaseIterable {
 
     /// The body length a 7-byte header announces, or nil if it is not a GA 467 header.
     public static func bodyLength(ofHeader header: [UInt8]) -> Int? {
-        guard header.count == GA467Frame.headerLength, Array(header.prefix(5)) == GA467Frame.preamble else { return nil }
+        guard header.count == GA467Frame.headerLength, Array(header.prefix(5)) == GA467Frame.preamble else {
+            return nil
+        }
         let length = Int(header[5]) << 8 | Int(header[6])
         return (1...GA467Frame.maximumLength).contains(length) ? length : nil
     }
@@ -78,7 +81,9 @@ public final class GA467USBTransport: ByteTransport, @unchecked Sendable {
         case .split:
             let parts = GA467USBFraming.splitFrame(bytes)
             try device.write(parts.header, endpoint: GA467USBFraming.headerOut, deadline: deadline)
-            if !parts.body.isEmpty { try device.write(parts.body, endpoint: GA467USBFraming.bodyOut, deadline: deadline) }
+            if !parts.body.isEmpty {
+                try device.write(parts.body, endpoint: GA467USBFraming.bodyOut, deadline: deadline)
+            }
         case .singlePipe, .automatic:
             try device.write(bytes, endpoint: outEndpoint, deadline: deadline)
         }
@@ -90,7 +95,8 @@ public final class GA467USBTransport: ByteTransport, @unchecked Sendable {
         if pending.isEmpty {
             switch framing {
             case .split:
-                let header = try readExactly(GA467Frame.headerLength, endpoint: GA467USBFraming.headerIn, deadline: deadline)
+                let header = try readExactly(
+                    GA467Frame.headerLength, endpoint: GA467USBFraming.headerIn, deadline: deadline)
                 pending = header
                 if let length = GA467USBFraming.bodyLength(ofHeader: header) {
                     pending += try readExactly(length, endpoint: GA467USBFraming.bodyIn, deadline: deadline)

@@ -28,15 +28,17 @@ public actor IDCardReader {
         self.profile = profile
         isPaused = startPaused
         self.open = open ?? { profile in try IDCardReader.openTransport(profile) }
-        (events, continuation) = AsyncStream.makeStream(of: IDCardReaderEvent.self, bufferingPolicy: .bufferingNewest(256))
+        (events, continuation) = AsyncStream.makeStream(
+            of: IDCardReaderEvent.self, bufferingPolicy: .bufferingNewest(256))
     }
 
     /// Runs the reader loop until the calling task is cancelled. Call once.
     public func run() async {
         guard loop == nil else { return }
         let (relay, relayInput) = AsyncStream.makeStream(of: IDCardReaderEvent.self, bufferingPolicy: .unbounded)
-        let loop = IDCardReaderLoop(profile: profile, paused: isPaused, open: open,
-                                    emit: { relayInput.yield($0) }, finished: { relayInput.finish() })
+        let loop = IDCardReaderLoop(
+            profile: profile, paused: isPaused, open: open,
+            emit: { relayInput.yield($0) }, finished: { relayInput.finish() })
         self.loop = loop
         loop.start()
         await withTaskCancellationHandler {

@@ -41,6 +41,12 @@ public final class IDCardReaderLink {
                             needsResync = true
                             throw IDCardReaderError.malformedReply(.payloadTooShort(payload.count))
                         }
+                        guard Self.isPlausible(response, for: command) else {
+                            // A late reply to an earlier, timed-out command: skip it and keep waiting.
+                            discardCount += 1
+                            needsResync = true
+                            continue
+                        }
                         return response
                     case .discarded:
                         discardCount += 1
@@ -56,6 +62,21 @@ public final class IDCardReaderLink {
             throw error
         } catch {
             throw .transport("\(error)")
+        }
+    }
+
+    /// Whether `response` can be the answer to `command`. Replies do not echo the command, so a reply that arrives
+    /// after its command timed out could be taken for the next command's; the clear mismatches are caught here:
+    /// only find-card answers 0x9F and never 0x90, and a successful SAM ID or read-base reply carries its data.
+    public static func isPlausible(_ response: GA467Response, for command: GA467Command) -> Bool {
+        switch (command, response.status) {
+        case (.findCard, .success): false
+        case (.findCard, _): true
+        case (_, .cardFound): false
+        case (.samID, .success): response.data.count >= 16
+        case (.readBaseInfo, .success): response.data.count > 4
+        case (.readBaseInfoWithFingerprint, .success): response.data.count > 6
+        default: true
         }
     }
 

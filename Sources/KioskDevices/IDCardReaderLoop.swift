@@ -39,8 +39,10 @@ final class IDCardReaderLoop: @unchecked Sendable {
     /// How a session on one opened transport ended.
     private enum SessionEnd { case stopped, disconnected, unresponsive }
 
-    init(profile: IDReaderProfile, paused: Bool, open: @escaping Opener,
-         emit: @escaping @Sendable (IDCardReaderEvent) -> Void, finished: @escaping @Sendable () -> Void) {
+    init(
+        profile: IDReaderProfile, paused: Bool, open: @escaping Opener,
+        emit: @escaping @Sendable (IDCardReaderEvent) -> Void, finished: @escaping @Sendable () -> Void
+    ) {
         self.profile = profile
         self.paused = paused
         self.open = open
@@ -117,6 +119,7 @@ final class IDCardReaderLoop: @unchecked Sendable {
             case .stopped: return
             case .disconnected:
                 report(DeviceHealth(.disconnected, reasons: ["disconnected"]))
+                presence = .none  // whatever comes back may be another reader with another card
                 wait(delay)
                 delay = min(delay * 2, profile.maximumReopenDelay)
             case .unresponsive:
@@ -136,15 +139,23 @@ final class IDCardReaderLoop: @unchecked Sendable {
         var samReady = false
         consecutiveTimeouts = 0
         answeredInSession = false
-        presence = .none
         while !isStopping {
+            // Fixed-rate polling: the next find-card goes out one interval after this one started, so a card waits
+            // half an interval on average however long the exchange took.
+            let nextPoll = ContinuousClock.now + profile.pollInterval
             do {
                 for reply in takeSelfTests() { reply(runSelfTest(link)) }
                 if !samReady {
                     let status = try command(.samStatus, link, timeout: profile.commandTimeout).status
                     guard status == .success else {
-                        report(DeviceHealth(.faulted, reasons: [status.reasonCode]))
-                        wait(profile.faultRecheckInterval)
+                        if status.isReaderFault {
+                            report(DeviceHealth(.faulted, reasons: [status.reasonCode]))
+                            wait(profile.faultRecheckInterval)
+                        } else {
+                            // 0x10/0x11 and the like: our frame was damaged on the line; ask again.
+                            link.markNeedsResync()
+                            wait(profile.pollInterval)
+                        }
                         continue
                     }
                     samReady = true
@@ -174,7 +185,9 @@ final class IDCardReaderLoop: @unchecked Sendable {
             } catch .timedOut(let command) {
                 if case .presented(let failures) = presence {
                     emit(.cardError(.timedOut(command: command)))
-                    presence = failures + 1 >= profile.maxReadAttempts ? .done(seenAbsent: false) : .presented(failures: failures + 1)
+                    presence =
+                        failures + 1 >= profile.maxReadAttempts
+                        ? .done(seenAbsent: false) : .presented(failures: failures + 1)
                 }
                 if consecutiveTimeouts >= profile.maxConsecutiveTimeouts {
                     report(DeviceHealth(.faulted, reasons: ["reader-not-responding"]))
@@ -187,7 +200,7 @@ final class IDCardReaderLoop: @unchecked Sendable {
                 report(DeviceHealth(.faulted, reasons: [error.reasonCode]))
                 return .unresponsive
             }
-            wait(profile.pollInterval)
+            wait(max(.zero, nextPoll - ContinuousClock.now))
         }
         return .stopped
     }
@@ -259,7 +272,8 @@ final class IDCardReaderLoop: @unchecked Sendable {
         if case .status(let status, _) = error, status.isReaderFault { throw error }
         emit(.cardError(error))
         if case .presented(let failures) = presence {
-            presence = failures + 1 >= profile.maxReadAttempts ? .done(seenAbsent: false) : .presented(failures: failures + 1)
+            presence =
+                failures + 1 >= profile.maxReadAttempts ? .done(seenAbsent: false) : .presented(failures: failures + 1)
         }
     }
 

@@ -36,11 +36,13 @@ public struct IDReaderProfile: Sendable, Equatable {
     /// How often a reader that reported a SAM fault (0x60, 0x66) is asked again.
     public var faultRecheckInterval: Duration
 
-    public init(transport: Transport, pollInterval: Duration = .milliseconds(250),
-                commandTimeout: Duration = .milliseconds(500), readTimeout: Duration = .milliseconds(2000),
-                maxConsecutiveTimeouts: Int = 3, maxReadAttempts: Int = 3, readFingerprint: Bool = false,
-                initialReopenDelay: Duration = .milliseconds(200), maximumReopenDelay: Duration = .seconds(5),
-                faultRecheckInterval: Duration = .seconds(3)) {
+    public init(
+        transport: Transport, pollInterval: Duration = .milliseconds(250),
+        commandTimeout: Duration = .milliseconds(500), readTimeout: Duration = .milliseconds(2000),
+        maxConsecutiveTimeouts: Int = 3, maxReadAttempts: Int = 3, readFingerprint: Bool = false,
+        initialReopenDelay: Duration = .milliseconds(200), maximumReopenDelay: Duration = .seconds(5),
+        faultRecheckInterval: Duration = .seconds(3)
+    ) {
         self.transport = transport
         self.pollInterval = pollInterval
         self.commandTimeout = commandTimeout
@@ -60,8 +62,12 @@ public struct IDReaderProfile: Sendable, Equatable {
 
     /// The vendor-specific bulk reader seen in code as VID:PID 0400:C35A, interface 0 (§1.2); framing chosen from the
     /// endpoints the interface has unless overridden.
-    public static func usb0400C35A(framing: GA467USBFraming = .automatic, serialNumber: String? = nil) -> IDReaderProfile {
-        IDReaderProfile(transport: .usb(USBDeviceSelector(vendorID: 0x0400, productID: 0xC35A, serialNumber: serialNumber),
-                                        framing: framing))
+    public static func usb0400C35A(framing: GA467USBFraming = .automatic, serialNumber: String? = nil)
+        -> IDReaderProfile
+    {
+        IDReaderProfile(
+            transport: .usb(
+                USBDeviceSelector(vendorID: 0x0400, productID: 0xC35A, serialNumber: serialNumber),
+                framing: framing))
     }
 }

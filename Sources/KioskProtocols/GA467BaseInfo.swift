@@ -18,7 +18,9 @@ public struct GA467BaseInfo: Sendable, Hashable, CustomStringConvertible {
     public init(replyData data: [UInt8], withFingerprint: Bool) throws(GA467Error) {
         let fields = withFingerprint ? 3 : 2
         let headerSize = fields * 2
-        guard data.count >= headerSize else { throw .baseInfoLengthsMismatch(declared: headerSize, available: data.count) }
+        guard data.count >= headerSize else {
+            throw .baseInfoLengthsMismatch(declared: headerSize, available: data.count)
+        }
         func length(_ index: Int) -> Int { Int(data[index * 2]) << 8 | Int(data[index * 2 + 1]) }
         let textLength = length(0)
         let photoLength = length(1)

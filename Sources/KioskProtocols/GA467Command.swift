@@ -81,7 +81,8 @@ public enum GA467Command: Sendable, Hashable, CustomStringConvertible {
         case (0x30, 0x10, 0): self = .readBaseInfoWithFingerprint
         case (0x30, 0x03, 0): self = .readAppendedAddress
         case (0x30, 0x05, 0): self = .readManagementNumber
-        case (0x60, let p, 0) where Int(p) < GA467Command.baudRates.count: self = .setBaudRate(GA467Command.baudRates[Int(p)])
+        case (0x60, let p, 0) where Int(p) < GA467Command.baudRates.count:
+            self = .setBaudRate(GA467Command.baudRates[Int(p)])
         case (0x61, 0xFF, 1): self = .setMaxRFBytes(request.data[0])
         default: return nil
         }

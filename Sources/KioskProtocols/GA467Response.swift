@@ -16,7 +16,8 @@ public struct GA467Response: Sendable, Hashable {
     /// Reads a reply from a decoded frame payload; nil when it is shorter than SW1 SW2 SW3.
     public init?(payload: [UInt8]) {
         guard payload.count >= 3 else { return nil }
-        self.init(sw1: payload[0], sw2: payload[1], status: GA467Status(code: payload[2]), data: Array(payload.dropFirst(3)))
+        self.init(
+            sw1: payload[0], sw2: payload[1], status: GA467Status(code: payload[2]), data: Array(payload.dropFirst(3)))
     }
 
     /// The complete frame on the wire (used by the simulator).

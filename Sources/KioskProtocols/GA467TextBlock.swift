@@ -1,6 +1,6 @@
 // The fuzz build (scripts/fuzz.sh) compiles KioskCore and this module as one module.
 #if canImport(KioskCore)
-import KioskCore
+    import KioskCore
 #endif
 
 /// Why a 256-byte text block could not become an `IdentityCard`. Never carries card content in its description.
@@ -99,7 +99,10 @@ public enum GA467TextBlock {
 
     /// §1.7.5: the English name runs over two fields (chars 1–35 at 52, 36–46 at 220).
     private static func decodeForeigner2023(_ f: Fields) throws(GA467TextBlockError) -> IdentityCard {
-        let english = trim(f.rawText(52, 70) + f.rawText(220, 22))
+        // When the name runs into the second field, only trailing padding goes: the join must stay at character 35.
+        let head = f.rawText(52, 70)
+        let tail = f.rawText(220, 22)
+        let english = trim(tail).isEmpty ? trim(head) : trim(head + tail, leading: false)
         return IdentityCard(
             cardType: .foreignerPermanent2023,
             name: PersonalText(f.text(0, 30), kind: .name),
@@ -116,15 +119,14 @@ public enum GA467TextBlock {
     /// GB/T 2261.1; an unknown code reads as 0 (未知的性别).
     private static func gender(_ code: String) -> Gender { Gender(rawValue: code) ?? .unknown }
 
-    /// Drops the U+0020 padding (and NULs, ideographic spaces some readers leave) at both ends. Works on Unicode
-    /// scalars, not Characters: a padding space can join the grapheme before it (e.g. after U+0600), which would hide
-    /// it from a Character-based trim (found by the fuzzer).
-    static func trim(_ text: String) -> String {
+    /// Drops the U+0020 padding (and NULs, ideographic spaces some readers leave) at both ends, or only at the end.
+    /// Works on Unicode scalars, not Characters: a padding space can join the grapheme before it (e.g. after
+    /// U+0600), which would hide it from a Character-based trim (found by the fuzzer).
+    static func trim(_ text: String, leading: Bool = true) -> String {
         let scalars = Array(text.unicodeScalars)
         let isPadding: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\u{0}" || $0 == "\u{3000}" }
-        guard let start = scalars.firstIndex(where: { !isPadding($0) }),
-            let end = scalars.lastIndex(where: { !isPadding($0) })
-        else { return "" }
+        guard let end = scalars.lastIndex(where: { !isPadding($0) }) else { return "" }
+        let start = leading ? (scalars.firstIndex(where: { !isPadding($0) }) ?? end) : 0
         var view = String.UnicodeScalarView()
         view.append(contentsOf: scalars[start...end])
         return String(view)

@@ -1,6 +1,6 @@
 // The fuzz build (scripts/fuzz.sh) compiles KioskCore and this module as one module.
 #if canImport(KioskCore)
-import KioskCore
+    import KioskCore
 #endif
 
 /// Builds the 256-byte text block for an `IdentityCard`, field by field as in reference §1.7 (the inverse of

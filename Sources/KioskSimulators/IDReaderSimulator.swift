@@ -28,15 +28,19 @@ public final class IDReaderSimulator: @unchecked Sendable {
     private var _timing: IDReaderSimulatorTiming
     private var _findsCardAfterRead: Bool
     private var counts: [GA467Command: Int] = [:]
+    private var arrivals: [(GA467Command, ContinuousClock.Instant)] = []
     private var badFrames = 0
+    private var repliesSent = 0
     private var stopping = false
     private var running = false
     private var unplugged = false
 
     /// Opens the PTY and starts answering. `findsCardAfterRead`: some readers keep answering 0x9F for a card left
     /// on them after it was read; the reference's readers answer 0x80 (false).
-    public init(timing: IDReaderSimulatorTiming = .instant, card: IDReaderSimulatorCard? = nil,
-                findsCardAfterRead: Bool = false) throws(SystemError) {
+    public init(
+        timing: IDReaderSimulatorTiming = .instant, card: IDReaderSimulatorCard? = nil,
+        findsCardAfterRead: Bool = false
+    ) throws(SystemError) {
         pty = try PseudoTerminal()
         devicePath = pty.replicaPath
         _timing = timing
@@ -95,6 +99,29 @@ public final class IDReaderSimulator: @unchecked Sendable {
     /// How many times `command` was received (answered or not).
     public func count(of command: GA467Command) -> Int { locked { counts[command, default: 0] } }
 
+    /// When `command` arrived, for the most recent 256 commands of any kind (for latency measurements).
+    public func arrivalTimes(of command: GA467Command) -> [ContinuousClock.Instant] {
+        locked { arrivals.filter { $0.0 == command }.map(\.1) }
+    }
+
+    /// Replies written completely so far.
+    public var replyCount: Int { locked { repliesSent } }
+
+    /// Waits until `count` replies have been written completely; false if `timeout` passed first.
+    public func replies(reaching count: Int, within timeout: Duration = .seconds(5)) async -> Bool {
+        let until = Date(timeIntervalSinceNow: seconds(timeout))
+        return await withCheckedContinuation { done in
+            let thread = Thread { [self] in
+                state.lock()
+                while repliesSent < count && !stopping && state.wait(until: until) {}
+                let reached = repliesSent >= count
+                state.unlock()
+                done.resume(returning: reached)
+            }
+            thread.start()
+        }
+    }
+
     /// Frames received with a wrong checksum or length.
     public var badFrameCount: Int { locked { badFrames } }
 
@@ -111,7 +138,8 @@ public final class IDReaderSimulator: @unchecked Sendable {
     }
 
     /// `waitFor` without blocking a thread of Swift's cooperative pool (for async callers and tests).
-    public func arrival(of command: GA467Command, count: Int = 1, within timeout: Duration = .seconds(5)) async -> Bool {
+    public func arrival(of command: GA467Command, count: Int = 1, within timeout: Duration = .seconds(5)) async -> Bool
+    {
         let deadline = Deadline.after(timeout)
         return await withCheckedContinuation { done in
             let thread = Thread { [self] in done.resume(returning: waitFor(command, count: count, deadline: deadline)) }
@@ -180,6 +208,8 @@ public final class IDReaderSimulator: @unchecked Sendable {
         let decision: (GA467Response?, unplugMidway: Bool) = locked {
             if let command {
                 counts[command, default: 0] += 1
+                arrivals.append((command, .now))
+                if arrivals.count > 256 { arrivals.removeFirst(arrivals.count - 256) }
                 state.broadcast()
             }
             if _faults.silent { return (nil, false) }
@@ -226,8 +256,9 @@ public final class IDReaderSimulator: @unchecked Sendable {
                 return (GA467Response(status: .readFailed), false)
             }
             let withFingerprint = command == .readBaseInfoWithFingerprint
-            let info = GA467BaseInfo(text: card.textBlock, photo: card.photo,
-                                     fingerprint: withFingerprint ? (card.fingerprint ?? []) : nil)
+            let info = GA467BaseInfo(
+                text: card.textBlock, photo: card.photo,
+                fingerprint: withFingerprint ? (card.fingerprint ?? []) : nil)
             let unplug = _faults.unplugDuringRead
             _faults.unplugDuringRead = false
             if !unplug { cardRead = true }
@@ -264,6 +295,10 @@ public final class IDReaderSimulator: @unchecked Sendable {
             }
         } else {
             send(frame, timing: timing)
+        }
+        locked {
+            repliesSent += 1
+            state.broadcast()
         }
     }
 

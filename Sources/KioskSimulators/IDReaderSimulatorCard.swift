@@ -13,8 +13,10 @@ public struct IDReaderSimulatorCard: Sendable, Hashable, CustomStringConvertible
     /// Overrides the encoded 256-byte text block (to present malformed or unknown cards).
     public var rawText: [UInt8]?
 
-    public init(identity: IdentityCard, photo: [UInt8]? = nil, fingerprint: [UInt8]? = nil,
-                serial: [UInt8] = [0x01, 0x02, 0x03, 0x04], rawText: [UInt8]? = nil) {
+    public init(
+        identity: IdentityCard, photo: [UInt8]? = nil, fingerprint: [UInt8]? = nil,
+        serial: [UInt8] = [0x01, 0x02, 0x03, 0x04], rawText: [UInt8]? = nil
+    ) {
         self.identity = identity
         self.photo = photo ?? (0..<1024).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 0x57) }
         self.fingerprint = fingerprint

@@ -8,7 +8,33 @@ import KioskSimulators
 
 /// `direct read-card`, `direct sam-id`, `simulate id-reader` (issue 3): a technician at the bench, no daemon.
 enum IDReaderCommands {
+    static let help = """
+        kioskctl direct read-card --port PATH [--baud 115200] [--timeout SECONDS] [--json] [--show-personal-info]
+            waits for a card, reads and prints it; name, ID number and address are masked unless
+            --show-personal-info. Exit 0 on a read, 1 on timeout or reader error, 2 on a usage error.
+        kioskctl direct sam-id --port PATH [--baud 115200] [--json]
+            SAM status (11 FF) and SAM ID (12 FF).
+        kioskctl simulate id-reader [options]
+            a GA 467 reader on a pseudo-terminal; prints "pty: /dev/pts/N", serves until SIGINT/SIGTERM.
+            --card resident|hkMacaoTaiwanPermit|foreignerPermanent2017|foreignerPermanent2023|none  (resident)
+            --place-after SECONDS       place the card only after this delay (a card that arrives late)
+            --timing realistic|instant  115200 bps wire time + SAM processing, or none  (realistic)
+            --fail-reads N              the next N reads answer SW3 0x41
+            --fail-selects N            the next N selects answer SW3 0x81
+            --silent-commands N         the next N commands get no reply (timeouts)
+            --corrupt-replies N         the next N replies carry a wrong checksum
+            --split-replies BYTES       write replies in chunks of this size
+            --garbage                   noise before every reply
+            --unplug-during-read        close the PTY halfway through the read reply
+            --sam-status HEX            answer every command with this SW3 (60: self-test failed, 66: unauthorised)
+            --finds-card-after-read     keep answering 9F for a card left on the reader after its read
+        """
+
     static func direct(_ sub: String, _ arguments: [String]) -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            Console.line(help)
+            return 0
+        }
         do {
             switch sub {
             case "read-card": return try readCard(arguments)
@@ -21,6 +47,10 @@ enum IDReaderCommands {
     }
 
     static func simulate(_ arguments: [String]) -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            Console.line(help)
+            return 0
+        }
         do {
             return try simulateReader(arguments)
         } catch {
@@ -31,7 +61,8 @@ enum IDReaderCommands {
     // MARK: - direct read-card
 
     private static func readCard(_ arguments: [String]) throws(Arguments.UsageError) -> Int32 {
-        let args = try Arguments(arguments, valued: ["port", "baud", "timeout"], switches: ["json", "show-personal-info"])
+        let args = try Arguments(
+            arguments, valued: ["port", "baud", "timeout"], switches: ["json", "show-personal-info"])
         let profile = try serialProfile(args)
         let timeout = try args.seconds("timeout") ?? 30
         guard timeout <= 3600 else { throw Arguments.UsageError(description: "--timeout is at most 3600 seconds") }
@@ -40,8 +71,10 @@ enum IDReaderCommands {
         let outcome = blocking { await waitForCard(profile: profile, timeout: timeout) }
         switch outcome {
         case .card(let card, let photo):
-            Console.line(json ? IDCardPresentation.json(card, showPersonalInfo: showPersonal)
-                : IDCardPresentation.text(card, photo: photo, showPersonalInfo: showPersonal))
+            Console.line(
+                json
+                    ? IDCardPresentation.json(card, showPersonalInfo: showPersonal)
+                    : IDCardPresentation.text(card, photo: photo, showPersonalInfo: showPersonal))
             return 0
         case .failed(let message):
             return KioskCtl.failure(message)
@@ -60,8 +93,9 @@ enum IDReaderCommands {
         do {
             let report = try await reader.selfTest()
             guard report.samStatus == .success else {
-                return .failed("the ID-card reader on \(port) reports \(report.samStatus); power-cycle it, and if it "
-                    + "persists have its SAM module checked")
+                return .failed(
+                    "the ID-card reader on \(port) reports \(report.samStatus); power-cycle it, and if it "
+                        + "persists have its SAM module checked")
             }
         } catch {
             return .failed("cannot use the ID-card reader on \(port): \(error)")
@@ -73,8 +107,9 @@ enum IDReaderCommands {
             running.cancel()
         }
         defer { clock.cancel(); running.cancel() }
-        var outcome = ReadOutcome.failed("no card was read within \(formatSeconds(timeout)) s; place the card flat on "
-            + "the reader and try again (or raise --timeout)")
+        var outcome = ReadOutcome.failed(
+            "no card was read within \(formatSeconds(timeout)) s; place the card flat on "
+                + "the reader and try again (or raise --timeout)")
         loop: for await event in reader.events {
             switch event {
             case .cardRead(let card, let photo):
@@ -82,9 +117,11 @@ enum IDReaderCommands {
                 break loop
             case .cardError(let error):
                 Console.error("kioskctl: reading the card failed (\(error)); retrying, keep the card on the reader")
-            case .health(let health) where health.state == .faulted && health.reasons.contains(where: { $0.hasPrefix("sam-") }):
-                outcome = .failed("the ID-card reader on \(port) faulted (\(health.reasons.joined(separator: ", "))); "
-                    + "power-cycle it, and if it persists have its SAM module checked")
+            case .health(let health)
+            where health.state == .faulted && health.reasons.contains(where: { $0.hasPrefix("sam-") }):
+                outcome = .failed(
+                    "the ID-card reader on \(port) faulted (\(health.reasons.joined(separator: ", "))); "
+                        + "power-cycle it, and if it persists have its SAM module checked")
                 break loop
             case .health(let health) where health.state == .disconnected:
                 outcome = .failed("the ID-card reader on \(port) disconnected; check the cable and run again")
@@ -117,7 +154,8 @@ enum IDReaderCommands {
             return KioskCtl.failure("cannot read the SAM ID on \(profile.transport): \(error)")
         case .success(let report):
             guard let id = report.samID else {
-                return KioskCtl.failure("the reader on \(profile.transport) reports \(report.samStatus) and gave no SAM ID")
+                return KioskCtl.failure(
+                    "the reader on \(profile.transport) reports \(report.samStatus) and gave no SAM ID")
             }
             if args.flags.contains("json") {
                 Console.line(#"{"samID":"\#(id.formatted)","samStatus":"\#(report.samStatus.reasonCode)"}"#)
@@ -134,8 +172,10 @@ enum IDReaderCommands {
     private static func simulateReader(_ arguments: [String]) throws(Arguments.UsageError) -> Int32 {
         let args = try Arguments(
             arguments,
-            valued: ["card", "place-after", "timing", "fail-reads", "fail-selects", "split-replies", "silent-commands",
-                     "corrupt-replies", "sam-status"],
+            valued: [
+                "card", "place-after", "timing", "fail-reads", "fail-selects", "split-replies", "silent-commands",
+                "corrupt-replies", "sam-status",
+            ],
             switches: ["garbage", "unplug-during-read", "finds-card-after-read"])
         let cardName = args.values["card"] ?? CardType.resident.rawValue
         let card: IDReaderSimulatorCard?
@@ -144,8 +184,9 @@ enum IDReaderCommands {
         } else if let type = CardType(rawValue: cardName) {
             card = .sample(type)
         } else {
-            throw Arguments.UsageError(description: "--card must be none or one of "
-                + CardType.allCases.map(\.rawValue).joined(separator: ", "))
+            throw Arguments.UsageError(
+                description: "--card must be none or one of "
+                    + CardType.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let timing: IDReaderSimulatorTiming
         switch args.values["timing"] ?? "realistic" {
@@ -167,7 +208,8 @@ enum IDReaderCommands {
         faults.unplugDuringRead = args.flags.contains("unplug-during-read")
         if let text = args.values["sam-status"] {
             guard let code = UInt8(text.replacingOccurrences(of: "0x", with: ""), radix: 16) else {
-                throw Arguments.UsageError(description: "--sam-status expects a hex SW3 such as 60 or 66, got '\(text)'")
+                throw Arguments.UsageError(
+                    description: "--sam-status expects a hex SW3 such as 60 or 66, got '\(text)'")
             }
             faults.samStatus = GA467Status(code: code)
         }
@@ -177,8 +219,9 @@ enum IDReaderCommands {
         signal(SIGTERM, SIG_IGN)
         let simulator: IDReaderSimulator
         do {
-            simulator = try IDReaderSimulator(timing: timing, card: placeAfter == nil ? card : nil,
-                                              findsCardAfterRead: args.flags.contains("finds-card-after-read"))
+            simulator = try IDReaderSimulator(
+                timing: timing, card: placeAfter == nil ? card : nil,
+                findsCardAfterRead: args.flags.contains("finds-card-after-read"))
         } catch {
             return KioskCtl.failure("cannot create a pseudo-terminal for the simulator: \(error)")
         }
@@ -209,8 +252,9 @@ enum IDReaderCommands {
         }
         let baud = try args.integer("baud") ?? 115200
         guard SerialSettings.supportedBaudRates.contains(baud) else {
-            throw Arguments.UsageError(description: "--baud must be one of "
-                + SerialSettings.supportedBaudRates.map(String.init).joined(separator: ", "))
+            throw Arguments.UsageError(
+                description: "--baud must be one of "
+                    + SerialSettings.supportedBaudRates.map(String.init).joined(separator: ", "))
         }
         return IDReaderProfile.serial(path: port, baudRate: baud)
     }
@@ -242,66 +286,5 @@ enum IDReaderCommands {
 
     private final class ResultBox<T>: @unchecked Sendable {
         var value: T?
-    }
-}
-
-/// How a decoded card is shown at the bench: masked unless `--show-personal-info`.
-enum IDCardPresentation {
-    static func json(_ card: IdentityCard, showPersonalInfo: Bool) -> String {
-        var object = fields(card, showPersonalInfo: showPersonalInfo)
-        object["cardType"] = card.cardType.rawValue
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(object) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func text(_ card: IdentityCard, photo: CardPhoto, showPersonalInfo: Bool) -> String {
-        let values = fields(card, showPersonalInfo: showPersonalInfo)
-        let order = ["name", "englishName", "chineseName", "gender", "nation", "birthDate", "address", "idNumber",
-                     "issuingAuthority", "validFrom", "validUntil", "passNumber", "issueCount", "nationality", "renewalCount"]
-        var lines = ["cardType: \(card.cardType.rawValue) (\(chineseTypeName(card.cardType)))"]
-        for key in order {
-            guard let value = values[key] else { continue }
-            var line = "\(key): \(value)"
-            if key == "gender" { line += " (\(card.gender.label))" }
-            if key == "nation" { line += " (\(GA467NationCode.label(for: value)))" }
-            lines.append(line)
-        }
-        lines.append("photo: \(photo.wlt.count) bytes WLT (not decoded)")
-        if !showPersonalInfo { lines.append("(name, ID number and address masked; --show-personal-info shows them)") }
-        return lines.joined(separator: "\n")
-    }
-
-    /// The brief's keys; personal values masked unless asked for.
-    private static func fields(_ card: IdentityCard, showPersonalInfo: Bool) -> [String: String] {
-        func personal(_ value: PersonalText?) -> String? { value.map { showPersonalInfo ? $0.unmasked : $0.masked } }
-        var object: [String: String] = [
-            "gender": card.gender.rawValue,
-            "birthDate": card.birthDate.description,
-            "validFrom": card.validFrom.description,
-            "validUntil": card.validUntil.description,
-        ]
-        object["name"] = personal(card.name)
-        object["idNumber"] = personal(card.idNumber)
-        object["address"] = personal(card.address)
-        object["nation"] = card.nation
-        object["issuingAuthority"] = card.issuingAuthority
-        object["passNumber"] = card.passNumber.map { showPersonalInfo ? $0 : Masking.keepEnds($0, head: 1, tail: 2) }
-        object["issueCount"] = card.issueCount
-        object["englishName"] = personal(card.englishName)
-        object["nationality"] = card.nationality
-        object["chineseName"] = personal(card.chineseName)
-        object["renewalCount"] = card.renewalCount
-        return object
-    }
-
-    private static func chineseTypeName(_ type: CardType) -> String {
-        switch type {
-        case .resident: "居民身份证"
-        case .hkMacaoTaiwanPermit: "港澳台居民居住证"
-        case .foreignerPermanent2017: "外国人永久居留身份证"
-        case .foreignerPermanent2023: "新版外国人永久居留身份证"
-        }
     }
 }

@@ -45,14 +45,17 @@ import Testing
                     return
                 }
                 let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(limit.components.seconds * 1000)),
-                                                  execute: killer)
+                DispatchQueue.global().asyncAfter(
+                    deadline: .now() + .milliseconds(Int(limit.components.seconds * 1000)),
+                    execute: killer)
                 let stdout = out.fileHandleForReading.readDataToEndOfFile()
                 let stderr = err.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
                 killer.cancel()
-                done.resume(returning: Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                                           stderr: String(decoding: stderr, as: UTF8.self)))
+                done.resume(
+                    returning: Run(
+                        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                        stderr: String(decoding: stderr, as: UTF8.self)))
             }
             thread.start()
         }
@@ -66,7 +69,9 @@ import Testing
     func readCard_json_everyCardTypeDecodedAndMasked(type: CardType) async throws {
         let simulator = try IDReaderSimulator(card: .sample(type))
         defer { simulator.stop() }
-        let run = try await Self.kioskctl(["direct", "read-card", "--port", simulator.devicePath, "--timeout", "10", "--json"])
+        let run = try await Self.kioskctl([
+            "direct", "read-card", "--port", simulator.devicePath, "--timeout", "10", "--json",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let json = Self.object(run.stdout)
         let card = IDReaderSampleCards.card(type)
@@ -99,8 +104,10 @@ import Testing
     @Test func readCard_showPersonalInfo_printsClearValues() async throws {
         let simulator = try IDReaderSimulator(card: .sample(.resident))
         defer { simulator.stop() }
-        let run = try await Self.kioskctl(["direct", "read-card", "--port", simulator.devicePath, "--json",
-                                           "--show-personal-info"])
+        let run = try await Self.kioskctl([
+            "direct", "read-card", "--port", simulator.devicePath, "--json",
+            "--show-personal-info",
+        ])
         let json = Self.object(run.stdout)
         #expect(run.status == 0)
         #expect(json["idNumber"] == "11010519491231002X")
@@ -145,7 +152,9 @@ import Testing
     }
 
     @Test func readCard_missingPort_exitsNonZeroWithClearMessage() async throws {
-        let run = try await Self.kioskctl(["direct", "read-card", "--port", "/dev/nonexistent-reader", "--timeout", "1"])
+        let run = try await Self.kioskctl([
+            "direct", "read-card", "--port", "/dev/nonexistent-reader", "--timeout", "1",
+        ])
         #expect(run.status == 1)
         #expect(run.stderr.contains("cannot use the ID-card reader on /dev/nonexistent-reader"))
     }

@@ -69,7 +69,8 @@ import Testing
         try await withSimulatedReader(configure: { $0.commandTimeout = .milliseconds(80) }) { simulator, _, log in
             #expect(await log.next { $0.healthValue?.state == .ready } != nil)
             simulator.updateFaults { $0.silentCommands = 3 }
-            #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: ["reader-not-responding"]) } != nil)
+            #expect(
+                await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: ["reader-not-responding"]) } != nil)
             #expect(await simulator.arrival(of: .reset))
             #expect(await log.next { $0.healthValue?.state == .ready } != nil)
             simulator.place(.resident)
@@ -77,39 +78,53 @@ import Testing
         }
     }
 
+    @Test func readCard_readerResetWhileCardLiesThere_doesNotReadItAgain() async throws {
+        try await withSimulatedReader(
+            card: .sample(.resident), findsCardAfterRead: true, configure: { $0.commandTimeout = .milliseconds(80) }
+        ) { simulator, _, log in
+            #expect(await log.next { $0.readCard != nil } != nil)
+            simulator.updateFaults { $0.silentCommands = 3 }
+            #expect(await simulator.arrival(of: .reset))
+            #expect(await log.next { $0.healthValue?.state == .ready } != nil)
+            let finds = simulator.count(of: .findCard)
+            #expect(await simulator.arrival(of: .findCard, count: finds + 5))
+            #expect(simulator.count(of: .readBaseInfo) == 1)
+        }
+    }
+
     @Test func readCard_unplugMidRead_reportsCardErrorAndDisconnected() async throws {
-        try await withSimulatedReader { simulator, reader, log in
+        // A long reopen delay: the freed /dev/pts/N may be handed to a PTY of a test running in parallel, which this
+        // reader must not grab.
+        try await withSimulatedReader(configure: { $0.initialReopenDelay = .seconds(30) }) { simulator, reader, log in
             simulator.updateFaults { $0.unplugDuringRead = true }
             simulator.place(.resident)
             #expect(await log.next { $0.error != nil }?.error?.reasonCode == "disconnected")
-            #expect(await log.next { $0.healthValue?.state == .disconnected } != nil)
-            #expect(await reader.health == DeviceHealth(.disconnected, reasons: ["disconnected"]))
+            let health = await log.next { $0.healthValue?.state == .disconnected }?.healthValue
+            #expect(health == DeviceHealth(.disconnected, reasons: ["disconnected"]))
+            #expect(await reader.health.state == .disconnected)
             #expect(await log.count { $0.readCard != nil } == 0)
         }
     }
 
     @Test(arguments: [(GA467Status.samSelfTestFailed, "sam-selftest-failed"), (.samUnauthorised, "sam-unauthorised")])
     func samFault_becomesFaultedHealth_andRecoversWhenCleared(status: GA467Status, reason: String) async throws {
-        let simulator = try IDReaderSimulator(card: .sample(.resident))
-        defer { simulator.stop() }
-        simulator.updateFaults { $0.samStatus = status }
-        let reader = IDCardReader(profile: testProfile(simulator.devicePath))
-        let log = IDCardReaderEventLog()
-        let pump = Task { for await event in reader.events { await log.append(event) } }
-        let running = Task { await reader.run() }
-        defer { running.cancel(); pump.cancel() }
-        #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: [reason]) } != nil)
-        #expect(await log.count { $0.readCard != nil } == 0)
-        simulator.updateFaults { $0.samStatus = .success }
-        #expect(await log.next { $0.healthValue?.state == .ready } != nil)
-        #expect(await log.next { $0.readCard != nil } != nil)
+        var faults = IDReaderSimulatorFaults()
+        faults.samStatus = status
+        try await withSimulatedReader(card: .sample(.resident), faults: faults) { simulator, _, log in
+            #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: [reason]) } != nil)
+            #expect(await log.count { $0.readCard != nil } == 0)
+            simulator.updateFaults { $0.samStatus = .success }
+            #expect(await log.next { $0.healthValue?.state == .ready } != nil)
+            #expect(await log.next { $0.readCard != nil } != nil)
+        }
     }
 
     @Test func samFault_duringPolling_becomesFaultedHealth() async throws {
         try await withSimulatedReader { simulator, _, log in
             #expect(await log.next { $0.healthValue?.state == .ready } != nil)
             simulator.updateFaults { $0.samStatus = .samSelfTestFailed }
-            #expect(await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: ["sam-selftest-failed"]) } != nil)
+            #expect(
+                await log.next { $0.healthValue == DeviceHealth(.faulted, reasons: ["sam-selftest-failed"]) } != nil)
         }
     }
 
@@ -127,16 +142,44 @@ import Testing
         #expect(try link.exchange(.findCard, timeout: .seconds(2)).status == .cardFound)
     }
 
-    @Test func link_afterTimeout_flushesLateReplyBeforeNextCommand() throws {
+    @Test func link_afterTimeout_flushesLateReplyBeforeNextCommand() async throws {
         let simulator = try IDReaderSimulator()
+        defer { simulator.stop() }
+        var slow = IDReaderSimulatorTiming.instant
+        slow.other = .milliseconds(300)
+        simulator.timing = slow
+        let port = try SerialPort.open(simulator.devicePath)
+        let link = IDCardReaderLink(transport: port)
+        defer { link.close() }
+        #expect(throws: IDCardReaderError.timedOut(command: GA467Command.samID.description)) {
+            try link.exchange(.samID, timeout: .milliseconds(50))
+        }
+        // The SAM ID reply is now waiting in the port's input; the next command must not take it for its own.
+        #expect(await simulator.replies(reaching: 1))
+        simulator.timing = .instant
+        #expect(try link.exchange(.samStatus, timeout: .seconds(2)) == GA467Response(status: .success))
+    }
+
+    @Test func link_lateReplyArrivingAfterTheFlush_isRecognisedAsStale() async throws {
+        let simulator = try IDReaderSimulator(card: .sample(.resident))
         defer { simulator.stop() }
         let port = try SerialPort.open(simulator.devicePath)
         let link = IDCardReaderLink(transport: port)
         defer { link.close() }
-        simulator.updateFaults { $0.silentCommands = 1 }
-        #expect(throws: IDCardReaderError.timedOut(command: GA467Command.samID.description)) {
-            try link.exchange(.samID, timeout: .milliseconds(100))
-        }
-        #expect(try link.exchange(.findCard, timeout: .seconds(2)).status == .noCard)
+        // Write a select by hand and do not wait for its reply, then ask for find-card: the select reply (0x90 and
+        // 8 bytes) arrives first and must be skipped.
+        try port.write(GA467Command.selectCard.bytes, deadline: .after(.seconds(1)))
+        let reply = try link.exchange(.findCard, timeout: .seconds(2))
+        #expect(reply.status == .cardFound)
+        #expect(reply.data == [0x01, 0x02, 0x03, 0x04])
+        #expect(link.discardCount == 1)
+    }
+
+    @Test func plausibility_onlyFindCardAnswers9F() {
+        #expect(!IDCardReaderLink.isPlausible(GA467Response(status: .success), for: .findCard))
+        #expect(!IDCardReaderLink.isPlausible(GA467Response(status: .cardFound, data: [0, 0, 0, 0]), for: .selectCard))
+        #expect(IDCardReaderLink.isPlausible(GA467Response(status: .noCard), for: .findCard))
+        #expect(!IDCardReaderLink.isPlausible(GA467Response(status: .success, data: [1, 2]), for: .samID))
+        #expect(IDCardReaderLink.isPlausible(GA467Response(status: .readFailed), for: .readBaseInfo))
     }
 }

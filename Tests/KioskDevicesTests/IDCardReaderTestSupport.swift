@@ -9,7 +9,11 @@ import Testing
 actor IDCardReaderEventLog {
     private(set) var all: [IDCardReaderEvent] = []
     private var cursor = 0
-    private var waiter: (predicate: @Sendable (IDCardReaderEvent) -> Bool, continuation: CheckedContinuation<IDCardReaderEvent?, Never>, id: Int)?
+    private var waiter:
+        (
+            predicate: @Sendable (IDCardReaderEvent) -> Bool,
+            continuation: CheckedContinuation<IDCardReaderEvent?, Never>, id: Int
+        )?
     private var nextID = 0
 
     func append(_ event: IDCardReaderEvent) {
@@ -21,7 +25,8 @@ actor IDCardReaderEventLog {
     }
 
     /// The next event after the previous match that satisfies `predicate`, or nil when `timeout` passes first.
-    func next(within timeout: Duration = .seconds(5), _ predicate: @escaping @Sendable (IDCardReaderEvent) -> Bool) async
+    func next(within timeout: Duration = .seconds(5), _ predicate: @escaping @Sendable (IDCardReaderEvent) -> Bool)
+        async
         -> IDCardReaderEvent?
     {
         if let found = take(predicate) { return found }
@@ -66,23 +71,26 @@ extension IDCardReaderEvent {
 
 /// A fast profile for tests against the instant simulator.
 func testProfile(_ path: String) -> IDReaderProfile {
-    IDReaderProfile(transport: .serial(path: path, baudRate: 115200), pollInterval: .milliseconds(10),
-                    commandTimeout: .milliseconds(300), readTimeout: .milliseconds(1000), maxConsecutiveTimeouts: 3,
-                    maxReadAttempts: 3, initialReopenDelay: .milliseconds(20), maximumReopenDelay: .milliseconds(200),
-                    faultRecheckInterval: .milliseconds(30))
+    IDReaderProfile(
+        transport: .serial(path: path, baudRate: 115200), pollInterval: .milliseconds(10),
+        commandTimeout: .milliseconds(300), readTimeout: .milliseconds(1000), maxConsecutiveTimeouts: 3,
+        maxReadAttempts: 3, initialReopenDelay: .milliseconds(20), maximumReopenDelay: .milliseconds(200),
+        faultRecheckInterval: .milliseconds(30))
 }
 
 /// Runs `body` with a simulator, a reader running on it, and its event log; stops both afterwards, even on failure.
 func withSimulatedReader(
-    card: IDReaderSimulatorCard? = nil, findsCardAfterRead: Bool = false,
+    card: IDReaderSimulatorCard? = nil, findsCardAfterRead: Bool = false, faults: IDReaderSimulatorFaults? = nil,
+    startPaused: Bool = false,
     configure: (inout IDReaderProfile) -> Void = { _ in },
     _ body: (IDReaderSimulator, IDCardReader, IDCardReaderEventLog) async throws -> Void
 ) async throws {
     let simulator = try IDReaderSimulator(card: card, findsCardAfterRead: findsCardAfterRead)
     defer { simulator.stop() }
+    if let faults { simulator.faults = faults }
     var profile = testProfile(simulator.devicePath)
     configure(&profile)
-    let reader = IDCardReader(profile: profile)
+    let reader = IDCardReader(profile: profile, startPaused: startPaused)
     let log = IDCardReaderEventLog()
     let pump = Task {
         for await event in reader.events { await log.append(event) }

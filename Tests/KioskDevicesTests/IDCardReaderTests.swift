@@ -38,7 +38,8 @@ import Testing
     }
 
     @Test func readCard_withFingerprintProfile_readsWithThirtyTen() async throws {
-        try await withSimulatedReader(card: .sample(.resident), configure: { $0.readFingerprint = true }) { simulator, _, log in
+        try await withSimulatedReader(card: .sample(.resident), configure: { $0.readFingerprint = true }) {
+            simulator, _, log in
             #expect(await log.next { $0.readCard != nil }?.readCard == IDReaderSampleCards.resident)
             #expect(simulator.count(of: .readBaseInfoWithFingerprint) == 1)
             #expect(simulator.count(of: .readBaseInfo) == 0)
@@ -111,20 +112,15 @@ import Testing
     }
 
     @Test func pause_stopsPolling_andResumeReadsTheCard() async throws {
-        let simulator = try IDReaderSimulator()
-        defer { simulator.stop() }
-        let reader = IDCardReader(profile: testProfile(simulator.devicePath), startPaused: true)
-        let log = IDCardReaderEventLog()
-        let pump = Task { for await event in reader.events { await log.append(event) } }
-        let running = Task { await reader.run() }
-        defer { running.cancel(); pump.cancel() }
-        #expect(await log.next { $0.healthValue?.state == .ready } != nil)
-        simulator.place(.resident)
-        // A self-test is served by the loop even while paused: proof the loop is alive and not polling.
-        _ = try await reader.selfTest()
-        #expect(simulator.count(of: .findCard) == 0)
-        await reader.resume()
-        #expect(await log.next { $0.readCard != nil } != nil)
+        try await withSimulatedReader(startPaused: true) { simulator, reader, log in
+            #expect(await log.next { $0.healthValue?.state == .ready } != nil)
+            simulator.place(.resident)
+            // A self-test is served by the loop even while paused: proof the loop is alive and not polling.
+            _ = try await reader.selfTest()
+            #expect(simulator.count(of: .findCard) == 0)
+            await reader.resume()
+            #expect(await log.next { $0.readCard != nil } != nil)
+        }
     }
 
     @Test func run_cancelled_finishesEventStreamAndReleasesPort() async throws {
@@ -138,9 +134,13 @@ import Testing
         var remaining = 0
         for await _ in reader.events { remaining += 1 }
         #expect(remaining >= 1)
-        // The port is free again: TIOCEXCL would refuse a second open otherwise.
+        // The loop is gone: while another client exchanges forty commands on the port, no find-card arrives.
+        let finds = simulator.count(of: .findCard)
         let port = try SerialPort.open(simulator.devicePath)
-        port.close()
+        let link = IDCardReaderLink(transport: port)
+        defer { link.close() }
+        for _ in 0..<40 { #expect(try link.exchange(.samStatus, timeout: .seconds(2)).status == .success) }
+        #expect(simulator.count(of: .findCard) == finds)
     }
 
     @Test func events_description_neverShowsTheFullIDNumberOrName() async throws {

@@ -108,7 +108,9 @@ import Testing
 
     // §1.6: SAM ID formatting (HSL ExtractSafeModuleNumber), 16 data bytes little-endian.
     @Test func samID_sixteenBytes_formatsAsDottedDashedNumbers() {
-        let data: [UInt8] = [0x05, 0x00, 0x01, 0x00, 0x7E, 0xBD, 0x32, 0x01, 0x39, 0x30, 0x00, 0x00, 0xD2, 0x02, 0x96, 0x49]
+        let data: [UInt8] = [
+            0x05, 0x00, 0x01, 0x00, 0x7E, 0xBD, 0x32, 0x01, 0x39, 0x30, 0x00, 0x00, 0xD2, 0x02, 0x96, 0x49,
+        ]
         // 0x0005, 0x0001, 0x0132BD7E = 20102526, 0x00003039 = 12345, 0x499602D2 = 1234567890
         #expect(GA467SAMID(replyData: data)?.formatted == "05.01-20102526-000012345-1234567890")
     }
@@ -136,7 +138,8 @@ import Testing
     }
 
     @Test func baseInfo_fingerprintReply_yieldsAllThreeParts() throws {
-        let data: [UInt8] = [0x01, 0x00, 0x04, 0x00, 0x04, 0x00] + [UInt8](repeating: 0x20, count: 256)
+        let data: [UInt8] =
+            [0x01, 0x00, 0x04, 0x00, 0x04, 0x00] + [UInt8](repeating: 0x20, count: 256)
             + [UInt8](repeating: 1, count: 1024) + [UInt8](repeating: 2, count: 1024)
         let info = try GA467BaseInfo(replyData: data, withFingerprint: true)
         #expect(info.fingerprint == [UInt8](repeating: 2, count: 1024))
@@ -144,7 +147,8 @@ import Testing
 
     @Test func baseInfo_declaredLengthsBeyondData_throws() {
         #expect(throws: GA467Error.baseInfoLengthsMismatch(declared: 1284, available: 104)) {
-            try GA467BaseInfo(replyData: [0x01, 0x00, 0x04, 0x00] + [UInt8](repeating: 0, count: 100), withFingerprint: false)
+            try GA467BaseInfo(
+                replyData: [0x01, 0x00, 0x04, 0x00] + [UInt8](repeating: 0, count: 100), withFingerprint: false)
         }
     }
 }

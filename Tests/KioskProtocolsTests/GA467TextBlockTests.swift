@@ -81,7 +81,9 @@ struct HandBlock {
     }
 
     @Test func decode_wrongSize_throws() {
-        #expect(throws: GA467TextBlockError.wrongSize(255)) { try GA467TextBlock.decode(Array(repeating: 0x20, count: 255)) }
+        #expect(throws: GA467TextBlockError.wrongSize(255)) {
+            try GA467TextBlock.decode(Array(repeating: 0x20, count: 255))
+        }
     }
 
     @Test func decode_unknownMarker_throwsUnsupportedWithRawBlockButMaskedDescription() {
@@ -91,7 +93,9 @@ struct HandBlock {
             _ = try GA467TextBlock.decode(block.bytes)
             Issue.record("expected unsupported card type")
         } catch {
-            guard case .unsupportedCardType(let marker, let raw) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .unsupportedCardType(let marker, let raw) = error else {
+                Issue.record("wrong error \(error)"); return
+            }
             #expect(marker == 0x51)
             #expect(raw == block.bytes)
             #expect(!error.description.contains("1101"))
@@ -188,6 +192,21 @@ struct HandBlock {
         #expect(card.validUntil == .until(CivilDate(year: 2033, month: 12, day: 1)!))
     }
 
+    // Found by the fuzzer: with leading padding trimmed, the join of the two name fields moved and the encoder split
+    // a surrogate pair; only trailing padding goes when the name runs into the second field.
+    @Test func decode_foreigner2023NameIntoSecondField_keepsTheJoinAtCharacter35() throws {
+        var block = HandBlock()
+        block.put("19850101", at: 36)
+        block.put("  " + String(repeating: "A", count: 32) + "X", at: 52)
+        block.put("\u{1F600}B", at: 220)
+        block.put("20231201", at: 188)
+        block.put("20331201", at: 204)
+        block.put("Y", at: 248)
+        let card = try GA467TextBlock.decode(block.bytes)
+        #expect(card.englishName?.unmasked == "  " + String(repeating: "A", count: 32) + "X\u{1F600}B")
+        #expect(try GA467TextBlock.decode(GA467TextBlockEncoder.encode(card)) == card)
+    }
+
     @Test func decode_shortEnglishName2023_isTrimmed() throws {
         var block = HandBlock()
         block.put("李", at: 0)
@@ -225,28 +244,32 @@ struct HandBlock {
         let from = CivilDate(year: 2020, month: 1, day: 2)!
         switch type {
         case .resident:
-            return IdentityCard(cardType: .resident, name: PersonalText("王五", kind: .name), gender: .male, nation: "03",
-                                birthDate: CivilDate(year: 1970, month: 5, day: 6)!,
-                                address: PersonalText("上海市", kind: .address),
-                                idNumber: PersonalText("11010519491231002X", kind: .idNumber), issuingAuthority: "某局",
-                                validFrom: from, validUntil: .longTerm)
+            return IdentityCard(
+                cardType: .resident, name: PersonalText("王五", kind: .name), gender: .male, nation: "03",
+                birthDate: CivilDate(year: 1970, month: 5, day: 6)!,
+                address: PersonalText("上海市", kind: .address),
+                idNumber: PersonalText("11010519491231002X", kind: .idNumber), issuingAuthority: "某局",
+                validFrom: from, validUntil: .longTerm)
         case .hkMacaoTaiwanPermit:
-            return IdentityCard(cardType: .hkMacaoTaiwanPermit, name: PersonalText("陈", kind: .name), gender: .female,
-                                birthDate: from, address: PersonalText("深圳", kind: .address),
-                                idNumber: PersonalText("810000199003150023", kind: .idNumber), issuingAuthority: "深圳",
-                                validFrom: from, validUntil: .until(from.adding(days: 1000)), passNumber: "H1",
-                                issueCount: "01")
+            return IdentityCard(
+                cardType: .hkMacaoTaiwanPermit, name: PersonalText("陈", kind: .name), gender: .female,
+                birthDate: from, address: PersonalText("深圳", kind: .address),
+                idNumber: PersonalText("810000199003150023", kind: .idNumber), issuingAuthority: "深圳",
+                validFrom: from, validUntil: .until(from.adding(days: 1000)), passNumber: "H1",
+                issueCount: "01")
         case .foreignerPermanent2017:
-            return IdentityCard(cardType: .foreignerPermanent2017, name: PersonalText("史", kind: .name), gender: .male,
-                                birthDate: from, idNumber: PersonalText("USA110080101001", kind: .idNumber),
-                                issuingAuthority: "1100", validFrom: from, validUntil: .until(from.adding(days: 10)),
-                                englishName: PersonalText("SMITH J", kind: .name), nationality: "USA",
-                                chineseName: PersonalText("史", kind: .name))
+            return IdentityCard(
+                cardType: .foreignerPermanent2017, name: PersonalText("史", kind: .name), gender: .male,
+                birthDate: from, idNumber: PersonalText("USA110080101001", kind: .idNumber),
+                issuingAuthority: "1100", validFrom: from, validUntil: .until(from.adding(days: 10)),
+                englishName: PersonalText("SMITH J", kind: .name), nationality: "USA",
+                chineseName: PersonalText("史", kind: .name))
         case .foreignerPermanent2023:
-            return IdentityCard(cardType: .foreignerPermanent2023, name: PersonalText("安", kind: .name), gender: .female,
-                                birthDate: from, idNumber: PersonalText("911124198108030024", kind: .idNumber),
-                                validFrom: from, validUntil: .until(from.adding(days: 10)),
-                                englishName: PersonalText("ANNA", kind: .name), nationality: "DEU", renewalCount: "00")
+            return IdentityCard(
+                cardType: .foreignerPermanent2023, name: PersonalText("安", kind: .name), gender: .female,
+                birthDate: from, idNumber: PersonalText("911124198108030024", kind: .idNumber),
+                validFrom: from, validUntil: .until(from.adding(days: 10)),
+                englishName: PersonalText("ANNA", kind: .name), nationality: "DEU", renewalCount: "00")
         }
     }
 }
