@@ -85,7 +85,7 @@ import Testing
             #expect(try store.transaction(id: id) != nil, "session \(id) left half-open")
         }
         #expect(try store.loadCheckpoint() == nil, "a session checkpoint (personal data) survived")
-        for record in try store.recentTransactions(limit: 10_000) where record.outcome != .completed {
+        for record in try store.recentTransactions(limit: 1000) where record.outcome != .completed {
             if case .cancelled = record.outcome {
                 #expect(record.applicantIDNumber == nil && record.form == nil, "cancelled \(record.id) kept personal data")
             }
