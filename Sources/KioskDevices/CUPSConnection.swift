@@ -211,12 +211,13 @@ final class IPPResponse {
     private func collect(_ attr: OpaquePointer, key: String) {
         let tag = ippGetValueTag(attr)
         let count = ippGetCount(attr)
+        // A repeated attribute (an IPP printer may list the client's job-uuid next to its own) keeps every value.
         if tag == IPP_TAG_INTEGER || tag == IPP_TAG_ENUM {
-            integers[key] = (0..<count).map { Int(ippGetInteger(attr, $0)) }
+            integers[key, default: []] += (0..<count).map { Int(ippGetInteger(attr, $0)) }
         } else if tag == IPP_TAG_BOOLEAN {
-            integers[key] = (0..<count).map { Int(ippGetBoolean(attr, $0)) }
+            integers[key, default: []] += (0..<count).map { Int(ippGetBoolean(attr, $0)) }
         } else {
-            strings[key] = (0..<count).compactMap { index in ippGetString(attr, index, nil).map { String(cString: $0) } }
+            strings[key, default: []] += (0..<count).compactMap { index in ippGetString(attr, index, nil).map { String(cString: $0) } }
         }
     }
 

@@ -30,6 +30,8 @@ public struct CUPSJobStatus: Sendable, Hashable {
     public let name: String
     /// `job-uuid` (`urn:uuid:...`) — cupsd passes it on to an IPP printer, which lets us find the job there.
     public let uuid: String
+    /// Every `job-uuid` value in the response (a printer lists the client's next to its own).
+    public let uuids: [String]
     /// `time-at-processing` in the server's up-time seconds; changes when cupsd restarts a job.
     public let timeAtProcessing: Int
     public let impressionsCompleted: Int
@@ -48,6 +50,7 @@ public struct CUPSJobStatus: Sendable, Hashable {
         printerStateReasons = CUPSPrinterStatus.strip(response.strings("job-printer-state-reasons"))
         name = response.string("job-name") ?? ""
         uuid = response.string("job-uuid") ?? ""
+        uuids = response.strings("job-uuid")
         timeAtProcessing = response.integer("time-at-processing") ?? 0
         impressionsCompleted = response.integer("job-impressions-completed") ?? 0
     }
@@ -63,6 +66,7 @@ public struct CUPSJobStatus: Sendable, Hashable {
         self.printerStateReasons = printerStateReasons
         self.name = name
         self.uuid = uuid
+        uuids = uuid.isEmpty ? [] : [uuid]
         self.timeAtProcessing = timeAtProcessing
         self.impressionsCompleted = impressionsCompleted
     }

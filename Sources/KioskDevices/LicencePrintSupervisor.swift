@@ -130,7 +130,7 @@ struct LicencePrintSupervisor {
         do {
             deviceJobs = try await client.runElsewhere(host: parts.host, port: parts.port, deadline: .after(seconds: 3)) {
                 connection throws(CUPSError) in
-                try connection.jobs(printerURI: uri, resource: parts.resource, which: "completed").filter { $0.uuid == uuid }
+                try connection.jobs(printerURI: uri, resource: parts.resource, which: "completed").filter { $0.uuids.contains(uuid) }
             }
         } catch {
             return .completed
