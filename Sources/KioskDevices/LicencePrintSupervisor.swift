@@ -6,8 +6,9 @@ import KioskIO
 /// Rules, each from a way licence printing fails in practice:
 /// - `canceled` / `aborted` at cupsd → `failed` with the job and printer reasons.
 /// - `completed` at cupsd is confirmed with the printer itself when the queue's device is an IPP printer: CUPS's
-///   ipp backend reports success even when the printer aborted the job, and a restarted cupsd may have sent the
-///   job twice. The printer's own job list (matched by `job-uuid`) decides.
+///   ipp backend can report success as soon as the document is handed over (before the printer has printed it,
+///   and even when the printer then aborts it), and a restarted cupsd may have sent the job twice. The
+///   printer's own job list (matched by `job-uuid`) decides, and supervision waits for the printer to finish.
 /// - cupsd unreachable, the job gone, or the deadline passing → `unknown`, never a resubmission.
 /// - If cupsd restarted mid-job it restarts the job by itself; a job seen processing again after lost contact
 ///   is cancelled at once (to stop a second copy) and reported `unknown`.
@@ -69,6 +70,9 @@ struct LicencePrintSupervisor {
     }
 
     private func timedOut() -> LicencePrintOutcome {
+        if lastStatus?.state == .completed {
+            return .unknown(reason: "cupsd finished job \(jobID) but the printer had not finished printing it when supervision timed out; check the printer")
+        }
         if lostContact, let lastError {
             return .unknown(reason: "lost contact with cupsd while job \(jobID) was \(describe(lastStatus)): \(lastError)")
         }
@@ -93,7 +97,7 @@ struct LicencePrintSupervisor {
         case .aborted:
             return .failed(reason: failureText("aborted", status))
         case .completed:
-            return await confirmAtPrinter(status)
+            return await confirmAtPrinter(status)  // nil: the printer is still at it
         case .pending, .held, .processing, .stopped:
             if state == .stopped || status.stateReasons.contains("printer-stopped") {
                 lastPrinterStatus = try? await queueStatus()
@@ -118,7 +122,9 @@ struct LicencePrintSupervisor {
     }
 
     /// cupsd says completed; ask the IPP printer behind the queue what happened to the job with this job-uuid.
-    private mutating func confirmAtPrinter(_ status: CUPSJobStatus) async -> LicencePrintOutcome {
+    /// Nil while the printer still has the job pending or printing (cupsd's ipp backend may finish before the
+    /// printer does): keep watching.
+    private mutating func confirmAtPrinter(_ status: CUPSJobStatus) async -> LicencePrintOutcome? {
         guard let printer = try? await queueStatus() else { return .completed }
         lastPrinterStatus = printer
         guard !status.uuid.isEmpty, let parts = CUPSConnection.separate(printer.deviceURI),
@@ -130,10 +136,12 @@ struct LicencePrintSupervisor {
         do {
             deviceJobs = try await client.runElsewhere(host: parts.host, port: parts.port, deadline: .after(seconds: 3)) {
                 connection throws(CUPSError) in
-                try connection.jobs(printerURI: uri, resource: parts.resource, which: "completed").filter { $0.uuids.contains(uuid) }
+                let active = try connection.jobs(printerURI: uri, resource: parts.resource, which: "not-completed")
+                let finished = try connection.jobs(printerURI: uri, resource: parts.resource, which: "completed")
+                return (active + finished).filter { $0.uuids.contains(uuid) }
             }
         } catch {
-            return .completed
+            return .completed  // the printer does not answer job queries: cupsd's word stands
         }
         if deviceJobs.count > 1 {
             return .unknown(
@@ -148,7 +156,8 @@ struct LicencePrintSupervisor {
             return .failed(
                 reason: "cupsd reported job \(jobID) completed but the printer \(deviceState == .aborted ? "aborted" : "canceled") it"
                     + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"))
-        default: return .completed
+        case .pending, .held, .processing, .stopped:
+            return nil
         }
     }
 }

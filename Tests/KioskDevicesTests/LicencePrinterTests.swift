@@ -35,7 +35,7 @@ import Testing
             let job = try await submitLicence(printer)
             let outcome = await printer.supervise(jobID: try #require(job.jobID), deadline: .after(seconds: 30))
             guard case .failed(let reason) = outcome else {
-                Issue.record("expected failed, got \(outcome)")
+                Issue.record("expected failed, got \(outcome)\n\(cups.diagnostics)")
                 return
             }
             #expect(reason.contains("media-empty"))
@@ -51,7 +51,7 @@ import Testing
             let job = try await submitLicence(printer)
             let outcome = await printer.supervise(jobID: try #require(job.jobID), deadline: .after(seconds: 30))
             guard case .failed(let reason) = outcome else {
-                Issue.record("expected failed, got \(outcome)")
+                Issue.record("expected failed, got \(outcome)\n\(cups.diagnostics)")
                 return
             }
             #expect(reason.contains("media-jam"))
@@ -69,7 +69,7 @@ import Testing
             let job = try await submitLicence(printer)
             let outcome = await printer.supervise(jobID: try #require(job.jobID), deadline: .after(seconds: 30))
             guard case .failed(let reason) = outcome else {
-                Issue.record("expected failed, got \(outcome)")
+                Issue.record("expected failed, got \(outcome)\n\(cups.diagnostics)")
                 return
             }
             #expect(reason.contains("aborted") || reason.contains("canceled"), "\(reason)")
