@@ -101,6 +101,12 @@ public struct BusinessLicence: Sendable, Hashable, Codable {
         try c.encode(qrPayload, forKey: .qrPayload)
     }
 
+    /// Size limits per JSON key, far above any real licence; the layout may refuse shorter text that does not fit.
+    public static let maximumCharacters: [String: Int] = [
+        "name": 100, "entityType": 60, "legalRepresentative": 60, "operator": 60, "registeredCapital": 60,
+        "address": 200, "businessScope": 3000, "registrationAuthority": 100, "qrPayload": 1000,
+    ]
+
     /// Which field is wrong and why, before anything is rendered or sent; empty when the licence is printable.
     public func problems() -> [String] {
         var problems: [String] = []
@@ -112,6 +118,11 @@ public struct BusinessLicence: Sendable, Hashable, Codable {
         ]
         for (key, value) in required where value.trimmed.isEmpty {
             problems.append("\(key): must not be empty")
+        }
+        for (key, value) in required + [("registeredCapital", registeredCapital)] {
+            if let limit = BusinessLicence.maximumCharacters[key], value.count > limit {
+                problems.append("\(key): \(value.count) characters; at most \(limit) are accepted")
+            }
         }
         if kind == .company && registeredCapital.trimmed.isEmpty {
             problems.append("registeredCapital: must not be empty for a company")

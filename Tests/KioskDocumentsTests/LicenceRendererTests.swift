@@ -197,3 +197,15 @@ struct RenderedPDF {
         #expect(throws: PDFFontError.self) { try PDFTrueTypeFont(bytes: Array("%PDF-1.7 not a font".utf8)) }
     }
 }
+
+struct LicenceValidationTests {
+    @Test func problems_overLongField_namesFieldAndLimit() throws {
+        var licence = try sampleLicence()
+        licence.name = String(repeating: "名", count: 101)
+        #expect(licence.problems().contains { $0.hasPrefix("name:") && $0.contains("100") })
+    }
+
+    @Test func problems_validSample_hasNone() throws {
+        #expect(try sampleLicence().problems().isEmpty)
+    }
+}
