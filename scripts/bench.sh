@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 swift build -c release --product kioskbench >/dev/null
 bin=$(swift build -c release --show-bin-path)
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(flow idreader escpos licence daemon store)
+[ ${#names[@]} -gt 0 ] || names=(idreader escpos licence daemon store)
 status=0
 for name in "${names[@]}"; do
   echo "== $name"

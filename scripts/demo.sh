@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The README's main job. Until the daemon lands this shows the technician's tool at work.
+# The README's main job: a simulated terminal (every device a simulator on a real PTY / TCP endpoint, the licence
+# printer a private cupsd + ippeveprinter when installed) serving one scripted citizen through all four steps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(swift build --show-bin-path)
+state="${KIOSKD_DEMO_DIR:-$(mktemp -d /tmp/kioskd-demo.XXXXXX)}"
 "$bin/kioskctl" version
-echo "validate id 11010519491231002X:"; "$bin/kioskctl" validate id 11010519491231002X
-echo "validate uscc 91350100M000100Y43:"; "$bin/kioskctl" validate uscc 91350100M000100Y43
+echo
+"$bin/kioskd" --simulate --demo --exit-after-demo --state-dir "$state" 2> "$state/kioskd.log"
+echo
+echo "kioskd's log (journald format): $state/kioskd.log"

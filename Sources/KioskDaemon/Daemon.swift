@@ -21,6 +21,7 @@ public final class Daemon: @unchecked Sendable {
     let startedAt = Date()
     let socketDirectory: String
     private var servers: [ControlServer] = []
+    private var demoFailed = false
     private let notifier = SystemdNotifier()
 
     public var controlSocketPath: String { socketDirectory + "/kioskd.sock" }
@@ -120,7 +121,11 @@ public final class Daemon: @unchecked Sendable {
             if options.demo, let simulation {
                 group.addTask { [self] in
                     let demo = Demo(daemon: self, simulation: simulation)
-                    await demo.run()
+                    let finished = await demo.run()
+                    if options.exitAfterDemo {
+                        demoFailed = !finished
+                        signals.trigger()
+                    }
                 }
             }
             await signals.next()
@@ -128,7 +133,7 @@ public final class Daemon: @unchecked Sendable {
             notify(["STOPPING=1", "STATUS=stopping"])
             await shutdown()
             group.cancelAll()
-            return 0
+            return demoFailed ? 1 : 0
         }
     }
 

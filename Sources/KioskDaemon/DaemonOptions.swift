@@ -1,14 +1,16 @@
-/// `kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo] [--no-cups]`.
+/// `kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo [--exit-after-demo]] [--no-cups]`.
 public struct DaemonOptions: Sendable, Equatable {
     public var configPath: String?
     public var simulate = false
     public var stateDirectory: String?
     public var demo = false
+    /// Stop in order once the demo citizen is done (for `make demo` and scripts).
+    public var exitAfterDemo = false
     /// Simulate the licence printer as a PDF directory even when cupsd is installed (fast start-up, crash tests).
     public var noCUPS = false
 
     public static let defaultConfigPath = "/etc/kioskd/kioskd.json"
-    public static let usage = "usage: kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo] [--no-cups]"
+    public static let usage = "usage: kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo [--exit-after-demo]] [--no-cups]"
 
     public init() {}
 
@@ -28,12 +30,14 @@ public struct DaemonOptions: Sendable, Equatable {
             case "--state-dir": options.stateDirectory = try value("--state-dir")
             case "--simulate": options.simulate = true
             case "--demo": options.demo = true
+            case "--exit-after-demo": options.exitAfterDemo = true
             case "--no-cups": options.noCUPS = true
             default: throw UsageError(description: "unknown argument '\(arguments[index])'")
             }
             index += 1
         }
         if options.demo && !options.simulate { throw UsageError(description: "--demo needs --simulate") }
+        if options.exitAfterDemo && !options.demo { throw UsageError(description: "--exit-after-demo needs --demo") }
         if options.simulate && options.stateDirectory == nil { throw UsageError(description: "--simulate needs --state-dir DIR") }
         return options
     }

@@ -18,6 +18,9 @@ final class SignalWatcher: @unchecked Sendable {
         }
     }
 
+    /// Stops the daemon as a signal would (the demo's end with --exit-after-demo).
+    func trigger() { continuation.yield(SIGTERM) }
+
     /// Waits for the first signal (or the task's cancellation).
     func next() async {
         var iterator = stream.makeAsyncIterator()

@@ -1,7 +1,6 @@
 /// The registry of benches; each lives in its own file.
 enum Benches {
     static let all: [String: @Sendable () -> Int32] = [
-        "flow": FlowBench.run,
         "idreader": IDReaderBench.run,
         "escpos": ESCPOSBench.run,
         "licence": LicenceBench.run,

@@ -1,12 +1,13 @@
 import Foundation
 import Glibc
+import KioskSimulators
 
 /// kioskd started as a real process for a test (simulate mode, its own state directory), ready when it says
 /// `READY=1` over sd_notify. Stopped (SIGTERM, then SIGKILL) when the test ends, even on failure.
 final class DaemonProcess {
     let stateDirectory: URL
     let process = Process()
-    let notify: NotifyListener
+    let notify: SystemdNotifyListener
     let stdoutFile: URL
     let stderrFile: URL
 
@@ -20,7 +21,7 @@ final class DaemonProcess {
          readyTimeout: TimeInterval = 60) throws {
         self.stateDirectory = stateDirectory
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
-        notify = try NotifyListener(directory: stateDirectory)
+        notify = try SystemdNotifyListener(directory: stateDirectory)
         let run = UUID().uuidString.prefix(8)
         stdoutFile = stateDirectory.appendingPathComponent("kioskd-\(run).out")
         stderrFile = stateDirectory.appendingPathComponent("kioskd-\(run).err")

@@ -10,7 +10,8 @@ struct Demo {
 
     func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
-    func run() async {
+    /// Returns whether the citizen got their licence.
+    func run() async -> Bool {
         let runner = daemon.runner
         let updates = await runner.watch()
         let narration = await runner.watch()
@@ -22,27 +23,27 @@ struct Demo {
         defer { narrator.cancel() }
         say("demo: a citizen walks up to kiosk \(daemon.config.kioskID)")
         guard await send(.start(transactionID: ControlCommands.newTransactionID(kioskID: daemon.config.kioskID),
-                                kioskID: daemon.config.kioskID), "touches 开始办理 (start)") else { return }
+                                kioskID: daemon.config.kioskID), "touches 开始办理 (start)") else { return false }
         say("step 1 身份证比对: places a resident ID card on the reader (\(simulation.idReader.devicePath))")
         simulation.idReader.place(.resident)
-        guard await waitFor(.verifyingIdentity, updates: updates) else { return }
+        guard await waitFor(.verifyingIdentity, updates: updates) else { return false }
         let card = IDReaderSampleCards.resident
         say("         card read over GA 467: \(card.name) \(card.idNumber) (masked)")
-        guard await send(.confirmIdentity, "confirms it is them") else { return }
+        guard await send(.confirmIdentity, "confirms it is them") else { return false }
         simulation.idReader.lift()
         let form = ApplicationForm(
             kind: .company, name: "北京自助示范科技有限公司", entityType: "有限责任公司（自然人独资）",
             representative: card.name, registeredCapitalWan: 100,
             address: PersonalText("北京市东城区景山前街4号", kind: .address),
             businessScope: "技术开发、技术咨询、技术服务；软件开发；销售电子产品。", phone: PersonalText("13812345678", kind: .phone))
-        guard await send(.submitForm(form), "step 2 填报信息: fills in the form for \(form.name)") else { return }
+        guard await send(.submitForm(form), "step 2 填报信息: fills in the form for \(form.name)") else { return false }
         guard await send(.sign(signatureSHA256: SHA256.hex(of: Array("demo signature strokes".utf8))),
-                         "step 3 签字确认: signs on the pad") else { return }
-        guard await send(.confirm(declarationAccepted: true), "         accepts the declaration and confirms") else { return }
+                         "step 3 签字确认: signs on the pad") else { return false }
+        guard await send(.confirm(declarationAccepted: true), "         accepts the declaration and confirms") else { return false }
         say("step 4 执照打印: the authority approves; the licence prints on \(daemon.terminal.endpoints[.licencePrinter] ?? "?")")
-        guard await waitFor(.rating, updates: updates) else { return }
-        guard await send(.rate(.good), "rates the service 好评 (good)") else { return }
-        guard await waitFor(.completed, updates: updates) else { return }
+        guard await waitFor(.rating, updates: updates) else { return false }
+        guard await send(.rate(.good), "rates the service 好评 (good)") else { return false }
+        guard await waitFor(.completed, updates: updates) else { return false }
         let snapshot = await runner.snapshot
         let id = snapshot.lastCompletedTransaction ?? "?"
         say("done: transaction \(id) is stored in \(daemon.store.path)")
@@ -52,12 +53,16 @@ struct Demo {
         } else {
             say("licence: \(simulation.licenceDirectory.path) (PDF; cupsd is not installed, so the printer is a directory)")
         }
+        for role in DeviceRole.allCases {
+            say("device \(role.rawValue): \(daemon.terminal.health(of: role)) — \(daemon.terminal.endpoints[role] ?? "not configured")")
+        }
         say("receipt: \(printouts.receipts.path)")
         say("tickets: \(printouts.tickets.path) (none for a completed transaction)")
         if let receipt = simulation.receiptPrinter.documents.last {
             say("receipt as printed:\n\(receipt.text)")
         }
-        say("demo finished; kioskd keeps running (Ctrl-C to stop)")
+        say(daemon.options.exitAfterDemo ? "demo finished; kioskd stops" : "demo finished; kioskd keeps running (Ctrl-C to stop)")
+        return true
     }
 
     private func send(_ event: FlowEvent, _ what: String) async -> Bool {

@@ -1,14 +1,14 @@
 import Foundation
 import Glibc
 
-/// The systemd side of sd_notify for tests: a datagram socket the daemon is told about through `$NOTIFY_SOCKET`.
-/// Tests wait for `READY=1` on it instead of sleeping.
-final class NotifyListener: @unchecked Sendable {
-    let path: String
+/// The systemd side of sd_notify, for tests and benches: a datagram socket the daemon is told about through
+/// `$NOTIFY_SOCKET`. Callers wait for `READY=1` on it instead of sleeping.
+public final class SystemdNotifyListener: @unchecked Sendable {
+    public let path: String
     private let fd: Int32
     private var received: [String] = []
 
-    init(directory: URL) throws {
+    public init(directory: URL) throws {
         path = directory.appendingPathComponent("notify.sock").path
         unlink(path)
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -30,8 +30,8 @@ final class NotifyListener: @unchecked Sendable {
         unlink(path)
     }
 
-    /// Every message so far plus those arriving before `deadline`, until one contains `field`.
-    func waitFor(_ field: String, timeout: TimeInterval) -> Bool {
+    /// Whether a message with the line `field` (e.g. "READY=1") came, waiting at most `timeout` seconds for it.
+    public func waitFor(_ field: String, timeout: TimeInterval) -> Bool {
         let end = Date().addingTimeInterval(timeout)
         while true {
             if received.contains(where: { $0.split(separator: "\n").contains(Substring(field)) }) { return true }
@@ -45,5 +45,5 @@ final class NotifyListener: @unchecked Sendable {
         }
     }
 
-    var messages: [String] { received }
+    public var messages: [String] { received }
 }
