@@ -49,7 +49,7 @@ struct Demo {
         say("done: transaction \(id) is stored in \(daemon.store.path)")
         let printouts = simulation.writePrintouts()
         if let cups = simulation.cups {
-            say("licence: sent to the private cupsd queue '\(cups.queue)'; ippeveprinter kept it in \(cups.printerSpool.path)")
+            say("licence: printed through the private cupsd queue '\(cups.queue)' to ippeveprinter; what it received is copied to \(simulation.licenceDirectory.path)")
         } else {
             say("licence: \(simulation.licenceDirectory.path) (PDF; cupsd is not installed, so the printer is a directory)")
         }

@@ -67,12 +67,20 @@ public final class SimulatedTerminal: @unchecked Sendable {
         }
     }
 
-    /// Writes what the printers printed (text with QR payloads) next to the licences.
+    /// Writes what the printers printed (text with QR payloads) and copies the documents ippeveprinter received
+    /// into the output directory, which outlives the private cupsd.
     public func writePrintouts() -> (receipts: URL, tickets: URL) {
         let receipts = outputDirectory.appendingPathComponent("receipts.txt")
         let tickets = outputDirectory.appendingPathComponent("tickets.txt")
         try? receiptPrinter.writeDocuments(to: receipts.path)
         try? ticketDispenser.writeDocuments(to: tickets.path)
+        if let cups {
+            try? FileManager.default.createDirectory(at: licenceDirectory, withIntermediateDirectories: true)
+            for document in cups.receivedDocuments() {
+                let copy = licenceDirectory.appendingPathComponent("received-" + document.lastPathComponent)
+                if !FileManager.default.fileExists(atPath: copy.path) { try? FileManager.default.copyItem(at: document, to: copy) }
+            }
+        }
         return (receipts, tickets)
     }
 
