@@ -12,11 +12,13 @@ targets=(scripts/fuzz/*.swift)
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz: no targets"; exit 0; }
 for target in "${targets[@]}"; do
   name=$(basename "$target" .swift)
+  mapfile -t sources < <(find Sources/KioskCore Sources/KioskProtocols -name '*.swift' | sort)
   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$name" \
-    Sources/KioskCore/*.swift Sources/KioskProtocols/*.swift "$target" -o "$out/$name"
+    "${sources[@]}" "$target" -o "$out/$name" >"$out/$name.build.log" 2>&1 || {
+    echo "fuzz: $name did not build"; grep -E 'error' "$out/$name.build.log" | head -20; exit 1; }
   mkdir -p "$out/$name.corpus"
   log="$out/$name.log"
-  "$out/$name" -max_total_time="$seconds" -max_len=4096 "$out/$name.corpus" >"$log" 2>&1 || {
+  "$out/$name" -max_total_time="$seconds" -max_len=4096 -artifact_prefix="$out/$name-" "$out/$name.corpus" >"$log" 2>&1 || {
     echo "fuzz: $name FAILED"; tail -40 "$log"; exit 1; }
   execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || true)
   [ -n "$execs" ] || execs=$(grep -Eo '#[0-9]+' "$log" | tail -1 | tr -d '#')
