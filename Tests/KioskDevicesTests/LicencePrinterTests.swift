@@ -110,7 +110,7 @@ import Testing
             let job = try await submitLicence(printer)
             let jobID = try #require(job.jobID)
             #expect(await eventually { cups.printCommandStarted() })
-            let supervision = Task { await printer.supervise(jobID: jobID, deadline: .after(seconds: 30)) }
+            let supervision = Task { await printer.supervise(jobID: jobID, deadline: .after(seconds: 10)) }
             #expect(await eventually { (try? await printer.jobStatus(jobID: jobID))?.state == .processing })
             await cups.stopScheduler()
             try await cups.startScheduler()
