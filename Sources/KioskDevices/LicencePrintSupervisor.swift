@@ -145,7 +145,8 @@ struct LicencePrintSupervisor {
         else { return .completed }  // a USB or socket printer: cupsd's word is all there is
         let uri = printer.deviceURI
         let uuid = status.uuid
-        let name = status.name
+        // Only our names are unique (`licence-UUID`); another client's job-name may repeat.
+        let name = status.name.hasPrefix("licence-") ? status.name : ""
         let deviceJobs: [CUPSJobStatus]
         do {
             deviceJobs = try await client.runElsewhere(host: parts.host, port: parts.port, deadline: .after(seconds: 3))
