@@ -19,6 +19,7 @@ struct LicencePrintSupervisor {
     private(set) var lastStatus: CUPSJobStatus?
     private(set) var lastPrinterStatus: CUPSPrinterStatus?
     private var lostContact = false
+    private var sawProcessing = false
     private var lastError: CUPSError?
 
     static let firstInterval = Duration.milliseconds(10)
@@ -89,16 +90,20 @@ struct LicencePrintSupervisor {
     /// The outcome if `status` is final, nil to keep watching.
     private mutating func judge(_ status: CUPSJobStatus) async -> LicencePrintOutcome? {
         guard let state = status.state else { return nil }
-        if lostContact, !state.isTerminal, let previous = lastStatus, previous.state == .processing,
-            state == .pending || status.timeAtProcessing != previous.timeAtProcessing
-        {
+        if state == .processing { sawProcessing = true }
+        // After lost contact with cupsd mid-job (cupsd stopped or restarted), a job that is not finished will be
+        // sent again by cupsd on its own: cancel it now and let a person decide.
+        if lostContact, sawProcessing, !state.isTerminal {
             let jobID = self.jobID
-            _ = try? await client.run(deadline: .after(seconds: 5)) { connection throws(CUPSError) in
-                try connection.cancel(jobID: jobID)
-            }
+            let cancelled =
+                (try? await client.run(deadline: .after(seconds: 5)) { connection throws(CUPSError) in
+                    try connection.cancel(jobID: jobID)
+                }) != nil
             return .unknown(
-                reason: "cupsd restarted and began job \(jobID) again; the restarted copy was cancelled. "
-                    + "The first attempt may or may not have printed: check the output tray")
+                reason:
+                    "lost contact with cupsd while job \(jobID) was printing; cupsd would have sent it again, so it was "
+                    + (cancelled ? "cancelled" : "to be cancelled (the cancel failed: cancel it by hand)")
+                    + ". The first attempt may or may not have printed: check the output tray")
         }
         switch state {
         case .canceled:
