@@ -20,7 +20,8 @@ final class CUPSClient: @unchecked Sendable {
         if resolved.hasPrefix("/") {
             host = resolved
             port = ippPort()
-        } else if let colon = resolved.lastIndex(of: ":"), let number = Int32(resolved[resolved.index(after: colon)...]) {
+        } else if let colon = resolved.lastIndex(of: ":"), let number = Int32(resolved[resolved.index(after: colon)...])
+        {
             host = String(resolved[..<colon])
             port = number
         } else {
@@ -32,7 +33,9 @@ final class CUPSClient: @unchecked Sendable {
 
     /// Runs `body` with a live connection (opened within `deadline` if needed); a failed request drops the
     /// connection so the next call reconnects.
-    func run<T: Sendable>(deadline: Deadline, _ body: @escaping @Sendable (CUPSConnection) throws(CUPSError) -> T) async throws(CUPSError) -> T {
+    func run<T: Sendable>(deadline: Deadline, _ body: @escaping @Sendable (CUPSConnection) throws(CUPSError) -> T)
+        async throws(CUPSError) -> T
+    {
         let result: Result<T, CUPSError> = await withCheckedContinuation { continuation in
             queue.async {
                 continuation.resume(returning: self.runOnQueue(deadline: deadline, body))
@@ -41,8 +44,12 @@ final class CUPSClient: @unchecked Sendable {
         return try result.get()
     }
 
-    private func runOnQueue<T>(deadline: Deadline, _ body: (CUPSConnection) throws(CUPSError) -> T) -> Result<T, CUPSError> {
-        guard !deadline.hasPassed else { return .failure(.unreachable(server: server, detail: "deadline passed before the request")) }
+    private func runOnQueue<T>(deadline: Deadline, _ body: (CUPSConnection) throws(CUPSError) -> T) -> Result<
+        T, CUPSError
+    > {
+        guard !deadline.hasPassed else {
+            return .failure(.unreachable(server: server, detail: "deadline passed before the request"))
+        }
         // A kept connection may have gone stale (cupsd restarted): one retry on a fresh connection.
         let reused = connection != nil
         for attempt in 0..<2 {
@@ -52,7 +59,8 @@ final class CUPSClient: @unchecked Sendable {
                     live = connection
                 } else {
                     let requestTimeout = min(10, max(0.5, Double(deadline.remaining.components.seconds) + 0.5))
-                    live = try CUPSConnection(host: host, port: port, connectTimeout: deadline, requestTimeout: requestTimeout)
+                    live = try CUPSConnection(
+                        host: host, port: port, connectTimeout: deadline, requestTimeout: requestTimeout)
                     connection = live
                 }
                 return .success(try body(live))
@@ -67,13 +75,18 @@ final class CUPSClient: @unchecked Sendable {
     }
 
     /// A one-off request to another server (an IPP printer behind a queue), on this client's queue.
-    func runElsewhere<T: Sendable>(host: String, port: Int32, deadline: Deadline, _ body: @escaping @Sendable (CUPSConnection) throws(CUPSError) -> T) async throws(CUPSError) -> T {
+    func runElsewhere<T: Sendable>(
+        host: String, port: Int32, deadline: Deadline,
+        _ body: @escaping @Sendable (CUPSConnection) throws(CUPSError) -> T
+    ) async throws(CUPSError) -> T {
         let result: Result<T, CUPSError> = await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: Result { () throws(CUPSError) -> T in
-                    let connection = try CUPSConnection(host: host, port: port, connectTimeout: deadline, requestTimeout: 5)
-                    return try body(connection)
-                })
+                continuation.resume(
+                    returning: Result { () throws(CUPSError) -> T in
+                        let connection = try CUPSConnection(
+                            host: host, port: port, connectTimeout: deadline, requestTimeout: 5)
+                        return try body(connection)
+                    })
             }
         }
         return try result.get()

@@ -18,7 +18,10 @@ final class CUPSConnection {
         self.port = port
         self.requestTimeout = requestTimeout
         let milliseconds = max(1, connectTimeout.pollTimeoutMilliseconds)
-        guard let connection = httpConnect2(host, port, nil, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1, milliseconds, nil) else {
+        guard
+            let connection = httpConnect2(
+                host, port, nil, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1, milliseconds, nil)
+        else {
             throw .unreachable(server: host, detail: String(cString: cupsLastErrorString()))
         }
         http = connection
@@ -38,13 +41,15 @@ final class CUPSConnection {
         guard let response = cupsDoRequest(http, request, resource) else {
             let status = cupsLastError()
             if status.rawValue == IPP_STATUS_ERROR_NOT_FOUND.rawValue { throw .notFound(what) }
-            throw .requestFailed(what: what, status: Int(status.rawValue), message: String(cString: cupsLastErrorString()))
+            throw .requestFailed(
+                what: what, status: Int(status.rawValue), message: String(cString: cupsLastErrorString()))
         }
         let status = ippGetStatusCode(response)
         guard status.rawValue < 0x0100 else {
             ippDelete(response)
             if status.rawValue == IPP_STATUS_ERROR_NOT_FOUND.rawValue { throw .notFound(what) }
-            throw .requestFailed(what: what, status: Int(status.rawValue), message: String(cString: cupsLastErrorString()))
+            throw .requestFailed(
+                what: what, status: Int(status.rawValue), message: String(cString: cupsLastErrorString()))
         }
         return IPPResponse(response)
     }
@@ -79,7 +84,8 @@ final class CUPSConnection {
         cupsFreeOptions(count, list)
         let response = try perform(request, resource: "/printers/\(queue)", what: "Create-Job on queue '\(queue)'")
         guard let id = response.integer("job-id"), id > 0 else {
-            throw .requestFailed(what: "Create-Job on queue '\(queue)'", status: 0, message: "no job-id in the response")
+            throw .requestFailed(
+                what: "Create-Job on queue '\(queue)'", status: 0, message: "no job-id in the response")
         }
         return id
     }
@@ -88,8 +94,10 @@ final class CUPSConnection {
     /// `cupsWriteRequestData` / `cupsFinishDocument`.
     func sendDocument(queue: String, jobID: Int, document: [UInt8], format: String, name: String) throws(CUPSError) {
         let what = "Send-Document for job \(jobID) on queue '\(queue)'"
-        guard cupsStartDocument(http, queue, Int32(jobID), name, format, 1).rawValue == HTTP_STATUS_CONTINUE.rawValue else {
-            throw .requestFailed(what: what, status: Int(cupsLastError().rawValue), message: String(cString: cupsLastErrorString()))
+        guard cupsStartDocument(http, queue, Int32(jobID), name, format, 1).rawValue == HTTP_STATUS_CONTINUE.rawValue
+        else {
+            throw .requestFailed(
+                what: what, status: Int(cupsLastError().rawValue), message: String(cString: cupsLastErrorString()))
         }
         let chunk = 64 * 1024
         var offset = 0
@@ -100,13 +108,16 @@ final class CUPSConnection {
             }
             guard status.rawValue == HTTP_STATUS_CONTINUE.rawValue else {
                 _ = cupsFinishDocument(http, queue)
-                throw .requestFailed(what: what, status: Int(status.rawValue), message: "stream broke after \(offset) of \(document.count) bytes")
+                throw .requestFailed(
+                    what: what, status: Int(status.rawValue),
+                    message: "stream broke after \(offset) of \(document.count) bytes")
             }
             offset = end
         }
         let finish = cupsFinishDocument(http, queue)
         guard finish.rawValue < 0x0100 else {
-            throw .requestFailed(what: what, status: Int(finish.rawValue), message: String(cString: cupsLastErrorString()))
+            throw .requestFailed(
+                what: what, status: Int(finish.rawValue), message: String(cString: cupsLastErrorString()))
         }
     }
 
@@ -121,21 +132,29 @@ final class CUPSConnection {
 
     /// Get-Printer-Attributes for queue `queue` at cupsd, or for the printer at `printerURI` when talking to a
     /// printer directly.
-    func printerStatus(queue: String? = nil, printerURI: String? = nil, resource: String = "/") throws(CUPSError) -> CUPSPrinterStatus {
+    func printerStatus(queue: String? = nil, printerURI: String? = nil, resource: String = "/") throws(CUPSError)
+        -> CUPSPrinterStatus
+    {
         let uri = printerURI ?? CUPSConnection.queueURI(queue ?? "")
         let request = try newRequest(IPP_OP_GET_PRINTER_ATTRIBUTES, printerURI: uri)
         addKeywords(request, "requested-attributes", CUPSPrinterStatus.requestedAttributes)
-        let response = try perform(request, resource: queue.map { "/printers/\($0)" } ?? resource, what: "Get-Printer-Attributes for \(queue.map { "queue '\($0)'" } ?? uri)")
+        let response = try perform(
+            request, resource: queue.map { "/printers/\($0)" } ?? resource,
+            what: "Get-Printer-Attributes for \(queue.map { "queue '\($0)'" } ?? uri)")
         return CUPSPrinterStatus(response: response)
     }
 
     /// Get-Jobs: every job (`which-jobs` all) of `queue` at cupsd, or of the printer at `printerURI`.
-    func jobs(queue: String? = nil, printerURI: String? = nil, resource: String = "/", which: String = "all") throws(CUPSError) -> [CUPSJobStatus] {
+    func jobs(queue: String? = nil, printerURI: String? = nil, resource: String = "/", which: String = "all")
+        throws(CUPSError) -> [CUPSJobStatus]
+    {
         let uri = printerURI ?? CUPSConnection.queueURI(queue ?? "")
         let request = try newRequest(IPP_OP_GET_JOBS, printerURI: uri)
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", nil, which)
         addKeywords(request, "requested-attributes", CUPSJobStatus.requestedAttributes + ["job-id"])
-        let response = try perform(request, resource: queue.map { "/printers/\($0)" } ?? resource, what: "Get-Jobs for \(queue.map { "queue '\($0)'" } ?? uri)")
+        let response = try perform(
+            request, resource: queue.map { "/printers/\($0)" } ?? resource,
+            what: "Get-Jobs for \(queue.map { "queue '\($0)'" } ?? uri)")
         return response.jobGroups().compactMap { group in
             guard let id = group.integer("job-id") else { return nil }
             return CUPSJobStatus(response: group, jobID: id)
@@ -156,7 +175,8 @@ final class CUPSConnection {
         var host = [CChar](repeating: 0, count: 256)
         var resource = [CChar](repeating: 0, count: 1024)
         var port: Int32 = 0
-        let status = httpSeparateURI(HTTP_URI_CODING_ALL, uri, &scheme, 32, &user, 256, &host, 256, &port, &resource, 1024)
+        let status = httpSeparateURI(
+            HTTP_URI_CODING_ALL, uri, &scheme, 32, &user, 256, &host, 256, &port, &resource, 1024)
         guard status.rawValue >= HTTP_URI_STATUS_OK.rawValue else { return nil }
         func text(_ buffer: [CChar]) -> String {
             String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -217,7 +237,9 @@ final class IPPResponse {
         } else if tag == IPP_TAG_BOOLEAN {
             integers[key, default: []] += (0..<count).map { Int(ippGetBoolean(attr, $0)) }
         } else {
-            strings[key, default: []] += (0..<count).compactMap { index in ippGetString(attr, index, nil).map { String(cString: $0) } }
+            strings[key, default: []] += (0..<count).compactMap { index in
+                ippGetString(attr, index, nil).map { String(cString: $0) }
+            }
         }
     }
 

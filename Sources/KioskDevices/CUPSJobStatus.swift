@@ -55,9 +55,12 @@ public struct CUPSJobStatus: Sendable, Hashable {
         impressionsCompleted = response.integer("job-impressions-completed") ?? 0
     }
 
-    public init(jobID: Int, state: State?, stateReasons: [String] = [], stateMessage: String = "", printerStateMessage: String = "",
-                printerStateReasons: [String] = [], name: String = "", uuid: String = "", timeAtProcessing: Int = 0,
-                impressionsCompleted: Int = 0) {
+    public init(
+        jobID: Int, state: State?, stateReasons: [String] = [], stateMessage: String = "",
+        printerStateMessage: String = "",
+        printerStateReasons: [String] = [], name: String = "", uuid: String = "", timeAtProcessing: Int = 0,
+        impressionsCompleted: Int = 0
+    ) {
         self.jobID = jobID
         self.state = state
         self.stateReasons = stateReasons

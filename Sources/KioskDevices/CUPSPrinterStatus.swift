@@ -14,7 +14,8 @@ public struct CUPSPrinterStatus: Sendable, Hashable {
     public var isStopped: Bool { state == 5 }
 
     static let requestedAttributes = [
-        "printer-state", "printer-state-reasons", "printer-state-message", "printer-error-policy", "printer-is-accepting-jobs",
+        "printer-state", "printer-state-reasons", "printer-state-message", "printer-error-policy",
+        "printer-is-accepting-jobs",
         "device-uri",
     ]
 
@@ -27,7 +28,10 @@ public struct CUPSPrinterStatus: Sendable, Hashable {
         deviceURI = response.string("device-uri") ?? ""
     }
 
-    public init(state: Int, reasons: [String], message: String = "", errorPolicy: String = "", isAcceptingJobs: Bool = true, deviceURI: String = "") {
+    public init(
+        state: Int, reasons: [String], message: String = "", errorPolicy: String = "", isAcceptingJobs: Bool = true,
+        deviceURI: String = ""
+    ) {
         self.state = state
         self.reasons = reasons
         self.message = message

@@ -41,7 +41,10 @@ public struct LicencePrintJob: Sendable, Hashable, Codable {
     /// The `job-name` given to cupsd; it carries the UUID so the job can be found by it (`LicencePrinter.findJob`).
     public var jobName: String { "licence-\(jobUUID)" }
 
-    public init(jobUUID: String, queue: String, jobID: Int? = nil, copy: LicenceCopy, reprintOf: Int? = nil, authorisedBy: String? = nil) {
+    public init(
+        jobUUID: String, queue: String, jobID: Int? = nil, copy: LicenceCopy, reprintOf: Int? = nil,
+        authorisedBy: String? = nil
+    ) {
         self.jobUUID = jobUUID
         self.queue = queue
         self.jobID = jobID

@@ -8,7 +8,7 @@ import KioskIO
 /// - `completed` at cupsd is confirmed with the printer itself when the queue's device is an IPP printer: CUPS's
 ///   ipp backend can report success as soon as the document is handed over (before the printer has printed it,
 ///   and even when the printer then aborts it), and a restarted cupsd may have sent the job twice. The
-///   printer's own job list (matched by `job-uuid`) decides, and supervision waits for the printer to finish.
+///   printer's own job list (matched by `job-uuid` or our `job-name`) decides, and supervision waits for the printer to finish.
 /// - cupsd unreachable, the job gone, or the deadline passing → `unknown`, never a resubmission.
 /// - If cupsd restarted mid-job it restarts the job by itself; a job seen processing again after lost contact
 ///   is cancelled at once (to stop a second copy) and reported `unknown`.
@@ -19,6 +19,7 @@ struct LicencePrintSupervisor {
     private(set) var lastStatus: CUPSJobStatus?
     private(set) var lastPrinterStatus: CUPSPrinterStatus?
     private var lostContact = false
+    private var sawProcessing = false
     private var lastError: CUPSError?
 
     static let firstInterval = Duration.milliseconds(10)
@@ -46,7 +47,8 @@ struct LicencePrintSupervisor {
             } catch {
                 if case .notFound = error {
                     return .unknown(
-                        reason: "cupsd no longer knows job \(jobID) (cupsd lost it in a restart or purged its history); "
+                        reason:
+                            "cupsd no longer knows job \(jobID) (cupsd lost it in a restart or purged its history); "
                             + "check the printer's output before authorising a reprint")
                 }
                 lostContact = true
@@ -56,7 +58,8 @@ struct LicencePrintSupervisor {
             do {
                 try await Task.sleep(for: pause)
             } catch {
-                return .unknown(reason: "supervision of job \(jobID) was cancelled while the job was \(describe(lastStatus))")
+                return .unknown(
+                    reason: "supervision of job \(jobID) was cancelled while the job was \(describe(lastStatus))")
             }
             interval = min(interval * 2, LicencePrintSupervisor.longestInterval)
         }
@@ -71,25 +74,36 @@ struct LicencePrintSupervisor {
 
     private func timedOut() -> LicencePrintOutcome {
         if lastStatus?.state == .completed {
-            return .unknown(reason: "cupsd finished job \(jobID) but the printer had not finished printing it when supervision timed out; check the printer")
+            return .unknown(
+                reason:
+                    "cupsd finished job \(jobID) but the printer had not finished printing it when supervision timed out; check the printer"
+            )
         }
         if lostContact, let lastError {
-            return .unknown(reason: "lost contact with cupsd while job \(jobID) was \(describe(lastStatus)): \(lastError)")
+            return .unknown(
+                reason: "lost contact with cupsd while job \(jobID) was \(describe(lastStatus)): \(lastError)")
         }
-        return .unknown(reason: "job \(jobID) still \(describe(lastStatus)) when supervision timed out; check the printer")
+        return .unknown(
+            reason: "job \(jobID) still \(describe(lastStatus)) when supervision timed out; check the printer")
     }
 
     /// The outcome if `status` is final, nil to keep watching.
     private mutating func judge(_ status: CUPSJobStatus) async -> LicencePrintOutcome? {
         guard let state = status.state else { return nil }
-        if lostContact, !state.isTerminal, let previous = lastStatus, previous.state == .processing,
-            state == .pending || status.timeAtProcessing != previous.timeAtProcessing
-        {
+        if state == .processing { sawProcessing = true }
+        // After lost contact with cupsd mid-job (cupsd stopped or restarted), a job that is not finished will be
+        // sent again by cupsd on its own: cancel it now and let a person decide.
+        if lostContact, sawProcessing, !state.isTerminal {
             let jobID = self.jobID
-            _ = try? await client.run(deadline: .after(seconds: 5)) { connection throws(CUPSError) in try connection.cancel(jobID: jobID) }
+            let cancelled =
+                (try? await client.run(deadline: .after(seconds: 5)) { connection throws(CUPSError) in
+                    try connection.cancel(jobID: jobID)
+                }) != nil
             return .unknown(
-                reason: "cupsd restarted and began job \(jobID) again; the restarted copy was cancelled. "
-                    + "The first attempt may or may not have printed: check the output tray")
+                reason:
+                    "lost contact with cupsd while job \(jobID) was printing; cupsd would have sent it again, so it was "
+                    + (cancelled ? "cancelled" : "to be cancelled (the cancel failed: cancel it by hand)")
+                    + ". The first attempt may or may not have printed: check the output tray")
         }
         switch state {
         case .canceled:
@@ -110,7 +124,9 @@ struct LicencePrintSupervisor {
         var parts = ["job \(jobID) \(what)"]
         let reasons = status.stateReasons.filter { $0 != "processing-to-stop-point" }
         if !reasons.isEmpty { parts.append("job-state-reasons: \(reasons.joined(separator: ", "))") }
-        if !status.printerStateReasons.isEmpty { parts.append("printer-state-reasons: \(status.printerStateReasons.joined(separator: ", "))") }
+        if !status.printerStateReasons.isEmpty {
+            parts.append("printer-state-reasons: \(status.printerStateReasons.joined(separator: ", "))")
+        }
         let message = status.printerStateMessage.isEmpty ? status.stateMessage : status.printerStateMessage
         if !message.isEmpty { parts.append("\"\(message)\"") }
         return parts.joined(separator: "; ")
@@ -118,7 +134,9 @@ struct LicencePrintSupervisor {
 
     private func queueStatus() async throws(CUPSError) -> CUPSPrinterStatus {
         let queue = self.queue
-        return try await client.run(deadline: .after(seconds: 5)) { connection throws(CUPSError) in try connection.printerStatus(queue: queue) }
+        return try await client.run(deadline: .after(seconds: 5)) { connection throws(CUPSError) in
+            try connection.printerStatus(queue: queue)
+        }
     }
 
     /// cupsd says completed; ask the IPP printer behind the queue what happened to the job with this job-uuid.
@@ -132,20 +150,26 @@ struct LicencePrintSupervisor {
         else { return .completed }  // a USB or socket printer: cupsd's word is all there is
         let uri = printer.deviceURI
         let uuid = status.uuid
+        // Only our names are unique (`licence-UUID`); another client's job-name may repeat.
+        let name = status.name.hasPrefix("licence-") ? status.name : ""
         let deviceJobs: [CUPSJobStatus]
         do {
-            deviceJobs = try await client.runElsewhere(host: parts.host, port: parts.port, deadline: .after(seconds: 3)) {
+            deviceJobs = try await client.runElsewhere(host: parts.host, port: parts.port, deadline: .after(seconds: 3))
+            {
                 connection throws(CUPSError) in
                 let active = try connection.jobs(printerURI: uri, resource: parts.resource, which: "not-completed")
                 let finished = try connection.jobs(printerURI: uri, resource: parts.resource, which: "completed")
-                return (active + finished).filter { $0.uuids.contains(uuid) }
+                // cupsd's ipp backend passes the job-name (ours carries the job UUID) and sometimes its job-uuid.
+                return (active + finished).filter { $0.uuids.contains(uuid) || (!name.isEmpty && $0.name == name) }
             }
         } catch {
             return .completed  // the printer does not answer job queries: cupsd's word stands
         }
         if deviceJobs.count > 1 {
             return .unknown(
-                reason: "job \(jobID) reached the printer \(deviceJobs.count) times (cupsd resent it); more than one sheet may have printed — check the output tray")
+                reason:
+                    "job \(jobID) reached the printer \(deviceJobs.count) times (cupsd resent it); more than one sheet may have printed — check the output tray"
+            )
         }
         guard let device = deviceJobs.first, let deviceState = device.state else { return .completed }
         switch deviceState {
@@ -154,7 +178,8 @@ struct LicencePrintSupervisor {
             var reasons = device.stateReasons
             reasons += printer.reasons.filter { LicencePrinterHealth.faults[$0] != nil }
             return .failed(
-                reason: "cupsd reported job \(jobID) completed but the printer \(deviceState == .aborted ? "aborted" : "canceled") it"
+                reason:
+                    "cupsd reported job \(jobID) completed but the printer \(deviceState == .aborted ? "aborted" : "canceled") it"
                     + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"))
         case .pending, .held, .processing, .stopped:
             return nil

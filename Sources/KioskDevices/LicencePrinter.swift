@@ -48,7 +48,9 @@ public actor LicencePrinter {
     /// The queue's raw status (for `kioskctl` and diagnostics).
     public func queueStatus(deadline: Deadline = .after(seconds: 5)) async throws(CUPSError) -> CUPSPrinterStatus {
         let queue = self.queue
-        return try await client.run(deadline: deadline) { connection throws(CUPSError) in try connection.printerStatus(queue: queue) }
+        return try await client.run(deadline: deadline) { connection throws(CUPSError) in
+            try connection.printerStatus(queue: queue)
+        }
     }
 
     /// Checks that cupsd answers, the queue exists, is enabled and accepting, and uses `printer-error-policy`
@@ -64,13 +66,18 @@ public actor LicencePrinter {
         health = LicencePrinterHealth.health(status, recommendedPolicy: LicencePrinter.recommendedErrorPolicy)
         var problems: [String] = []
         if status.isStopped {
-            problems.append("licence queue '\(queue)' is stopped (printer-state-reasons: \(status.reasons.joined(separator: ", "))); clear the fault, then: cupsenable \(queue)")
+            problems.append(
+                "licence queue '\(queue)' is stopped (printer-state-reasons: \(status.reasons.joined(separator: ", "))); clear the fault, then: cupsenable \(queue)"
+            )
         }
         if !status.isAcceptingJobs {
-            problems.append("licence queue '\(queue)' is rejecting jobs; after checking the printer: cupsaccept \(queue)")
+            problems.append(
+                "licence queue '\(queue)' is rejecting jobs; after checking the printer: cupsaccept \(queue)")
         }
         if status.errorPolicy != LicencePrinter.recommendedErrorPolicy {
-            problems.append("licence queue '\(queue)' has printer-error-policy '\(status.errorPolicy)'; set it with: lpadmin -p \(queue) -o printer-error-policy=\(LicencePrinter.recommendedErrorPolicy)")
+            problems.append(
+                "licence queue '\(queue)' has printer-error-policy '\(status.errorPolicy)'; set it with: lpadmin -p \(queue) -o printer-error-policy=\(LicencePrinter.recommendedErrorPolicy)"
+            )
         }
         for reason in health.reasons where !reason.hasPrefix("cups-") {
             problems.append("licence printer reports \(reason)")
@@ -89,10 +96,12 @@ public actor LicencePrinter {
     ///    `.sendFailed` names it: supervise it before deciding anything.
     public func submit(
         document: [UInt8], jobUUID: String, options: LicencePrintOptions, deadline: Deadline = .after(seconds: 30),
-        willSend: @Sendable (LicencePrintJob) async throws -> Void, didCreate: @Sendable (LicencePrintJob) async throws -> Void
+        willSend: @Sendable (LicencePrintJob) async throws -> Void,
+        didCreate: @Sendable (LicencePrintJob) async throws -> Void
     ) async throws(LicencePrintError) -> LicencePrintJob {
         let job = LicencePrintJob(jobUUID: jobUUID, queue: queue, copy: options.copy)
-        return try await send(job, document: document, options: options, deadline: deadline, willSend: willSend, didCreate: didCreate)
+        return try await send(
+            job, document: document, options: options, deadline: deadline, willSend: willSend, didCreate: didCreate)
     }
 
     /// An explicit, audited reprint of the licence printed (or not) by job `originalJobID`; the caller records
@@ -107,10 +116,13 @@ public actor LicencePrinter {
             throw .invalidRequest("a reprint needs the technician who authorised it")
         }
         do {
-            let original = try await client.run(deadline: deadline) { connection throws(CUPSError) in try connection.jobStatus(jobID: originalJobID) }
+            let original = try await client.run(deadline: deadline) { connection throws(CUPSError) in
+                try connection.jobStatus(jobID: originalJobID)
+            }
             if let state = original.state, !state.isTerminal {
                 throw LicencePrintError.invalidRequest(
-                    "original job \(originalJobID) is still \(state); cancel it or wait for its outcome before a reprint")
+                    "original job \(originalJobID) is still \(state); cancel it or wait for its outcome before a reprint"
+                )
             }
         } catch let error as LicencePrintError {
             throw error
@@ -119,18 +131,23 @@ public actor LicencePrinter {
         }
         let job = LicencePrintJob(
             jobUUID: jobUUID, queue: queue, copy: options.copy, reprintOf: originalJobID, authorisedBy: authorisedBy)
-        return try await send(job, document: document, options: options, deadline: deadline, willSend: willSend, didCreate: didCreate)
+        return try await send(
+            job, document: document, options: options, deadline: deadline, willSend: willSend, didCreate: didCreate)
     }
 
     private func send(
         _ job: LicencePrintJob, document: [UInt8], options: LicencePrintOptions, deadline: Deadline,
-        willSend: @Sendable (LicencePrintJob) async throws -> Void, didCreate: @Sendable (LicencePrintJob) async throws -> Void
+        willSend: @Sendable (LicencePrintJob) async throws -> Void,
+        didCreate: @Sendable (LicencePrintJob) async throws -> Void
     ) async throws(LicencePrintError) -> LicencePrintJob {
         guard job.jobUUID.count <= 64, !job.jobUUID.isEmpty,
-            job.jobUUID.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") })
+            job.jobUUID.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")
+            })
         else { throw .invalidRequest("job UUID must be 1–64 ASCII letters, digits or '-'") }
         guard !document.isEmpty, document.count <= LicencePrinter.maximumDocumentBytes else {
-            throw .invalidRequest("document is \(document.count) bytes; 1…\(LicencePrinter.maximumDocumentBytes) accepted")
+            throw .invalidRequest(
+                "document is \(document.count) bytes; 1…\(LicencePrinter.maximumDocumentBytes) accepted")
         }
         let current = await refreshHealth(deadline: deadline)
         guard current.state == .ready || current.state == .degraded else {
@@ -156,15 +173,20 @@ public actor LicencePrinter {
         do {
             try await didCreate(created)
         } catch {
-            _ = try? await client.run(deadline: .after(seconds: 5)) { connection throws(CUPSError) in try connection.cancel(jobID: jobID) }
+            _ = try? await client.run(deadline: .after(seconds: 5)) { connection throws(CUPSError) in
+                try connection.cancel(jobID: jobID)
+            }
             throw .notPersisted("job \(jobID) was created and then cancelled before its document was sent: \(error)")
         }
         do {
             try await client.run(deadline: deadline) { connection throws(CUPSError) in
-                try connection.sendDocument(queue: queue, jobID: jobID, document: document, format: "application/pdf", name: name + ".pdf")
+                try connection.sendDocument(
+                    queue: queue, jobID: jobID, document: document, format: "application/pdf", name: name + ".pdf")
             }
         } catch {
-            _ = try? await client.run(deadline: .after(seconds: 5)) { connection throws(CUPSError) in try connection.cancel(jobID: jobID) }
+            _ = try? await client.run(deadline: .after(seconds: 5)) { connection throws(CUPSError) in
+                try connection.cancel(jobID: jobID)
+            }
             throw .sendFailed(job: created, error)
         }
         return created
@@ -182,13 +204,18 @@ public actor LicencePrinter {
     public func findJob(uuid jobUUID: String, deadline: Deadline = .after(seconds: 5)) async throws(CUPSError) -> Int? {
         let queue = self.queue
         let name = "licence-\(jobUUID)"
-        let jobs = try await client.run(deadline: deadline) { connection throws(CUPSError) in try connection.jobs(queue: queue) }
+        let jobs = try await client.run(deadline: deadline) { connection throws(CUPSError) in
+            try connection.jobs(queue: queue)
+        }
         return jobs.filter { $0.name == name }.map(\.jobID).max()
     }
 
     /// The job's current status at cupsd.
-    public func jobStatus(jobID: Int, deadline: Deadline = .after(seconds: 5)) async throws(CUPSError) -> CUPSJobStatus {
-        try await client.run(deadline: deadline) { connection throws(CUPSError) in try connection.jobStatus(jobID: jobID) }
+    public func jobStatus(jobID: Int, deadline: Deadline = .after(seconds: 5)) async throws(CUPSError) -> CUPSJobStatus
+    {
+        try await client.run(deadline: deadline) { connection throws(CUPSError) in
+            try connection.jobStatus(jobID: jobID)
+        }
     }
 
     /// Cancel-Job; for a technician abandoning a job whose outcome is unknown.

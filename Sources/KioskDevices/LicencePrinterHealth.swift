@@ -25,7 +25,9 @@ enum LicencePrinterHealth {
                 warningReasons.append(reason)
             } else if keyword == "paused" {
                 faultReasons.append("cups-queue-stopped")
-            } else if keyword.hasPrefix("cups-") || keyword.hasPrefix("connecting-to-device") || keyword == "moving-to-paused" {
+            } else if keyword.hasPrefix("cups-") || keyword.hasPrefix("connecting-to-device")
+                || keyword == "moving-to-paused"
+            {
                 continue  // cupsd's own progress notes
             } else {
                 warningReasons.append("other")

@@ -19,7 +19,10 @@ public struct LicenceLayoutProfile: Sendable, Hashable, Codable {
         public var largestFontSize: Double
         public var smallestFontSize: Double
 
-        public init(x: Double, y: Double, width: Double, height: Double, largestFontSize: Double = 14, smallestFontSize: Double = 7) {
+        public init(
+            x: Double, y: Double, width: Double, height: Double, largestFontSize: Double = 14,
+            smallestFontSize: Double = 7
+        ) {
             self.x = x
             self.y = y
             self.width = width
@@ -29,7 +32,8 @@ public struct LicenceLayoutProfile: Sendable, Hashable, Codable {
         }
 
         func scaled(by factor: Double) -> Box {
-            Box(x: x * factor, y: y * factor, width: width * factor, height: height * factor,
+            Box(
+                x: x * factor, y: y * factor, width: width * factor, height: height * factor,
                 largestFontSize: largestFontSize * factor, smallestFontSize: smallestFontSize * factor)
         }
     }
@@ -95,7 +99,8 @@ public struct LicenceLayoutProfile: Sendable, Hashable, Codable {
     /// Every box scaled by `factor` (positions, sizes and font sizes); the offset is kept.
     public func scaled(by factor: Double) -> LicenceLayoutProfile {
         LicenceLayoutProfile(
-            pageWidth: (pageWidth * factor).rounded(), pageHeight: (pageHeight * factor).rounded(), offsetX: offsetX, offsetY: offsetY,
+            pageWidth: (pageWidth * factor).rounded(), pageHeight: (pageHeight * factor).rounded(), offsetX: offsetX,
+            offsetY: offsetY,
             creditCode: creditCode.scaled(by: factor), qrCode: qrCode.scaled(by: factor), name: name.scaled(by: factor),
             entityType: entityType.scaled(by: factor), representative: representative.scaled(by: factor),
             businessScope: businessScope.scaled(by: factor), registeredCapital: registeredCapital.scaled(by: factor),
@@ -105,7 +110,8 @@ public struct LicenceLayoutProfile: Sendable, Hashable, Codable {
     }
 
     public init(
-        pageWidth: Double, pageHeight: Double, offsetX: Double, offsetY: Double, creditCode: Box, qrCode: Box, name: Box,
+        pageWidth: Double, pageHeight: Double, offsetX: Double, offsetY: Double, creditCode: Box, qrCode: Box,
+        name: Box,
         entityType: Box, representative: Box, businessScope: Box, registeredCapital: Box, establishedOn: Box,
         businessTerm: Box, address: Box, registrationAuthority: Box, annualReportNotice: Box?
     ) {

@@ -6,7 +6,9 @@ struct LicenceTextFitter {
     static let lineSpacing = 1.35
     static let sizeStep = 0.5
     /// Marks that must not begin a line.
-    static let closingPunctuation: Set<String> = ["。", "，", "、", "；", "：", "！", "？", "）", "》", "」", "』", "】", ")", ",", ".", ";", ":"]
+    static let closingPunctuation: Set<String> = [
+        "。", "，", "、", "；", "：", "！", "？", "）", "》", "」", "』", "】", ")", ",", ".", ";", ":",
+    ]
 
     /// Greedy line filling; nil when a single character is wider than a line.
     func wrap(_ text: String, size: Double, firstWidth: Double, width: Double) -> [String]? {

@@ -8,7 +8,8 @@ public enum LicenceRenderer {
     /// Checks the licence, lays out every field and returns the PDF; refuses (naming the field) when the licence is
     /// invalid or a field does not fit its box even at the smallest font size.
     public static func render(
-        _ licence: BusinessLicence, copy: LicenceCopy, profile: LicenceLayoutProfile? = nil, font: PDFFont = .standardSong
+        _ licence: BusinessLicence, copy: LicenceCopy, profile: LicenceLayoutProfile? = nil,
+        font: PDFFont = .standardSong
     ) throws(LicenceRenderError) -> [UInt8] {
         let problems = licence.problems()
         guard problems.isEmpty else { throw .invalid(problems) }
@@ -18,16 +19,22 @@ public enum LicenceRenderer {
         try page.place("creditCode", label: "统一社会信用代码", value: licence.creditCode, in: profile.creditCode)
         try page.place("name", label: "名　　称", value: licence.name, in: profile.name)
         try page.place("entityType", label: "类　　型", value: licence.entityType, in: profile.entityType)
-        try page.place(fields.representativeKey, label: fields.representativeLabel, value: licence.representative, in: profile.representative)
+        try page.place(
+            fields.representativeKey, label: fields.representativeLabel, value: licence.representative,
+            in: profile.representative)
         try page.place("businessScope", label: "经营范围", value: licence.businessScope, in: profile.businessScope)
         if !licence.registeredCapital.isEmpty {
-            try page.place("registeredCapital", label: "注册资本", value: licence.registeredCapital, in: profile.registeredCapital)
+            try page.place(
+                "registeredCapital", label: "注册资本", value: licence.registeredCapital, in: profile.registeredCapital)
         }
-        try page.place("establishedOn", label: fields.establishedLabel, value: chineseDate(licence.establishedOn), in: profile.establishedOn)
+        try page.place(
+            "establishedOn", label: fields.establishedLabel, value: chineseDate(licence.establishedOn),
+            in: profile.establishedOn)
         try page.place("businessTermUntil", label: "营业期限", value: fields.term, in: profile.businessTerm)
         try page.place("address", label: fields.addressLabel, value: licence.address, in: profile.address)
         try page.place(
-            "registrationAuthority", label: "登记机关", value: licence.registrationAuthority + "\n" + chineseDate(licence.issuedOn),
+            "registrationAuthority", label: "登记机关",
+            value: licence.registrationAuthority + "\n" + chineseDate(licence.issuedOn),
             in: profile.registrationAuthority)
         if copy == .duplicate, let notice = profile.annualReportNotice {
             try page.place("annualReportNotice", label: "", value: LicenceRenderer.annualReportNotice, in: notice)
@@ -98,7 +105,9 @@ private struct PageBuilder {
 
     /// Draws "label  value" in `box`, value wrapped under itself; explicit line breaks in `value` start new
     /// paragraphs. Throws naming `key` when it cannot fit.
-    mutating func place(_ key: String, label: String, value: String, in box: LicenceLayoutProfile.Box) throws(LicenceRenderError) {
+    mutating func place(_ key: String, label: String, value: String, in box: LicenceLayoutProfile.Box)
+        throws(LicenceRenderError)
+    {
         let fitter = LicenceTextFitter(fonts: fonts)
         let labelText = label
         let indent: (Double) -> Double = { size in
@@ -113,7 +122,10 @@ private struct PageBuilder {
             var lines: [String] = []
             var ok = true
             for paragraph in paragraphs {
-                guard let wrapped = fitter.wrap(paragraph, size: size, firstWidth: width - indent(size), width: width - indent(size)) else {
+                guard
+                    let wrapped = fitter.wrap(
+                        paragraph, size: size, firstWidth: width - indent(size), width: width - indent(size))
+                else {
                     ok = false
                     break
                 }
@@ -135,7 +147,9 @@ private struct PageBuilder {
             show(label, size: fontSize, x: x, y: baseline)
         }
         for (index, line) in lines.enumerated() where !line.isEmpty {
-            show(line, size: fontSize, x: x + indent(fontSize), y: baseline - Double(index) * fontSize * LicenceTextFitter.lineSpacing)
+            show(
+                line, size: fontSize, x: x + indent(fontSize),
+                y: baseline - Double(index) * fontSize * LicenceTextFitter.lineSpacing)
         }
     }
 

@@ -16,7 +16,8 @@ struct PDFFontSet: Sendable {
 
     /// Which font draws `scalar`.
     func fontIndex(for scalar: Unicode.Scalar) -> Int {
-        for (index, font) in fonts.enumerated() where index == fonts.count - 1 || font.missingCharacters(in: String(scalar)).isEmpty {
+        for (index, font) in fonts.enumerated()
+        where index == fonts.count - 1 || font.missingCharacters(in: String(scalar)).isEmpty {
             return index
         }
         return fonts.count - 1

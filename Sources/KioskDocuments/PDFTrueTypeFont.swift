@@ -17,22 +17,28 @@ public struct PDFTrueTypeFont: Sendable {
     public static let maximumByteCount = 40 << 20
 
     public init(bytes: [UInt8], name: String = "KioskEmbeddedCJK") throws(PDFFontError) {
-        guard bytes.count <= PDFTrueTypeFont.maximumByteCount else { throw .unreadable("font file is \(bytes.count) bytes, over the limit") }
+        guard bytes.count <= PDFTrueTypeFont.maximumByteCount else {
+            throw .unreadable("font file is \(bytes.count) bytes, over the limit")
+        }
         let reader = BigEndianReader(bytes)
         guard let tag = reader.u32(0), tag == 0x0001_0000 || tag == 0x7472_7565 else {
-            throw .unreadable("not a TrueType font (no glyf-outline header); TrueType collections (.ttc) and CFF fonts are not supported")
+            throw .unreadable(
+                "not a TrueType font (no glyf-outline header); TrueType collections (.ttc) and CFF fonts are not supported"
+            )
         }
         guard let tableCount = reader.u16(4) else { throw .unreadable("truncated table directory") }
         var tables: [String: (offset: Int, length: Int)] = [:]
         for index in 0..<tableCount {
             let record = 12 + 16 * index
-            guard let rawTag = reader.u32(record), let offset = reader.u32(record + 8), let length = reader.u32(record + 12),
+            guard let rawTag = reader.u32(record), let offset = reader.u32(record + 8),
+                let length = reader.u32(record + 12),
                 offset + length <= bytes.count
             else { throw .unreadable("table record \(index) points outside the file") }
             let tagText = String(decoding: [24, 16, 8, 0].map { UInt8((rawTag >> $0) & 0xFF) }, as: UTF8.self)
             tables[tagText] = (offset, length)
         }
-        guard let head = tables["head"], let hhea = tables["hhea"], let hmtx = tables["hmtx"], let cmapTable = tables["cmap"],
+        guard let head = tables["head"], let hhea = tables["hhea"], let hmtx = tables["hmtx"],
+            let cmapTable = tables["cmap"],
             tables["glyf"] != nil
         else { throw .unreadable("missing one of the tables head, hhea, hmtx, cmap, glyf") }
         guard let units = reader.u16(head.offset + 18), units > 0,
@@ -45,7 +51,8 @@ public struct PDFTrueTypeFont: Sendable {
         advances.reserveCapacity(metricCount)
         for index in 0..<metricCount { advances.append(reader.u16(hmtx.offset + 4 * index) ?? 0) }
         self.bytes = bytes
-        self.name = String(name.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) })
+        self.name = String(
+            name.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) })
         unitsPerEm = units
         boundingBox = (xMin, yMin, xMax, yMax)
         self.ascender = ascender
@@ -73,7 +80,8 @@ public enum PDFFontError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadable(let why): "font file cannot be embedded: \(why); configure a TrueType (.ttf) CJK font or none (STSong-Light is then referenced)"
+        case .unreadable(let why):
+            "font file cannot be embedded: \(why); configure a TrueType (.ttf) CJK font or none (STSong-Light is then referenced)"
         }
     }
 }
@@ -90,7 +98,8 @@ private struct CharacterMap: Sendable {
         var best: (offset: Int, format: Int)?
         for index in 0..<count {
             let record = table + 4 + 8 * index
-            guard let platform = reader.u16(record), let encoding = reader.u16(record + 2), let offset = reader.u32(record + 4),
+            guard let platform = reader.u16(record), let encoding = reader.u16(record + 2),
+                let offset = reader.u32(record + 4),
                 let format = reader.u16(table + offset)
             else { continue }
             let unicode = platform == 0 || (platform == 3 && (encoding == 1 || encoding == 10))
@@ -113,7 +122,8 @@ private struct CharacterMap: Sendable {
         while low <= high {
             let middle = (low + high) / 2
             let group = subtable + 16 + 12 * middle
-            guard let start = reader.u32(group), let end = reader.u32(group + 4), let first = reader.u32(group + 8) else { return 0 }
+            guard let start = reader.u32(group), let end = reader.u32(group + 4), let first = reader.u32(group + 8)
+            else { return 0 }
             if code < UInt32(start) {
                 high = middle - 1
             } else if code > UInt32(end) {

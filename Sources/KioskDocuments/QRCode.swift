@@ -68,11 +68,14 @@ public struct QRCode: Sendable, Hashable {
         let mask = forcedMask ?? matrix.bestMask(level: errorCorrection)
         matrix.applyMask(mask)
         matrix.drawFormatBits(level: errorCorrection, mask: mask)
-        return QRCode(version: version, errorCorrection: errorCorrection, mask: mask, size: matrix.size, modules: matrix.dark)
+        return QRCode(
+            version: version, errorCorrection: errorCorrection, mask: mask, size: matrix.size, modules: matrix.dark)
     }
 
     /// UTF-8 text in byte mode.
-    public static func encode(text: String, errorCorrection: ErrorCorrection, mask: Int? = nil) throws(QRCodeError) -> QRCode {
+    public static func encode(text: String, errorCorrection: ErrorCorrection, mask: Int? = nil) throws(QRCodeError)
+        -> QRCode
+    {
         try encode(Array(text.utf8), errorCorrection: errorCorrection, mask: mask)
     }
 

@@ -33,7 +33,8 @@ struct QRCodeMatrix {
         let positions = QRCodeTables.alignmentPositions(version: version)
         for (i, x) in positions.enumerated() {
             for (j, y) in positions.enumerated() {
-                let underFinder = (i == 0 && j == 0) || (i == 0 && j == positions.count - 1) || (i == positions.count - 1 && j == 0)
+                let underFinder =
+                    (i == 0 && j == 0) || (i == 0 && j == positions.count - 1) || (i == positions.count - 1 && j == 0)
                 if !underFinder { drawAlignment(centreX: x, centreY: y) }
             }
         }

@@ -14,7 +14,9 @@ enum QRCodePenalty {
         for y in 0..<(size - 1) {
             for x in 0..<(size - 1) {
                 let colour = dark[y * size + x]
-                if colour == dark[y * size + x + 1], colour == dark[(y + 1) * size + x], colour == dark[(y + 1) * size + x + 1] {
+                if colour == dark[y * size + x + 1], colour == dark[(y + 1) * size + x],
+                    colour == dark[(y + 1) * size + x + 1]
+                {
                     penalty += 3
                 }
             }

@@ -20,7 +20,9 @@ public final class ChildProcess: @unchecked Sendable {
     public static let outputLimit = 64 * 1024
 
     /// Starts `executable` with `arguments` and `environment` (the whole environment, `KEY=value`).
-    public init(_ executable: String, _ arguments: [String], environment: [String: String], captureOutput: Bool = true) throws(SystemError) {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String], captureOutput: Bool = true)
+        throws(SystemError)
+    {
         self.executable = executable
         var pipeFDs: [Int32] = [-1, -1]
         if captureOutput {
@@ -49,7 +51,8 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -83,7 +86,9 @@ public final class ChildProcess: @unchecked Sendable {
                 outputEnded = true
             } else {
                 collected += buffer[0..<count]
-                if collected.count > ChildProcess.outputLimit { collected.removeFirst(collected.count - ChildProcess.outputLimit / 2) }
+                if collected.count > ChildProcess.outputLimit {
+                    collected.removeFirst(collected.count - ChildProcess.outputLimit / 2)
+                }
             }
             changed.broadcast()
             changed.unlock()

@@ -46,25 +46,36 @@ public final class PrivateCUPS: @unchecked Sendable {
     /// Starts D-Bus/avahi if needed, then ippeveprinter, cupsd and the queue; waits for each to be ready (by its
     /// output or by a command succeeding), all before `deadline`. On failure everything started is stopped again.
     /// The waiting happens on a thread of its own, never on the caller's (Swift concurrency) thread.
-    public static func start(queue: String = "licence", errorPolicy: String = "retry-job", deadline: Deadline = .after(seconds: 60)) async throws(PrivateCUPSError) -> PrivateCUPS {
-        try await offThread { () throws(PrivateCUPSError) in try startBlocking(queue: queue, errorPolicy: errorPolicy, deadline: deadline) }
+    public static func start(
+        queue: String = "licence", errorPolicy: String = "retry-job", deadline: Deadline = .after(seconds: 60)
+    ) async throws(PrivateCUPSError) -> PrivateCUPS {
+        try await offThread { () throws(PrivateCUPSError) in
+            try startBlocking(queue: queue, errorPolicy: errorPolicy, deadline: deadline)
+        }
     }
 
     /// Runs blocking process management on a dispatch thread (Foundation's child-exit watch must not be starved).
-    static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws(PrivateCUPSError) -> T) async throws(PrivateCUPSError) -> T {
+    static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws(PrivateCUPSError) -> T)
+        async throws(PrivateCUPSError) -> T
+    {
         let result: Result<T, PrivateCUPSError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Result { () throws(PrivateCUPSError) -> T in try body() }) }
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result { () throws(PrivateCUPSError) -> T in try body() })
+            }
         }
         return try result.get()
     }
 
     /// `start` for callers that are not async (a blocking call; not from a Swift concurrency thread).
-    public static func startBlocking(queue: String = "licence", errorPolicy: String = "retry-job", deadline: Deadline = .after(seconds: 60)) throws(PrivateCUPSError) -> PrivateCUPS {
+    public static func startBlocking(
+        queue: String = "licence", errorPolicy: String = "retry-job", deadline: Deadline = .after(seconds: 60)
+    ) throws(PrivateCUPSError) -> PrivateCUPS {
         if let reason = reasonUnavailable { throw .unavailable(reason) }
         guard queue.range(of: "^[A-Za-z0-9_-]{1,64}$", options: .regularExpression) != nil else {
             throw .unavailable("queue name '\(queue)' must be 1–64 letters, digits, '-' or '_'")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-cups-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kiosk-cups-\(UUID().uuidString.prefix(8))")
         let cups = try PrivateCUPS(directory: directory, queue: queue, port: Int.random(in: 20000..<60000))
         do {
             try cups.writeConfiguration()
@@ -121,20 +132,26 @@ public final class PrivateCUPS: @unchecked Sendable {
     private func startPrinter(deadline: Deadline) throws(PrivateCUPSError) {
         let process = PrivateCUPSProcess(
             PrivateCUPS.ippeveprinter,
-            ["-v", "-p", String(printerPort), "-k", "-d", printerSpool.path, "-c", path("print-command.sh"),
-             "-a", path("printer-attributes.conf"), "-r", "off", "kiosk-\(queue)"],
+            [
+                "-v", "-p", String(printerPort), "-k", "-d", printerSpool.path, "-c", path("print-command.sh"),
+                "-a", path("printer-attributes.conf"), "-r", "off", "kiosk-\(queue)",
+            ],
             name: "ippeveprinter")
         try process.start()
         setPrinter(process)
         // It prints its attributes once its listeners exist.
         guard process.waitForOutput(containing: "printer-uri-supported", deadline: deadline) else {
-            throw .startFailed(program: "ippeveprinter", detail: "not ready on port \(printerPort): \(process.collectedOutput.suffix(2000))")
+            throw .startFailed(
+                program: "ippeveprinter",
+                detail: "not ready on port \(printerPort): \(process.collectedOutput.suffix(2000))")
         }
     }
 
     /// Starts (or restarts) cupsd and waits until it listens on its socket.
     public func startScheduler(deadline: Deadline = .after(seconds: 30)) async throws(PrivateCUPSError) {
-        try await PrivateCUPS.offThread { () throws(PrivateCUPSError) in try self.startSchedulerBlocking(deadline: deadline) }
+        try await PrivateCUPS.offThread { () throws(PrivateCUPSError) in
+            try self.startSchedulerBlocking(deadline: deadline)
+        }
     }
 
     private func startSchedulerBlocking(deadline: Deadline) throws(PrivateCUPSError) {

@@ -56,7 +56,10 @@ enum PrivateCUPSDNSSD {
 
     /// Asks the bus itself: a stale socket file can outlive the bus.
     private static func busAnswers(deadline: Deadline) -> Bool {
-        let arguments = ["--system", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.GetId"]
+        let arguments = [
+            "--system", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.GetId",
+        ]
         return (try? PrivateCUPSProcess.run("/usr/bin/dbus-send", arguments, deadline: deadline).0) == 0
     }
 
@@ -73,12 +76,15 @@ enum PrivateCUPSDNSSD {
             throw .startFailed(program: "dbus-daemon", detail: "cannot write \(config.path): \(error)")
         }
         let bus = PrivateCUPSProcess(
-            "/usr/bin/dbus-daemon", ["--config-file=\(config.path)", "--nofork", "--nopidfile", "--print-address"], name: "dbus-daemon")
+            "/usr/bin/dbus-daemon", ["--config-file=\(config.path)", "--nofork", "--nopidfile", "--print-address"],
+            name: "dbus-daemon")
         try bus.start()
         startedBus = bus
         // It prints its address once it listens.
         guard bus.waitForOutput(containing: "unix:", deadline: deadline), busAnswers(deadline: deadline) else {
-            throw .startFailed(program: "dbus-daemon --system", detail: "not answering: \(bus.collectedOutput.suffix(1000)); is the dbus package installed?")
+            throw .startFailed(
+                program: "dbus-daemon --system",
+                detail: "not answering: \(bus.collectedOutput.suffix(1000)); is the dbus package installed?")
         }
     }
 
@@ -101,11 +107,14 @@ enum PrivateCUPSDNSSD {
 
     private static func startAvahi(deadline: Deadline) throws(PrivateCUPSError) {
         try? FileManager.default.removeItem(atPath: "/run/avahi-daemon/pid")
-        let avahi = PrivateCUPSProcess("/usr/sbin/avahi-daemon", ["--no-drop-root", "--no-rlimits", "--no-chroot"], name: "avahi-daemon")
+        let avahi = PrivateCUPSProcess(
+            "/usr/sbin/avahi-daemon", ["--no-drop-root", "--no-rlimits", "--no-chroot"], name: "avahi-daemon")
         try avahi.start()
         startedAvahi = avahi
         guard avahi.waitForOutput(containing: "Server startup complete", deadline: deadline) else {
-            throw .startFailed(program: "avahi-daemon", detail: "\(avahi.collectedOutput.suffix(1000)); is the avahi-daemon package installed?")
+            throw .startFailed(
+                program: "avahi-daemon",
+                detail: "\(avahi.collectedOutput.suffix(1000)); is the avahi-daemon package installed?")
         }
     }
 }

@@ -11,7 +11,10 @@ final class PrivateCUPSProcess: @unchecked Sendable {
     private let captureOutput: Bool
     private var child: ChildProcess?
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], name: String, captureOutput: Bool = true) {
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], name: String,
+        captureOutput: Bool = true
+    ) {
         self.name = name
         self.executable = executable
         self.arguments = arguments
@@ -49,14 +52,17 @@ final class PrivateCUPSProcess: @unchecked Sendable {
 
     /// Runs a short command to completion with a deadline; its exit status and output.
     static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:], deadline: Deadline, captureOutput: Bool = true
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], deadline: Deadline,
+        captureOutput: Bool = true
     ) throws(PrivateCUPSError) -> (Int32, String) {
         let process = PrivateCUPSProcess(
-            executable, arguments, environment: environment, name: (executable as NSString).lastPathComponent, captureOutput: captureOutput)
+            executable, arguments, environment: environment, name: (executable as NSString).lastPathComponent,
+            captureOutput: captureOutput)
         try process.start()
         guard process.waitForExit(deadline: deadline), let status = process.child?.exitStatus else {
             process.crash()
-            throw .timedOut(what: "\(process.name) \(arguments.joined(separator: " "))", output: process.collectedOutput)
+            throw .timedOut(
+                what: "\(process.name) \(arguments.joined(separator: " "))", output: process.collectedOutput)
         }
         return (status, process.collectedOutput)
     }

@@ -35,10 +35,14 @@ enum LicenceBench {
             }
             renderTimes.append(milliseconds(ContinuousClock.now - start))
         }
-        print("render A3 original: median \(format(median(renderTimes))) ms, p95 \(format(percentile(renderTimes, 0.95))) ms over \(renderRounds) renders, \(pdf.count) bytes")
+        print(
+            "render A3 original: median \(format(median(renderTimes))) ms, p95 \(format(percentile(renderTimes, 0.95))) ms over \(renderRounds) renders, \(pdf.count) bytes"
+        )
         let qrStart = ContinuousClock.now
         for _ in 0..<renderRounds { _ = try? QRCode.encode(text: licence.qrPayload, errorCorrection: .medium) }
-        print("QR encode (licence URL, level M): \(format(milliseconds(ContinuousClock.now - qrStart) / Double(renderRounds))) ms each")
+        print(
+            "QR encode (licence URL, level M): \(format(milliseconds(ContinuousClock.now - qrStart) / Double(renderRounds))) ms each"
+        )
 
         // 2. Print latency.
         guard PrivateCUPS.isAvailable else {
@@ -101,7 +105,8 @@ enum LicenceBench {
         print("submit → completed, driver: median \(format(median(ours))) ms, p95 \(format(percentile(ours, 0.95))) ms")
         print("submit → completed, lp:     median \(format(median(lp))) ms, p95 \(format(percentile(lp, 0.95))) ms")
         print("ratio driver/lp (median): \(format(ratio)) (target ≤ 1.0) over \(printRounds) interleaved rounds")
-        print("sheets printed by the simulated printer: \(cups.printedSheetCount()) (expected \(2 * (printRounds + 1)))")
+        print(
+            "sheets printed by the simulated printer: \(cups.printedSheetCount()) (expected \(2 * (printRounds + 1)))")
         return ratio <= 1.0 ? 0 : 1
     }
 
@@ -111,7 +116,11 @@ enum LicenceBench {
         for (key, value) in cups.environment { environment[key] = value }
         do {
             let child = try ChildProcess(
-                "/usr/bin/lp", ["-d", cups.queue, "-o", "media=iso_a3_297x420mm", "-o", "sides=one-sided", "-o", "print-quality=5", file],
+                "/usr/bin/lp",
+                [
+                    "-d", cups.queue, "-o", "media=iso_a3_297x420mm", "-o", "sides=one-sided", "-o", "print-quality=5",
+                    file,
+                ],
                 environment: environment)
             guard child.waitForExit(deadline: .after(seconds: 30)), child.exitStatus == 0,
                 let range = child.output.range(of: "request id is \(cups.queue)-"),

@@ -35,7 +35,9 @@ enum LicenceCommands {
             do {
                 try Data(pdf).write(to: URL(fileURLWithPath: outPath), options: .atomic)
             } catch {
-                return KioskCtl.failure("cannot write \(outPath): \(error.localizedDescription); check the directory exists and is writable")
+                return KioskCtl.failure(
+                    "cannot write \(outPath): \(error.localizedDescription); check the directory exists and is writable"
+                )
             }
             Console.line("rendered \(copy.rawValue) (\(copy.media)) to \(outPath), \(pdf.count) bytes")
             return 0
@@ -43,12 +45,16 @@ enum LicenceCommands {
     }
 
     /// Reads and checks the JSON, then renders; the failure text names the field at fault.
-    static func renderPDF(dataPath: String, copyName: String?, fontPath: String?) -> Result<([UInt8], LicenceCopy), Failure> {
+    static func renderPDF(dataPath: String, copyName: String?, fontPath: String?) -> Result<
+        ([UInt8], LicenceCopy), Failure
+    > {
         let copy: LicenceCopy
         switch copyName {
         case nil: copy = .original
         case let name?:
-            guard let parsed = LicenceCopy(rawValue: name) else { return .failure(Failure("--copy must be original or duplicate, got '\(name)'")) }
+            guard let parsed = LicenceCopy(rawValue: name) else {
+                return .failure(Failure("--copy must be original or duplicate, got '\(name)'"))
+            }
             copy = parsed
         }
         let licence: BusinessLicence
@@ -61,7 +67,12 @@ enum LicenceCommands {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: fontPath),
                 let size = attributes[.size] as? Int, size <= PDFTrueTypeFont.maximumByteCount,
                 let bytes = FileManager.default.contents(atPath: fontPath)
-            else { return .failure(Failure("cannot read font file \(fontPath) (missing, unreadable or over \(PDFTrueTypeFont.maximumByteCount) bytes)")) }
+            else {
+                return .failure(
+                    Failure(
+                        "cannot read font file \(fontPath) (missing, unreadable or over \(PDFTrueTypeFont.maximumByteCount) bytes)"
+                    ))
+            }
             do {
                 font = .embedded(try PDFTrueTypeFont(bytes: [UInt8](bytes)))
             } catch {
@@ -77,16 +88,21 @@ enum LicenceCommands {
 
     /// The licence from a JSON file, with decoding errors turned into "field: what is wrong".
     static func readLicence(_ path: String) -> Result<BusinessLicence, Failure> {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int else {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = attributes[.size] as? Int
+        else {
             return .failure(Failure("cannot read \(path); check the path"))
         }
         guard size <= maximumDataBytes, let data = FileManager.default.contents(atPath: path) else {
-            return .failure(Failure("\(path) is \(size) bytes; a licence description is at most \(maximumDataBytes) bytes"))
+            return .failure(
+                Failure("\(path) is \(size) bytes; a licence description is at most \(maximumDataBytes) bytes"))
         }
         do {
             let licence = try JSONDecoder().decode(BusinessLicence.self, from: data)
             let problems = licence.problems()
-            guard problems.isEmpty else { return .failure(Failure("\(path): licence refused: " + problems.joined(separator: "; "))) }
+            guard problems.isEmpty else {
+                return .failure(Failure("\(path): licence refused: " + problems.joined(separator: "; ")))
+            }
             return .success(licence)
         } catch let DecodingError.keyNotFound(key, _) {
             let name = key.stringValue == "legalRepresentative" ? "legalRepresentative (or operator)" : key.stringValue

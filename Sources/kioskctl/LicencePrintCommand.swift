@@ -27,7 +27,8 @@ enum LicencePrintCommand {
             return KioskCtl.usageError(error.description)
         }
         // Everything is checked and laid out before cupsd hears of the job.
-        let rendered = LicenceCommands.renderPDF(dataPath: dataPath, copyName: parsed.values["copy"], fontPath: parsed.values["font"])
+        let rendered = LicenceCommands.renderPDF(
+            dataPath: dataPath, copyName: parsed.values["copy"], fontPath: parsed.values["font"])
         guard case .success(let (pdf, copy)) = rendered else {
             if case .failure(let failure) = rendered { return KioskCtl.failure(failure.description) }
             return 1
@@ -42,10 +43,15 @@ enum LicencePrintCommand {
             do {
                 job = try await printer.submit(
                     document: pdf, jobUUID: uuid, options: options, deadline: .after(seconds: min(timeout, 60)),
-                    willSend: { job in Console.line("job-uuid \(job.jobUUID) queue \(job.queue) copy \(job.copy.rawValue) (\(job.copy.media))") },
+                    willSend: { job in
+                        Console.line(
+                            "job-uuid \(job.jobUUID) queue \(job.queue) copy \(job.copy.rawValue) (\(job.copy.media))")
+                    },
                     didCreate: { job in Console.line("job-id \(job.jobID.map(String.init) ?? "?")") })
             } catch {
-                if let printError = error as? LicencePrintError, case .sendFailed(let job, _) = printError, let id = job.jobID {
+                if let printError = error as? LicencePrintError, case .sendFailed(let job, _) = printError,
+                    let id = job.jobID
+                {
                     Console.error("kioskctl: \(error)")
                     return report(await printer.supervise(jobID: id, deadline: .after(seconds: 30)), printer: printer)
                 }
@@ -64,7 +70,9 @@ enum LicencePrintCommand {
         case .failed(let reason), .unknown(let reason):
             Console.line("reason \(reason)")
             if outcome.kind == "unknown" {
-                Console.line("do not reprint before checking the printer's output tray; a reprint is a separate, authorised action")
+                Console.line(
+                    "do not reprint before checking the printer's output tray; a reprint is a separate, authorised action"
+                )
             }
             return 1
         }

@@ -55,7 +55,10 @@ import Testing
             let data = try Self.writeLicence(Self.validJSON)
             defer { try? FileManager.default.removeItem(at: data) }
             let (status, output) = try await Self.kioskctl(
-                ["direct", "print-licence", "--queue", cups.queue, "--data", data.path, "--copy", "duplicate", "--server", cups.socketPath])
+                [
+                    "direct", "print-licence", "--queue", cups.queue, "--data", data.path, "--copy", "duplicate",
+                    "--server", cups.socketPath,
+                ])
             #expect(status == 0, "\(output)")
             #expect(output.contains("job-uuid "))
             #expect(output.contains("job-id 1"))
@@ -79,17 +82,22 @@ import Testing
 
     /// Refused before anything is sent: no cupsd is even needed.
     @Test func printLicence_cli_invalidCreditCode_isRefusedNamingTheField() async throws {
-        let data = try Self.writeLicence(Self.validJSON.replacingOccurrences(of: "91350100M000100Y43\"", with: "91350100M000100Y44\""))
+        let data = try Self.writeLicence(
+            Self.validJSON.replacingOccurrences(of: "91350100M000100Y43\"", with: "91350100M000100Y44\""))
         defer { try? FileManager.default.removeItem(at: data) }
         let (status, output) = try await Self.kioskctl(
-            ["direct", "print-licence", "--queue", "nowhere", "--data", data.path, "--server", "/nonexistent/cups.sock"])
+            [
+                "direct", "print-licence", "--queue", "nowhere", "--data", data.path, "--server",
+                "/nonexistent/cups.sock",
+            ])
         #expect(status == 1)
         #expect(output.contains("creditCode"))
         #expect(!output.contains("job-uuid"))
     }
 
     @Test func printLicence_cli_missingField_isRefusedNamingTheField() async throws {
-        let data = try Self.writeLicence(Self.validJSON.replacingOccurrences(of: "\"businessScope\": \"餐饮服务。\", ", with: ""))
+        let data = try Self.writeLicence(
+            Self.validJSON.replacingOccurrences(of: "\"businessScope\": \"餐饮服务。\", ", with: ""))
         defer { try? FileManager.default.removeItem(at: data) }
         let (status, output) = try await Self.kioskctl(["direct", "print-licence", "--queue", "q", "--data", data.path])
         #expect(status == 1)
@@ -103,7 +111,9 @@ import Testing
             try? FileManager.default.removeItem(at: data)
             try? FileManager.default.removeItem(at: out)
         }
-        let (status, output) = try await Self.kioskctl(["direct", "render-licence", "--data", data.path, "--out", out.path])
+        let (status, output) = try await Self.kioskctl([
+            "direct", "render-licence", "--data", data.path, "--out", out.path,
+        ])
         #expect(status == 0, "\(output)")
         let head = FileManager.default.contents(atPath: out.path)?.prefix(5)
         #expect(head.map(Array.init) == Array("%PDF-".utf8))

@@ -63,7 +63,9 @@ actor HookLog {
 }
 
 /// Submits the test licence with hooks that log; returns the job.
-func submitLicence(_ printer: LicencePrinter, uuid: String = UUID().uuidString, copy: LicenceCopy = .original, log: HookLog = HookLog()) async throws -> LicencePrintJob {
+func submitLicence(
+    _ printer: LicencePrinter, uuid: String = UUID().uuidString, copy: LicenceCopy = .original, log: HookLog = HookLog()
+) async throws -> LicencePrintJob {
     let pdf = try LicenceRenderer.render(testLicence(), copy: copy)
     return try await printer.submit(
         document: pdf, jobUUID: uuid, options: LicencePrintOptions(copy: copy),

@@ -4,15 +4,18 @@ import Testing
 
 /// printer-state-reasons → health reasons (pure mapping; keywords from device-protocols.md §3.2).
 struct LicencePrinterHealthTests {
-    func health(_ reasons: [String], state: Int = 3, accepting: Bool = true, policy: String = "retry-job") -> DeviceHealth {
+    func health(_ reasons: [String], state: Int = 3, accepting: Bool = true, policy: String = "retry-job")
+        -> DeviceHealth
+    {
         let status = CUPSPrinterStatus(
             state: state, reasons: CUPSPrinterStatus.strip(reasons), errorPolicy: policy, isAcceptingJobs: accepting)
         return LicencePrinterHealth.health(status)
     }
 
     @Test func stateReasons_suffixesAreStripped() {
-        #expect(CUPSPrinterStatus.strip(["media-empty-error", "toner-low-report", "door-open-warning", "none"])
-            == ["media-empty", "toner-low", "door-open"])
+        #expect(
+            CUPSPrinterStatus.strip(["media-empty-error", "toner-low-report", "door-open-warning", "none"])
+                == ["media-empty", "toner-low", "door-open"])
     }
 
     @Test func stateReasons_faultsMakeTheQueueFaulted() {
@@ -40,7 +43,8 @@ struct LicencePrinterHealthTests {
     }
 
     @Test func errorPolicyOtherThanRetryJob_degrades() {
-        #expect(health([], policy: "stop-printer") == DeviceHealth(.degraded, reasons: ["cups-error-policy-stop-printer"]))
+        #expect(
+            health([], policy: "stop-printer") == DeviceHealth(.degraded, reasons: ["cups-error-policy-stop-printer"]))
     }
 
     @Test func cupsdUnreachable_isDisconnected() {

@@ -23,7 +23,8 @@ import Testing
             #expect(cups.printedSheetCount() == 1)
             let documents = cups.receivedDocuments()
             #expect(documents.count == 1)
-            let head = try #require(documents.first.flatMap { FileManager.default.contents(atPath: $0.path) }?.prefix(5))
+            let head = try #require(
+                documents.first.flatMap { FileManager.default.contents(atPath: $0.path) }?.prefix(5))
             #expect(Array(head) == Array("%PDF-".utf8))
             #expect(await printer.health.state == .ready)
         }
@@ -109,7 +110,7 @@ import Testing
             let job = try await submitLicence(printer)
             let jobID = try #require(job.jobID)
             #expect(await eventually { cups.printCommandStarted() })
-            let supervision = Task { await printer.supervise(jobID: jobID, deadline: .after(seconds: 30)) }
+            let supervision = Task { await printer.supervise(jobID: jobID, deadline: .after(seconds: 10)) }
             #expect(await eventually { (try? await printer.jobStatus(jobID: jobID))?.state == .processing })
             await cups.stopScheduler()
             try await cups.startScheduler()
@@ -193,7 +194,9 @@ import Testing
                 options: LicencePrintOptions(copy: .original), willSend: { _ in }, didCreate: { _ in })
             #expect(reprint.reprintOf == originalID)
             #expect(reprint.authorisedBy == "technician-07")
-            #expect(await printer.supervise(jobID: try #require(reprint.jobID), deadline: .after(seconds: 30)) == .completed)
+            #expect(
+                await printer.supervise(jobID: try #require(reprint.jobID), deadline: .after(seconds: 30)) == .completed
+            )
             #expect(cups.printedSheetCount() == 2)
         }
     }

@@ -18,7 +18,8 @@ enum ExternalTools {
     /// Runs `tool` with `arguments`, kills it if it runs past `seconds`, returns its exit status and stdout.
     static func run(_ tool: String, _ arguments: [String], seconds: Double = 60) throws -> Result {
         guard let executable = path(of: tool) else {
-            throw ToolMissing(description: "\(tool) is not installed; run scripts/install-deps.sh (poppler-utils, zbar-tools)")
+            throw ToolMissing(
+                description: "\(tool) is not installed; run scripts/install-deps.sh (poppler-utils, zbar-tools)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

@@ -40,7 +40,8 @@ struct RenderedPDF {
     /// The page rasterised at `dpi` and read by zbarimg.
     func qrCodes(dpi: Int = 150) throws -> [String] {
         let stem = directory.appendingPathComponent("page").path
-        let raster = try ExternalTools.run("pdftoppm", ["-r", String(dpi), "-gray", "-png", "-singlefile", pdf.path, stem])
+        let raster = try ExternalTools.run(
+            "pdftoppm", ["-r", String(dpi), "-gray", "-png", "-singlefile", pdf.path, stem])
         #expect(raster.status == 0, "pdftoppm failed")
         let decoded = try ExternalTools.run("zbarimg", ["--quiet", "--raw", stem + ".png"])
         return decoded.output.split(separator: "\n").map(String.init)
@@ -158,7 +159,8 @@ struct RenderedPDF {
 
     @Test func render_sameLicence_givesSameBytes() throws {
         let licence = try sampleLicence()
-        #expect(try LicenceRenderer.render(licence, copy: .original) == LicenceRenderer.render(licence, copy: .original))
+        #expect(
+            try LicenceRenderer.render(licence, copy: .original) == LicenceRenderer.render(licence, copy: .original))
     }
 
     /// With a TrueType CJK font configured, the font is embedded and the text still extracts.

@@ -27,14 +27,18 @@ func byteCapacity(version: Int, level: QRCode.ErrorCorrection) -> Int {
 struct QRCodeTests {
     // ISO/IEC 18004 annex I example ("01234567", version 1-M): the 16 data codewords and their 10 EC codewords.
     @Test func reedSolomon_isoAnnexIExample_givesPublishedECCodewords() {
-        let data: [UInt8] = [0x10, 0x20, 0x0C, 0x56, 0x61, 0x80, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11]
+        let data: [UInt8] = [
+            0x10, 0x20, 0x0C, 0x56, 0x61, 0x80, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11,
+        ]
         let ecc = QRCodeReedSolomon.remainder(data, generator: QRCodeReedSolomon.generator(degree: 10))
         #expect(ecc == [0xA5, 0x24, 0xD4, 0xC1, 0xED, 0x36, 0xC7, 0x87, 0x2C, 0x55])
     }
 
     // The widely published "HELLO WORLD" 1-M walk-through (alphanumeric data codewords, 10 EC codewords).
     @Test func reedSolomon_helloWorldExample_givesPublishedECCodewords() {
-        let data: [UInt8] = [0x20, 0x5B, 0x0B, 0x78, 0xD1, 0x72, 0xDC, 0x4D, 0x43, 0x40, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11]
+        let data: [UInt8] = [
+            0x20, 0x5B, 0x0B, 0x78, 0xD1, 0x72, 0xDC, 0x4D, 0x43, 0x40, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11,
+        ]
         let ecc = QRCodeReedSolomon.remainder(data, generator: QRCodeReedSolomon.generator(degree: 10))
         #expect(ecc == [0xC4, 0x23, 0x27, 0x77, 0xEB, 0xD7, 0xE7, 0xE2, 0x5D, 0x17])
     }
@@ -96,10 +100,14 @@ struct QRCodeTests {
     }
 
     @Test func encode_chosenMask_hasLowestPenalty() throws {
-        let chosen = try QRCode.encode(text: "https://example.org/licence/91110000600037341L", errorCorrection: .quartile)
+        let chosen = try QRCode.encode(
+            text: "https://example.org/licence/91110000600037341L", errorCorrection: .quartile)
         for mask in 0..<8 {
-            let forced = try QRCode.encode(text: "https://example.org/licence/91110000600037341L", errorCorrection: .quartile, mask: mask)
-            #expect(QRCodePenalty.score(chosen.modules, size: chosen.size) <= QRCodePenalty.score(forced.modules, size: forced.size))
+            let forced = try QRCode.encode(
+                text: "https://example.org/licence/91110000600037341L", errorCorrection: .quartile, mask: mask)
+            #expect(
+                QRCodePenalty.score(chosen.modules, size: chosen.size)
+                    <= QRCodePenalty.score(forced.modules, size: forced.size))
         }
     }
 
@@ -143,7 +151,10 @@ struct QRCodeTests {
             for version in Array(1...10) + [14, 21, 28, 32, 35, 40] {
                 let capacity = byteCapacity(version: version, level: level)
                 let head = "v\(version)\(level):"
-                let body = String((0..<(capacity - head.count)).map { Character(UnicodeScalar(UInt8(0x41 + ($0 * 7 + version) % 26))) })
+                let body = String(
+                    (0..<(capacity - head.count)).map {
+                        Character(UnicodeScalar(UInt8(0x41 + ($0 * 7 + version) % 26)))
+                    })
                 let payload = head + body
                 payloads.append(payload)
                 let code = try QRCode.encode(text: payload, errorCorrection: level)
