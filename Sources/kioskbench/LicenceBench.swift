@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDaemon
 import KioskDevices
 import KioskDocuments
 import KioskIO
@@ -62,7 +63,7 @@ enum LicenceBench {
         }
         let document = pdf
         let path = file.path
-        let result = blocking { await printLatency(cups: cups, pdf: document, file: path) }
+        let result = runBlocking { await printLatency(cups: cups, pdf: document, file: path) }
         return result
     }
 
@@ -125,21 +126,6 @@ enum LicenceBench {
             print("LicenceBench: cannot run lp: \(error)")
             return nil
         }
-    }
-
-    static func blocking(_ body: @escaping @Sendable () async -> Int32) -> Int32 {
-        let done = DispatchSemaphore(value: 0)
-        let box = Box()
-        Task {
-            box.value = await body()
-            done.signal()
-        }
-        done.wait()
-        return box.value
-    }
-
-    private final class Box: @unchecked Sendable {
-        var value: Int32 = 1
     }
 
     static func milliseconds(_ duration: Duration) -> Double {
