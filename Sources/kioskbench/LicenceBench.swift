@@ -133,14 +133,6 @@ enum LicenceBench {
         return Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15
     }
 
-    static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
-
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
-    }
-
     static func format(_ value: Double) -> String { String(format: "%.2f", value) }
 
     static let sampleJSON = """
