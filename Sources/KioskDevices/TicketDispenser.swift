@@ -5,74 +5,40 @@ import KioskProtocols
 /// is taken, and retracts it (or leaves it) after the profile's timeout.
 public actor TicketDispenser {
     public nonisolated let configuration: PrinterConfiguration
-    public private(set) var health = DeviceHealth(.starting)
-    public private(set) var lastStatus: PrinterStatus?
-    private let link: ReceiptPrinterLink
-    private var lastPoll: ContinuousClock.Instant?
-    private var busy = false
+    public var health: DeviceHealth { core.health }
+    public var lastStatus: PrinterStatus? { core.lastStatus }
+    private let core: ReceiptPrinterCore
+    private var link: ReceiptPrinterLink { core.link }
 
     public init(configuration: PrinterConfiguration) {
         self.configuration = configuration
-        link = ReceiptPrinterLink(configuration: configuration, label: "ticketDispenser")
+        core = ReceiptPrinterCore(configuration: configuration, label: "ticketDispenser")
     }
 
     /// Idle status polling until cancelled, then closes the device.
-    public func run() async {
-        let interval = Duration.milliseconds(max(50, configuration.profile.idlePollIntervalMilliseconds))
-        while !Task.isCancelled {
-            await pollIfIdle()
-            do { try await Task.sleep(for: interval) } catch { break }
-        }
-        await link.perform { $0.close() }
-    }
+    public func run() async { await core.run() }
 
+    /// Asks for status unless a ticket is being printed or dispensed or the last poll was too recent; returns the
+    /// health either way.
     @discardableResult
-    public func pollIfIdle() async -> DeviceHealth {
-        if busy { return health }
-        if let lastPoll,
-            ContinuousClock.now - lastPoll < .milliseconds(configuration.profile.idlePollIntervalMilliseconds)
-        {
-            return health
-        }
-        return await refreshStatus()
-    }
+    public func pollIfIdle() async -> DeviceHealth { await core.pollIfIdle() }
 
+    /// Asks for status now.
     @discardableResult
-    public func refreshStatus() async -> DeviceHealth {
-        lastPoll = .now
-        let (health, status) = await link.perform { $0.poll() }
-        record(health, status)
-        return health
-    }
+    public func refreshStatus() async -> DeviceHealth { await core.refreshStatus() }
 
-    public func selfTest() async -> PrinterSelfTestReport {
-        lastPoll = .now
-        let (health, status, deviceID) = await link.perform { link in
-            let (health, status) = link.poll()
-            return (health, status, link.deviceID())
-        }
-        record(health, status)
-        return PrinterSelfTestReport(health: health, status: status, deviceID: deviceID)
-    }
+    /// Opens the device, reads its status and, where the transport can, its IEEE 1284 device ID.
+    public func selfTest() async -> PrinterSelfTestReport { await core.selfTest() }
 
     /// Prints without presenting (e.g. a test page).
-    public func print(_ job: PrinterJob) async -> PrintResult {
-        busy = true
-        defer { busy = false }
-        let (result, health, status) = await link.perform { $0.printJob(job, present: false) }
-        record(health, status)
-        return result
-    }
+    public func print(_ job: PrinterJob) async -> PrintResult { await core.print(job) }
 
     /// Prints the ticket, presents it and waits for the citizen to take it; when the take timeout passes, retracts
     /// it or leaves it per the profile. Without presenter control in the profile, a printed ticket counts as `left`.
     public func dispense(_ ticket: PrinterJob) async -> DispenseResult {
-        busy = true
-        defer { busy = false }
-        let (printed, health, status) = await link.perform { $0.printJob(ticket, present: true) }
-        lastPoll = .now
-        record(health, status)
-        switch printed {
+        core.busy = true
+        defer { core.busy = false }
+        switch await core.send(ticket, present: true) {
         case .failed(let problem): return .failed(problem)
         case .unknown(let problem): return .unknown(problem)
         case .printed: break
@@ -125,7 +91,8 @@ public actor TicketDispenser {
         }
     }
 
-    public func close() async { await link.perform { $0.close() } }
+    /// Closes the device; the next call opens it again.
+    public func close() async { await core.close() }
 
     private func presenterStatus() async -> Result<PrinterStatus, PrintProblem> {
         let result: Result<PrinterStatus, PrintProblem> = await link.perform { link in
@@ -135,7 +102,7 @@ public actor TicketDispenser {
                     link.problem(error, doing: "asking the presenter whether the ticket was taken", sent: true))
             }
         }
-        lastPoll = .now
+        core.lastPoll = .now
         return result
     }
 
@@ -150,10 +117,5 @@ public actor TicketDispenser {
     private func cancelled() -> PrintProblem {
         PrintProblem(
             reason: "cancelled", message: "stopped waiting for the ticket to be taken; it may still be in the exit")
-    }
-
-    private func record(_ health: DeviceHealth, _ status: PrinterStatus?) {
-        self.health = health
-        if let status { lastStatus = status }
     }
 }

@@ -1,6 +1,6 @@
-import Dispatch
 import Foundation
 import KioskCore
+import KioskDaemon
 import KioskDevices
 import KioskIO
 import KioskSimulators
@@ -13,18 +13,7 @@ enum IDReaderBench {
     static let trials = 25
     static let pollInterval: Duration = .milliseconds(250)
 
-    static func run() -> Int32 {
-        let done = DispatchSemaphore(value: 0)
-        let result = Box()
-        Task {
-            result.status = await measure()
-            done.signal()
-        }
-        done.wait()
-        return result.status
-    }
-
-    private final class Box: @unchecked Sendable { var status: Int32 = 1 }
+    static func run() -> Int32 { runBlocking { await measure() } }
 
     private static func measure() async -> Int32 {
         let timing = IDReaderSimulatorTiming.realistic

@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDaemon
 import KioskDevices
 import KioskDocuments
 import KioskIO
@@ -66,7 +67,7 @@ enum LicenceBench {
         }
         let document = pdf
         let path = file.path
-        let result = blocking { await printLatency(cups: cups, pdf: document, file: path) }
+        let result = runBlocking { await printLatency(cups: cups, pdf: document, file: path) }
         return result
     }
 
@@ -136,32 +137,9 @@ enum LicenceBench {
         }
     }
 
-    static func blocking(_ body: @escaping @Sendable () async -> Int32) -> Int32 {
-        let done = DispatchSemaphore(value: 0)
-        let box = Box()
-        Task {
-            box.value = await body()
-            done.signal()
-        }
-        done.wait()
-        return box.value
-    }
-
-    private final class Box: @unchecked Sendable {
-        var value: Int32 = 1
-    }
-
     static func milliseconds(_ duration: Duration) -> Double {
         let parts = duration.components
         return Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15
-    }
-
-    static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
-
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
     }
 
     static func format(_ value: Double) -> String { String(format: "%.2f", value) }

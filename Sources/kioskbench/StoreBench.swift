@@ -118,14 +118,7 @@ enum StoreBench {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    private static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
     private static func p95(_ values: [Double]) -> Double { percentile(values, 0.95) }
-
-    private static func percentile(_ values: [Double], _ fraction: Double) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * fraction).rounded()))]
-    }
 
     /// A completed transaction of realistic size.
     private static func sampleRecord(id: String) -> TransactionRecord {

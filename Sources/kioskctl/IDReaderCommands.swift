@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import KioskCore
+import KioskDaemon
 import KioskDevices
 import KioskIO
 import KioskProtocols
@@ -68,7 +69,7 @@ enum IDReaderCommands {
         guard timeout <= 3600 else { throw Arguments.UsageError(description: "--timeout is at most 3600 seconds") }
         let showPersonal = args.flags.contains("show-personal-info")
         let json = args.flags.contains("json")
-        let outcome = blocking { await waitForCard(profile: profile, timeout: timeout) }
+        let outcome = runBlocking { await waitForCard(profile: profile, timeout: timeout) }
         switch outcome {
         case .card(let card, let photo):
             Console.line(
@@ -142,7 +143,7 @@ enum IDReaderCommands {
     private static func samID(_ arguments: [String]) throws(Arguments.UsageError) -> Int32 {
         let args = try Arguments(arguments, valued: ["port", "baud"], switches: ["json"])
         let profile = try serialProfile(args)
-        let result: Result<IDReaderSelfTestReport, IDCardReaderError> = blocking {
+        let result: Result<IDReaderSelfTestReport, IDCardReaderError> = runBlocking {
             do throws(IDCardReaderError) {
                 return .success(try await IDCardReader(profile: profile).selfTest())
             } catch {
@@ -269,22 +270,5 @@ enum IDReaderCommands {
 
     private static func formatSeconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
-    }
-
-    /// Runs `body` to completion from synchronous code (kioskctl's main thread is not part of Swift's pool).
-    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-        let done = DispatchSemaphore(value: 0)
-        let box = ResultBox<T>()
-        Task {
-            box.value = await body()
-            done.signal()
-        }
-        done.wait()
-        guard let value = box.value else { preconditionFailure("task finished without a value") }
-        return value
-    }
-
-    private final class ResultBox<T>: @unchecked Sendable {
-        var value: T?
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDaemon
 import KioskDevices
 import KioskDocuments
 import KioskIO
@@ -36,7 +37,7 @@ enum LicencePrintCommand {
         let printer = LicencePrinter(queue: queue, server: parsed.values["server"])
         let options = LicencePrintOptions(copy: copy, mediaSource: parsed.values["tray"])
         let uuid = UUID().uuidString.lowercased()
-        return blocking {
+        return runBlocking {
             let test = await printer.selfTest()
             for problem in test.problems { Console.error("warning: \(problem)") }
             let job: LicencePrintJob
@@ -83,21 +84,5 @@ enum LicencePrintCommand {
         let health = await printer.refreshHealth()
         Console.line("printer \(health)")
         return code
-    }
-
-    /// Runs `body` on the Swift concurrency pool and waits for it on this (main) thread.
-    private static func blocking(_ body: @escaping @Sendable () async -> Int32) -> Int32 {
-        let done = DispatchSemaphore(value: 0)
-        let box = ResultBox()
-        Task {
-            box.value = await body()
-            done.signal()
-        }
-        done.wait()
-        return box.value
-    }
-
-    private final class ResultBox: @unchecked Sendable {
-        var value: Int32 = 1
     }
 }

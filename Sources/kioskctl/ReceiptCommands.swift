@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import KioskCore
+import KioskDaemon
 import KioskDevices
 import KioskDocuments
 import KioskIO
@@ -44,7 +45,7 @@ enum ReceiptCommands {
             qrPayload: payload, stamp: stamp)
         Console.line("qr: \(payload)")
         let printer = ReceiptPrinter(configuration: configuration)
-        let result = blocking {
+        let result = runBlocking {
             let result = await printer.print(PrinterJob(title: "test receipt", bytes: bytes))
             await printer.close()
             return result
@@ -63,7 +64,7 @@ enum ReceiptCommands {
     private static func printerStatus(_ args: Arguments) throws(Arguments.UsageError) -> Int32 {
         let configuration = try configuration(args, defaultProfile: .generic80)
         let printer = ReceiptPrinter(configuration: configuration)
-        let report = blocking {
+        let report = runBlocking {
             let report = await printer.selfTest()
             await printer.close()
             return report
@@ -130,7 +131,7 @@ enum ReceiptCommands {
             content, paper: configuration.profile.paper, cut: configuration.profile.cut,
             repertoire: configuration.profile.repertoire)
         let dispenser = TicketDispenser(configuration: configuration)
-        let result = blocking {
+        let result = runBlocking {
             let result = await dispenser.dispense(PrinterJob(title: "ticket \(number)", bytes: bytes))
             await dispenser.close()
             return result
@@ -245,23 +246,6 @@ enum ReceiptCommands {
     }
 
     // MARK: helpers
-
-    /// Runs async work from the synchronous CLI; the main thread waits, the cooperative pool runs the work.
-    static func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            box.value = await work()
-            done.signal()
-        }
-        done.wait()
-        guard let value = box.value else { preconditionFailure("async work finished without a value") }
-        return value
-    }
-
-    private final class ResultBox<T>: @unchecked Sendable {
-        var value: T?
-    }
 
     static func localTimestamp() -> String {
         let formatter = DateFormatter()

@@ -36,7 +36,7 @@ struct ControlCommands: Sendable {
 
     func status() -> [String: Any] {
         let daemon = daemon
-        let snapshot = waitFor { await daemon.runner.snapshot }
+        let snapshot = runBlocking { await daemon.runner.snapshot }
         var devices: [[String: Any]] = []
         for role in DeviceRole.allCases {
             let health = daemon.terminal.health(of: role)
@@ -119,8 +119,8 @@ struct ControlCommands: Sendable {
 
     private func reply(to event: FlowEvent) -> [String: Any] {
         let runner = daemon.runner
-        let disposition = waitFor { await runner.send(event) }
-        let snapshot = waitFor { await runner.snapshot }
+        let disposition = runBlocking { await runner.send(event) }
+        let snapshot = runBlocking { await runner.snapshot }
         var reply: [String: Any] = ["class": "flow", "ok": true, "step": snapshot.step.rawValue]
         if let id = snapshot.transactionID { reply["transactionID"] = id }
         switch disposition {
@@ -140,8 +140,8 @@ struct ControlCommands: Sendable {
         }
         let timeout = Duration.milliseconds(min(max(request["timeoutMs"] as? Int ?? 10_000, 1), 600_000))
         let runner = daemon.runner
-        let reached = waitFor { await FlowWaiter.wait(for: step, on: runner, timeout: timeout) }
-        let now = waitFor { await runner.snapshot }
+        let reached = runBlocking { await FlowWaiter.wait(for: step, on: runner, timeout: timeout) }
+        let now = runBlocking { await runner.snapshot }
         guard reached else {
             return ["class": "error", "ok": false, "step": now.step.rawValue,
                     "error": "the flow did not reach \(step.rawValue) within \(timeout); it is at \(now.step.rawValue)"]
@@ -212,7 +212,7 @@ struct ControlCommands: Sendable {
                 return error("authority needs \"mode\": approve, reject or unavailable")
             }
             let authority = daemon.authority
-            waitFor { await authority.setMode(mode) }
+            runBlocking { await authority.setMode(mode) }
         default:
             return error("unknown sim action '\(action)'")
         }

@@ -36,20 +36,3 @@ final class LineChannel: @unchecked Sendable {
         try transport.write(Array(data) + [0x0A], deadline: deadline)
     }
 }
-
-/// Runs an async operation from a plain thread (a control connection's) and waits for its result.
-func waitFor<T: Sendable>(_ operation: @escaping @Sendable () async -> T) -> T {
-    let slot = ResultSlot<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        slot.value = await operation()
-        done.signal()
-    }
-    done.wait()
-    return slot.value!
-}
-
-/// Carries a value from a task to the thread that waits on its semaphore.
-private final class ResultSlot<T>: @unchecked Sendable {
-    var value: T?
-}
