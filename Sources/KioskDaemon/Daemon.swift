@@ -22,7 +22,8 @@ public final class Daemon: @unchecked Sendable {
     let socketDirectory: String
     private var servers: [ControlServer] = []
     private var demoFailed = false
-    private let notifier = SystemdNotifier()
+    private let notifier: SystemdNotifier
+    private let watchdogInterval: Duration?
 
     public var controlSocketPath: String { socketDirectory + "/kioskd.sock" }
     public var adminSocketPath: String { socketDirectory + "/admin.sock" }
@@ -33,6 +34,10 @@ public final class Daemon: @unchecked Sendable {
     public init(options: DaemonOptions, logger: Logger) async throws {
         self.options = options
         self.logger = logger
+        // Ours alone: children (cupsd, ippeveprinter) must not talk to systemd in our name.
+        notifier = SystemdNotifier()
+        watchdogInterval = SystemdNotifier.watchdogInterval()
+        for variable in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { unsetenv(variable) }
         var config: DaemonConfig
         if let path = options.configPath {
             config = try DaemonConfig.load(path: path)
@@ -115,7 +120,7 @@ public final class Daemon: @unchecked Sendable {
             let readyIn = ContinuousClock.now - started
             notify(["READY=1", "STATUS=ready: \(await runner.snapshot.step.rawValue)"])
             logger.notice("kioskd", "ready in \(readyIn) (kiosk \(config.kioskID), sockets in \(socketDirectory))")
-            if let interval = SystemdNotifier.watchdogInterval() {
+            if let interval = watchdogInterval {
                 group.addTask { [self] in await watchdog(every: interval / 2) }
             }
             if options.demo, let simulation {

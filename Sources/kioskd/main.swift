@@ -2,6 +2,8 @@ import Foundation
 import KioskDaemon
 
 // kioskd — the daemon. Thin: parse, build, run; everything else lives in KioskDaemon.
+// A client that hangs up mid-reply, or a helper process whose pipe closes, must cost an EPIPE, not the daemon.
+signal(SIGPIPE, SIG_IGN)
 let logger = Logger()
 let options: DaemonOptions
 do {

@@ -1,15 +1,15 @@
 import Foundation
 import Glibc
+import KioskIO
 import KioskSimulators
 
 /// kioskd started as a real process for a test (simulate mode, its own state directory), ready when it says
 /// `READY=1` over sd_notify. Stopped (SIGTERM, then SIGKILL) when the test ends, even on failure.
+/// Started with `ChildProcess` (posix_spawn + waitpid), whose exit detection does not depend on inherited sockets.
 final class DaemonProcess {
     let stateDirectory: URL
-    let process = Process()
+    let child: ChildProcess
     let notify: SystemdNotifyListener
-    let stdoutFile: URL
-    let stderrFile: URL
 
     var adminSocket: String { stateDirectory.appendingPathComponent("admin.sock").path }
     var statusSocket: String { stateDirectory.appendingPathComponent("kioskd.sock").path }
@@ -22,11 +22,6 @@ final class DaemonProcess {
         self.stateDirectory = stateDirectory
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         notify = try SystemdNotifyListener(directory: stateDirectory)
-        let run = UUID().uuidString.prefix(8)
-        stdoutFile = stateDirectory.appendingPathComponent("kioskd-\(run).out")
-        stderrFile = stateDirectory.appendingPathComponent("kioskd-\(run).err")
-        _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         var arguments = ["--simulate", "--state-dir", stateDirectory.path] + extra
         if !cups { arguments.append("--no-cups") }
         if let config {
@@ -34,56 +29,49 @@ final class DaemonProcess {
             try JSONSerialization.data(withJSONObject: config).write(to: file)
             arguments += ["--config", file.path]
         }
-        process.executableURL = ProcessRunner.executable("kioskd")
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notify.path
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
-        process.standardError = try FileHandle(forWritingTo: stderrFile)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        child = try ChildProcess(ProcessRunner.executable("kioskd").path, arguments, environment: environment)
         // Wait for READY=1 in short slices so a daemon that exits at once is reported at once.
         let end = Date().addingTimeInterval(readyTimeout)
         var ready = false
-        while !ready && process.isRunning && Date() < end { ready = notify.waitFor("READY=1", timeout: 0.2) }
+        while !ready && child.isRunning && Date() < end { ready = notify.waitFor("READY=1", timeout: 0.2) }
         guard ready else {
+            let running = child.isRunning
             stop()
-            throw Failure(description: "kioskd did not say READY=1 within \(readyTimeout) s (running: \(process.isRunning)); stderr:\n\(stderr)")
+            throw Failure(description: "kioskd did not say READY=1 within \(readyTimeout) s (running: \(running)); output:\n\(output)")
         }
     }
 
     deinit { stop() }
 
-    var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
-    var stdout: String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
+    /// What kioskd wrote to stdout and stderr (the last 64 KiB).
+    var output: String { child.output }
+    var stderr: String { child.output }
 
     func admin() throws -> ControlConnection { try ControlConnection(path: adminSocket) }
 
     /// SIGKILL: no chance to clean up, as in a power cut or a crash.
     func kill9() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        guard child.isRunning else { return }
+        child.signal(SIGKILL)
+        _ = child.waitForExit(deadline: .after(.seconds(30)))
     }
 
-    /// SIGTERM and wait (at most `timeout`) for an orderly exit; returns the exit status.
+    /// SIGTERM and wait (at most `timeout`) for an orderly exit; returns the exit status (nil if it had to be killed).
     @discardableResult
     func terminate(timeout: TimeInterval = 60) -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
-        kill(process.processIdentifier, SIGTERM)
-        let exited = DispatchSemaphore(value: 0)
-        let waiter = Thread { [process] in process.waitUntilExit(); exited.signal() }
-        waiter.start()
-        if exited.wait(timeout: .now() + timeout) == .timedOut {
+        guard child.isRunning else { return child.exitStatus }
+        child.signal(SIGTERM)
+        guard child.waitForExit(deadline: .after(seconds: timeout)) else {
             kill9()
             return nil
         }
-        return process.terminationStatus
+        return child.exitStatus
     }
 
     func stop() {
-        if process.isRunning { terminate(timeout: 20) }
+        if child.isRunning { terminate(timeout: 20) }
     }
 }
 

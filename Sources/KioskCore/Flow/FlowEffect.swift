@@ -69,7 +69,8 @@ public indirect enum FlowEffect: Sendable, Hashable, Codable {
     case persistTransaction(TransactionRecord)
     /// Forget every personal value of the session (in the UI, drivers' buffers and the checkpoint).
     case wipePersonalData(transactionID: String)
-    /// Record who did what (staff assists, reprints) in the audit log.
-    case audit(actor: String, action: String, transactionID: String?)
+    /// Record who did what (staff assists, reprints, print problems) in the audit log; `action` is a short code,
+    /// `detail` the free text (a reason).
+    case audit(actor: String, action: String, transactionID: String?, detail: String = "")
     case ui(UIEvent)
 }

@@ -244,7 +244,8 @@ extension StepContext {
     mutating func licencePrintProblem(_ reason: String) {
         enter(.licencePrintProblem)
         ui(.staffCalled(reason: reason))
-        emit(.audit(actor: "kioskd", action: "licence-print-problem: \(reason)", transactionID: state.session?.transactionID))
+        emit(.audit(actor: "kioskd", action: "licence-print-problem", transactionID: state.session?.transactionID,
+                    detail: reason))
     }
 
     mutating func receiptPrintResult(_ outcome: PrintOutcome) {

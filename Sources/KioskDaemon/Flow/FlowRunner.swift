@@ -220,9 +220,12 @@ public actor FlowRunner {
         case .wipePersonalData(let transactionID):
             _ = try? deps.store.clearCheckpoint(sessionID: transactionID)
             deps.logger.info("flow", "personal data of \(transactionID) wiped")
-        case .audit(let actor, let action, let transactionID):
+        case .audit(let actor, let action, let transactionID, let detail):
             do {
-                _ = try deps.store.audit(actor: actor, action: action, detail: transactionID ?? "", at: deps.clock())
+                let text = [transactionID.map { "transaction \($0)" }, detail.isEmpty ? nil : detail]
+                    .compactMap { $0 }.joined(separator: ": ")
+                _ = try deps.store.audit(actor: String(actor.prefix(64)), action: String(action.prefix(64)),
+                                         detail: String(text.prefix(4096)), at: deps.clock())
             } catch {
                 deps.logger.error("store", "audit of '\(action)' by \(actor) not recorded: \(error)")
             }
@@ -293,16 +296,22 @@ public actor FlowRunner {
                 return .licencePrintResult(jobUUID: jobUUID, .failed(reason: "the licence could not be rendered: \(error)"))
             }
             let store = deps.store
+            let journalled = JournalMark()
             let journal = LicenceJournal(
                 willSend: { uuid in
                     try store.recordLicenceJobIntent(transactionID: transactionID, jobUUID: uuid, reprintAuthorisedBy: authorisedBy)
+                    journalled.set()
                 },
                 didCreate: { uuid, jobID in try store.recordLicenceJobSubmitted(jobUUID: uuid, cupsJobID: jobID) })
             let previous = try? store.licenceJobs(transactionID: transactionID).last { $0.jobUUID != jobUUID }?.cupsJobID
             let outcome = await output.print(
                 pdf: pdf, jobUUID: jobUUID, reprintOf: authorisedBy == nil ? nil : previous ?? nil,
                 authorisedBy: authorisedBy, journal: journal, deadline: .after(.seconds(240)))
-            Self.journalOutcome(outcome, jobUUID: jobUUID, deps: deps)
+            if journalled.isSet {
+                Self.journalOutcome(outcome, jobUUID: jobUUID, deps: deps)
+            } else {
+                deps.logger.notice("licence", "job \(jobUUID) not sent: \(outcome)")
+            }
             return .licencePrintResult(jobUUID: jobUUID, outcome)
         }
     }
@@ -419,4 +428,12 @@ public actor FlowRunner {
         case .cancelled(let reason): "cancelled: \(reason.rawValue)"
         }
     }
+}
+
+/// Remembers, across the licence output's callbacks, whether the job's intent reached the journal.
+private final class JournalMark: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
