@@ -28,21 +28,31 @@ let package = Package(
 
         // OS seam and everything above it.
         .target(name: "KioskIO", dependencies: ["CKioskSupport", "CLibUSB", "CUdev", "CSQLite"]),
-        .target(name: "KioskDevices", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "CCups"]),
+        .target(
+            name: "KioskDevices", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "CCups"]),
         .target(name: "KioskStore", dependencies: ["KioskCore", "KioskIO"]),
         .target(name: "KioskSimulators", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO"]),
         .target(
             name: "KioskDaemon",
-            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore", "KioskSimulators"]),
+            dependencies: [
+                "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore",
+                "KioskSimulators",
+            ]),
 
         // Thin executables.
         .executableTarget(name: "kioskd", dependencies: ["KioskDaemon"]),
         .executableTarget(
             name: "kioskctl",
-            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskSimulators", "KioskDaemon", "CCups"]),
+            dependencies: [
+                "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskSimulators",
+                "KioskDaemon", "CCups",
+            ]),
         .executableTarget(
             name: "kioskbench",
-            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore", "KioskSimulators", "KioskDaemon"]),
+            dependencies: [
+                "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore",
+                "KioskSimulators", "KioskDaemon",
+            ]),
 
         // Tests.
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"]),
@@ -51,7 +61,9 @@ let package = Package(
         .testTarget(name: "KioskIOTests", dependencies: ["KioskIO"]),
         .testTarget(
             name: "KioskDevicesTests",
-            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskSimulators"]),
+            dependencies: [
+                "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskSimulators",
+            ]),
         .testTarget(name: "KioskStoreTests", dependencies: ["KioskCore", "KioskIO", "KioskStore"]),
         .testTarget(
             name: "KioskDaemonTests",

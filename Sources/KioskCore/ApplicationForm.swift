@@ -26,8 +26,10 @@ public struct ApplicationForm: Sendable, Hashable, Codable {
     /// 联系电话.
     public var phone: PersonalText
 
-    public init(kind: EntityKind, name: String, entityType: String, representative: PersonalText,
-                registeredCapitalWan: Decimal?, address: PersonalText, businessScope: String, phone: PersonalText) {
+    public init(
+        kind: EntityKind, name: String, entityType: String, representative: PersonalText,
+        registeredCapitalWan: Decimal?, address: PersonalText, businessScope: String, phone: PersonalText
+    ) {
         self.kind = kind
         self.name = name
         self.entityType = entityType
@@ -80,13 +82,16 @@ public enum FormValidator {
     public static func issues(in form: ApplicationForm) -> [FormIssue] {
         var issues: [FormIssue] = []
         func add(_ field: FormField, _ code: String, _ zh: String, _ en: String) {
-            issues.append(FormIssue(field: field, code: code, chinese: "\(field.label(for: form.kind))\(zh)", english: en))
+            issues.append(
+                FormIssue(field: field, code: code, chinese: "\(field.label(for: form.kind))\(zh)", english: en))
         }
         let name = form.name.trimmed
         if name.isEmpty {
             add(.name, "required", "不能为空", "the name is required")
         } else if !nameLength.contains(name.count) {
-            add(.name, "length", "应为\(nameLength.lowerBound)至\(nameLength.upperBound)个字", "the name must have \(nameLength.lowerBound)–\(nameLength.upperBound) characters")
+            add(
+                .name, "length", "应为\(nameLength.lowerBound)至\(nameLength.upperBound)个字",
+                "the name must have \(nameLength.lowerBound)–\(nameLength.upperBound) characters")
         } else if form.kind == .company && !(name.hasSuffix("公司")) {
             add(.name, "suffix", "应以“有限公司”或“股份有限公司”结尾", "a company name must end in 公司")
         } else if name.contains(where: { $0.isASCII && !$0.isLetter && !$0.isNumber && $0 != "(" && $0 != ")" }) {
@@ -105,23 +110,31 @@ public enum FormValidator {
         case (.company, nil):
             add(.registeredCapital, "required", "不能为空", "the registered capital is required for a company")
         case (_, let capital?) where capital <= 0 || capital > maximumCapitalWan:
-            add(.registeredCapital, "range", "应大于0且不超过\(maximumCapitalWan)万元", "the capital must be above 0 and at most \(maximumCapitalWan) (10,000 yuan)")
+            add(
+                .registeredCapital, "range", "应大于0且不超过\(maximumCapitalWan)万元",
+                "the capital must be above 0 and at most \(maximumCapitalWan) (10,000 yuan)")
         default: break
         }
         let address = form.address.unmasked.trimmed
         if address.isEmpty {
             add(.address, "required", "不能为空", "the address is required")
         } else if !addressLength.contains(address.count) {
-            add(.address, "length", "应为\(addressLength.lowerBound)至\(addressLength.upperBound)个字", "the address must have \(addressLength.lowerBound)–\(addressLength.upperBound) characters")
+            add(
+                .address, "length", "应为\(addressLength.lowerBound)至\(addressLength.upperBound)个字",
+                "the address must have \(addressLength.lowerBound)–\(addressLength.upperBound) characters")
         }
         let scope = form.businessScope.trimmed
         if scope.isEmpty {
             add(.businessScope, "required", "不能为空", "the business scope is required")
         } else if !scopeLength.contains(scope.count) {
-            add(.businessScope, "length", "不超过\(scopeLength.upperBound)个字", "the business scope must have at most \(scopeLength.upperBound) characters")
+            add(
+                .businessScope, "length", "不超过\(scopeLength.upperBound)个字",
+                "the business scope must have at most \(scopeLength.upperBound) characters")
         }
         if !isPhoneNumber(form.phone.unmasked) {
-            add(.phone, "format", "应为11位手机号码或带区号的固定电话", "expected an 11-digit mobile number or a landline with area code")
+            add(
+                .phone, "format", "应为11位手机号码或带区号的固定电话",
+                "expected an 11-digit mobile number or a landline with area code")
         }
         return issues
     }
@@ -130,8 +143,12 @@ public enum FormValidator {
     public static func isPhoneNumber(_ text: String) -> Bool {
         let chars = Array(text.trimmed)
         let digits = chars.filter { $0 != "-" }
-        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), chars.filter({ $0 == "-" }).count <= 1 else { return false }
-        if chars.count == 11, chars[0] == "1", let second = chars[1].wholeNumberValue, second >= 3 { return !chars.contains("-") }
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), chars.filter({ $0 == "-" }).count <= 1 else {
+            return false
+        }
+        if chars.count == 11, chars[0] == "1", let second = chars[1].wholeNumberValue, second >= 3 {
+            return !chars.contains("-")
+        }
         guard digits.first == "0", (10...12).contains(digits.count) else { return false }
         if let dash = chars.firstIndex(of: "-") { return (3...4).contains(dash) }
         return true

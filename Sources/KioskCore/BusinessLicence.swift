@@ -36,10 +36,12 @@ public struct BusinessLicence: Sendable, Hashable, Codable {
     /// What the QR code carries: the licence's public lookup URL.
     public var qrPayload: String
 
-    public init(creditCode: String, name: String, entityType: String, representative: String, kind: EntityKind,
-                registeredCapital: String, establishedOn: CivilDate, businessTermFrom: CivilDate,
-                businessTermUntil: BusinessTerm, address: String, businessScope: String,
-                registrationAuthority: String, issuedOn: CivilDate, qrPayload: String) {
+    public init(
+        creditCode: String, name: String, entityType: String, representative: String, kind: EntityKind,
+        registeredCapital: String, establishedOn: CivilDate, businessTermFrom: CivilDate,
+        businessTermUntil: BusinessTerm, address: String, businessScope: String,
+        registrationAuthority: String, issuedOn: CivilDate, qrPayload: String
+    ) {
         self.creditCode = creditCode
         self.name = name
         self.entityType = entityType
@@ -112,7 +114,8 @@ public struct BusinessLicence: Sendable, Hashable, Codable {
         var problems: [String] = []
         if case .failure(let e) = CreditCodeValidator.validate(creditCode) { problems.append("creditCode: \(e)") }
         let required: [(String, String)] = [
-            ("name", name), ("entityType", entityType), (kind == .company ? "legalRepresentative" : "operator", representative),
+            ("name", name), ("entityType", entityType),
+            (kind == .company ? "legalRepresentative" : "operator", representative),
             ("address", address), ("businessScope", businessScope), ("registrationAuthority", registrationAuthority),
             ("qrPayload", qrPayload),
         ]

@@ -21,7 +21,8 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         let digits = text.filter { $0 != "-" }
         guard digits.count == 8, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
             text.count == 8 || (text.count == 10 && Array(text)[4] == "-" && Array(text)[7] == "-"),
-            let y = Int(String(digits.prefix(4))), let m = Int(String(digits.dropFirst(4).prefix(2))), let d = Int(String(digits.suffix(2)))
+            let y = Int(String(digits.prefix(4))), let m = Int(String(digits.dropFirst(4).prefix(2))),
+            let d = Int(String(digits.suffix(2)))
         else { return nil }
         self.init(year: y, month: m, day: d)
     }
@@ -84,7 +85,8 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let date = CivilDate(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected YYYY-MM-DD, got '\(text)'"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected YYYY-MM-DD, got '\(text)'"))
         }
         self = date
     }

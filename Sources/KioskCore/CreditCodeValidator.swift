@@ -54,7 +54,8 @@ public enum CreditCodeValidator {
             return .failure(.badCheckCharacter(expected: checkCharacter(for: chars.prefix(17)) ?? "?"))
         }
         let organisation = Array(chars[8..<17])
-        return .success(ValidCreditCode(code: String(chars), organisationCodeMismatch: !organisationCodeIsValid(organisation)))
+        return .success(
+            ValidCreditCode(code: String(chars), organisationCodeMismatch: !organisationCodeIsValid(organisation)))
     }
 
     /// GB 11714: 8 body characters (0–9 → 0–9, A–Z → 10–35) weighted 3 7 9 10 5 8 4 2; check = 11 − (S mod 11),

@@ -60,7 +60,8 @@ public enum IDNumberValidator {
         let bytes = Array(text.utf8)
         if bytes.count != 18 {
             // 18 characters but more bytes: something is not ASCII (e.g. full-width digits).
-            let position = (text.firstIndex { !$0.isASCII }).map { text.distance(from: text.startIndex, to: $0) + 1 } ?? 1
+            let position =
+                (text.firstIndex { !$0.isASCII }).map { text.distance(from: text.startIndex, to: $0) + 1 } ?? 1
             return .failure(.invalidCharacter(position: position))
         }
         var digits = [Int](repeating: 0, count: 17)
@@ -82,14 +83,15 @@ public enum IDNumberValidator {
         let expected = checkCharacter(for: digits)
         guard expected.asciiValue == last else { return .failure(.badCheckDigit(expected: expected)) }
         let kind: ValidIDNumber.Kind =
-            if digits[0] == 9 { .foreignerPermanent2023 }
-            else if digits[0] == 8 && (1...3).contains(digits[1]) { .hkMacaoTaiwanPermit }
-            else { .resident }
+            if digits[0] == 9 { .foreignerPermanent2023 } else if digits[0] == 8 && (1...3).contains(digits[1]) {
+                .hkMacaoTaiwanPermit
+            } else { .resident }
         return .success(ValidIDNumber(number: PersonalText(text, kind: .idNumber), kind: kind, birthDate: birth))
     }
 
     /// Validates a 2023 foreigner permanent residence number: the same rules plus a leading 9.
-    public static func validateForeigner2023(_ input: String, today: CivilDate) -> Result<ValidIDNumber, IDNumberError> {
+    public static func validateForeigner2023(_ input: String, today: CivilDate) -> Result<ValidIDNumber, IDNumberError>
+    {
         validate(input, today: today).flatMap { valid in
             valid.kind == .foreignerPermanent2023 ? .success(valid) : .failure(.badForeignerPrefix)
         }

@@ -55,7 +55,8 @@ public enum CardValidity: Sendable, Hashable, Codable, CustomStringConvertible {
         let text = try decoder.singleValueContainer().decode(String.self)
         if text == "long-term" { self = .longTerm; return }
         guard let date = CivilDate(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected YYYY-MM-DD or long-term"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected YYYY-MM-DD or long-term"))
         }
         self = .until(date)
     }
@@ -97,11 +98,13 @@ public struct IdentityCard: Sendable, Hashable, Codable {
     /// 换证次数 (Y).
     public var renewalCount: String?
 
-    public init(cardType: CardType, name: PersonalText, gender: Gender, nation: String? = nil, birthDate: CivilDate,
-                address: PersonalText? = nil, idNumber: PersonalText, issuingAuthority: String? = nil,
-                validFrom: CivilDate, validUntil: CardValidity, passNumber: String? = nil, issueCount: String? = nil,
-                englishName: PersonalText? = nil, nationality: String? = nil, chineseName: PersonalText? = nil,
-                renewalCount: String? = nil) {
+    public init(
+        cardType: CardType, name: PersonalText, gender: Gender, nation: String? = nil, birthDate: CivilDate,
+        address: PersonalText? = nil, idNumber: PersonalText, issuingAuthority: String? = nil,
+        validFrom: CivilDate, validUntil: CardValidity, passNumber: String? = nil, issueCount: String? = nil,
+        englishName: PersonalText? = nil, nationality: String? = nil, chineseName: PersonalText? = nil,
+        renewalCount: String? = nil
+    ) {
         self.cardType = cardType
         self.name = name
         self.gender = gender
@@ -163,7 +166,9 @@ public enum IdentityEligibility {
     /// Minimum age of a legal representative / operator (full civil capacity).
     public static let defaultMinimumAge = 18
 
-    public static func refusals(for card: IdentityCard, today: CivilDate, minimumAge: Int = defaultMinimumAge) -> [IdentityRefusal] {
+    public static func refusals(for card: IdentityCard, today: CivilDate, minimumAge: Int = defaultMinimumAge)
+        -> [IdentityRefusal]
+    {
         var refusals: [IdentityRefusal] = []
         if today < card.validFrom { refusals.append(.notYetValid(from: card.validFrom)) }
         if case .until(let end) = card.validUntil, today > end { refusals.append(.expired(on: end)) }

@@ -68,7 +68,8 @@ public enum Masking {
     public static func keepEnds(_ value: String, head: Int, tail: Int) -> String {
         let chars = Array(value)
         guard chars.count > head + tail else { return String(repeating: "*", count: chars.count) }
-        return String(chars.prefix(head)) + String(repeating: "*", count: chars.count - head - tail) + String(chars.suffix(tail))
+        return String(chars.prefix(head)) + String(repeating: "*", count: chars.count - head - tail)
+            + String(chars.suffix(tail))
     }
 
     /// The first six characters (province, city, district at most), then `****`.

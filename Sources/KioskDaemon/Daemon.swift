@@ -48,8 +48,9 @@ public final class Daemon: @unchecked Sendable {
         }
         if let state = options.stateDirectory { config.stateDirectory = state }
         logger.level = config.logLevel
-        try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o750])
+        try FileManager.default.createDirectory(
+            atPath: config.stateDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o750])
         socketDirectory = options.simulate ? config.stateDirectory : config.runtimeDirectory
         try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
 
@@ -82,8 +83,12 @@ public final class Daemon: @unchecked Sendable {
         }
         terminal = Terminal(
             idReader: config.devices[.idReader].flatMap(DeviceFactory.idReader),
-            receiptPrinter: config.devices[.receiptPrinter].flatMap { DeviceFactory.printerConfiguration($0, role: .receiptPrinter) }.map(ReceiptPrinter.init),
-            ticketDispenser: config.devices[.ticketDispenser].flatMap { DeviceFactory.printerConfiguration($0, role: .ticketDispenser) }.map(TicketDispenser.init),
+            receiptPrinter: config.devices[.receiptPrinter].flatMap {
+                DeviceFactory.printerConfiguration($0, role: .receiptPrinter)
+            }.map(ReceiptPrinter.init),
+            ticketDispenser: config.devices[.ticketDispenser].flatMap {
+                DeviceFactory.printerConfiguration($0, role: .ticketDispenser)
+            }.map(TicketDispenser.init),
             licenceOutput: licenceOutput, endpoints: endpoints)
 
         let numbering = try QueueNumbering(prefixes: [config.flow.handOffCategory: config.flow.handOffCategory])
@@ -149,7 +154,10 @@ public final class Daemon: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(100))
         }
         if await runner.isPrintingLicence {
-            logger.warning("kioskd", "a licence print is still in progress; its job id is journalled and will be supervised at the next start")
+            logger.warning(
+                "kioskd",
+                "a licence print is still in progress; its job id is journalled and will be supervised at the next start"
+            )
         }
         await runner.stop()
         await terminal.receiptPrinter?.close()
@@ -208,7 +216,9 @@ public final class Daemon: @unchecked Sendable {
         while !Task.isCancelled {
             let before = DeviceRole.allCases.map { terminal.health(of: $0) }
             if let printer = terminal.receiptPrinter { healthChanged(.receiptPrinter, await printer.pollIfIdle()) }
-            if let dispenser = terminal.ticketDispenser { healthChanged(.ticketDispenser, await dispenser.pollIfIdle()) }
+            if let dispenser = terminal.ticketDispenser {
+                healthChanged(.ticketDispenser, await dispenser.pollIfIdle())
+            }
             if let output = terminal.licenceOutput { healthChanged(.licencePrinter, await output.health()) }
             for (role, old) in zip(DeviceRole.allCases, before) where terminal.health(of: role) != old {
                 logger.info(role.rawValue, "health \(terminal.health(of: role))")

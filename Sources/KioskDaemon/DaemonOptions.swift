@@ -10,7 +10,8 @@ public struct DaemonOptions: Sendable, Equatable {
     public var noCUPS = false
 
     public static let defaultConfigPath = "/etc/kioskd/kioskd.json"
-    public static let usage = "usage: kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo [--exit-after-demo]] [--no-cups]"
+    public static let usage =
+        "usage: kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo [--exit-after-demo]] [--no-cups]"
 
     public init() {}
 
@@ -21,7 +22,9 @@ public struct DaemonOptions: Sendable, Equatable {
         var index = 0
         func value(_ flag: String) throws(UsageError) -> String {
             index += 1
-            guard index < arguments.count, !arguments[index].hasPrefix("--") else { throw UsageError(description: "\(flag) needs a value") }
+            guard index < arguments.count, !arguments[index].hasPrefix("--") else {
+                throw UsageError(description: "\(flag) needs a value")
+            }
             return arguments[index]
         }
         while index < arguments.count {
@@ -38,7 +41,9 @@ public struct DaemonOptions: Sendable, Equatable {
         }
         if options.demo && !options.simulate { throw UsageError(description: "--demo needs --simulate") }
         if options.exitAfterDemo && !options.demo { throw UsageError(description: "--exit-after-demo needs --demo") }
-        if options.simulate && options.stateDirectory == nil { throw UsageError(description: "--simulate needs --state-dir DIR") }
+        if options.simulate && options.stateDirectory == nil {
+            throw UsageError(description: "--simulate needs --state-dir DIR")
+        }
         return options
     }
 }

@@ -46,7 +46,9 @@ public final class Logger: @unchecked Sendable {
     }
 
     public func error(_ component: String, _ message: @autoclosure () -> String) { log(.error, component, message()) }
-    public func warning(_ component: String, _ message: @autoclosure () -> String) { log(.warning, component, message()) }
+    public func warning(_ component: String, _ message: @autoclosure () -> String) {
+        log(.warning, component, message())
+    }
     public func notice(_ component: String, _ message: @autoclosure () -> String) { log(.notice, component, message()) }
     public func info(_ component: String, _ message: @autoclosure () -> String) { log(.info, component, message()) }
     public func debug(_ component: String, _ message: @autoclosure () -> String) { log(.debug, component, message()) }

@@ -28,5 +28,7 @@ public struct DeviceHealth: Sendable, Hashable, Codable, CustomStringConvertible
         self.reasons = reasons
     }
 
-    public var description: String { reasons.isEmpty ? state.rawValue : "\(state.rawValue) (\(reasons.joined(separator: ", ")))" }
+    public var description: String {
+        reasons.isEmpty ? state.rawValue : "\(state.rawValue) (\(reasons.joined(separator: ", ")))"
+    }
 }

@@ -124,7 +124,9 @@ public final class DescriptorTransport: ByteTransport, @unchecked Sendable {
     /// Waits until `fd` is ready for `events`, the deadline passes, or `close()` is called.
     private func waitFor(_ events: Int16, deadline: Deadline, transferred: Int) throws(TransportError) {
         while true {
-            var fds = [pollfd(fd: fd, events: events, revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: fd, events: events, revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+            ]
             let timeout = deadline.pollTimeoutMilliseconds
             let ready = poll(&fds, 2, timeout)
             if ready < 0 {

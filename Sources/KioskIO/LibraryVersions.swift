@@ -1,8 +1,8 @@
-import Foundation
 import CKioskSupport
 import CLibUSB
 import CSQLite
 import CUdev
+import Foundation
 
 /// The versions of the OS libraries this build is linked against, read from the libraries themselves at run time.
 public enum LibraryVersions {
@@ -20,7 +20,9 @@ public enum LibraryVersions {
     public static var libudev: String {
         guard let udev = udev_new() else { return "unavailable" }
         udev_unref(udev)
-        return sharedObjectVersion(of: unsafeBitCast(udev_new as @convention(c) () -> OpaquePointer?, to: UnsafeRawPointer.self), stem: "libudev.so.")
+        return sharedObjectVersion(
+            of: unsafeBitCast(udev_new as @convention(c) () -> OpaquePointer?, to: UnsafeRawPointer.self),
+            stem: "libudev.so.")
     }
 
     /// The `x.y.z` suffix of the shared object holding `symbol`, or "unknown".

@@ -15,11 +15,15 @@ public struct SerialSettings: Sendable, Equatable {
 public enum SerialPort {
     /// Opens `path` exclusively (`TIOCEXCL`) in raw mode at `settings.baudRate`.
     /// Wraps open(2), ioctl(TIOCEXCL), tcgetattr(3), cfmakeraw(3), cfsetspeed(3), tcsetattr(3), tcflush(3).
-    public static func open(_ path: String, settings: SerialSettings = SerialSettings()) throws(SystemError) -> DescriptorTransport {
+    public static func open(_ path: String, settings: SerialSettings = SerialSettings()) throws(SystemError)
+        -> DescriptorTransport
+    {
         guard let speed = speedConstant(settings.baudRate) else {
             throw SystemError("cfsetspeed(\(settings.baudRate))", errno: EINVAL)
         }
-        let fd = try retryingInterrupts("open(\(path))") { Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) }
+        let fd = try retryingInterrupts("open(\(path))") {
+            Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+        }
         do {
             _ = try retryingInterrupts("ioctl(TIOCEXCL)") { kiosk_ioctl_none(fd, UInt(TIOCEXCL)) }
             var tio = termios()

@@ -11,7 +11,9 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// `WATCHDOG_USEC` as a duration, when the watchdog is on for this process (`WATCHDOG_PID` unset or ours).
-    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Duration? {
+    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> Duration?
+    {
         guard let text = environment["WATCHDOG_USEC"], let usec = Int64(text), usec > 0 else { return nil }
         if let pid = environment["WATCHDOG_PID"], pid != String(getpid()) { return nil }
         return .microseconds(usec)

@@ -11,8 +11,10 @@ public struct USBDeviceSelector: Sendable, Equatable, CustomStringConvertible {
     /// Detach a kernel driver (usblp, cdc_acm) bound to the interface before claiming it.
     public var detachKernelDriver: Bool
 
-    public init(vendorID: UInt16, productID: UInt16, serialNumber: String? = nil, interfaceNumber: Int32 = 0,
-                detachKernelDriver: Bool = true) {
+    public init(
+        vendorID: UInt16, productID: UInt16, serialNumber: String? = nil, interfaceNumber: Int32 = 0,
+        detachKernelDriver: Bool = true
+    ) {
         self.vendorID = vendorID
         self.productID = productID
         self.serialNumber = serialNumber
@@ -76,7 +78,8 @@ public final class USBBulkDevice: @unchecked Sendable {
         let rc = libusb_claim_interface(opened, selector.interfaceNumber)
         guard rc == 0 else {
             libusb_close(opened)
-            throw .system(SystemError("libusb_claim_interface: \(String(cString: libusb_error_name(rc)))", errno: EBUSY))
+            throw .system(
+                SystemError("libusb_claim_interface: \(String(cString: libusb_error_name(rc)))", errno: EBUSY))
         }
         let endpoints = USBBulkDevice.bulkEndpoints(opened, interface: selector.interfaceNumber)
         handle = opened
@@ -94,8 +97,9 @@ public final class USBBulkDevice: @unchecked Sendable {
         while sent < data.count {
             var moved: Int32 = 0
             let rc = data.withUnsafeMutableBufferPointer { buf in
-                libusb_bulk_transfer(handle, endpoint, buf.baseAddress! + sent, Int32(buf.count - sent), &moved,
-                                     timeoutMilliseconds(deadline))
+                libusb_bulk_transfer(
+                    handle, endpoint, buf.baseAddress! + sent, Int32(buf.count - sent), &moved,
+                    timeoutMilliseconds(deadline))
             }
             sent += Int(moved)
             try check(rc, call: "bulk OUT 0x\(String(endpoint, radix: 16))", transferred: sent)
@@ -108,8 +112,9 @@ public final class USBBulkDevice: @unchecked Sendable {
         while true {
             var moved: Int32 = 0
             let rc = buffer.withUnsafeMutableBufferPointer { buf in
-                libusb_bulk_transfer(handle, endpoint, buf.baseAddress!, Int32(maxCount), &moved,
-                                     timeoutMilliseconds(deadline))
+                libusb_bulk_transfer(
+                    handle, endpoint, buf.baseAddress!, Int32(maxCount), &moved,
+                    timeoutMilliseconds(deadline))
             }
             try check(rc, call: "bulk IN 0x\(String(endpoint, radix: 16))", transferred: Int(moved))
             if moved > 0 { return Array(buffer[0..<Int(moved)]) }
@@ -118,12 +123,15 @@ public final class USBBulkDevice: @unchecked Sendable {
     }
 
     /// A class- or vendor-specific control transfer IN (e.g. the printer class GET_PORT_STATUS / GET_DEVICE_ID).
-    public func controlIn(requestType: UInt8, request: UInt8, value: UInt16, index: UInt16, length: Int,
-                          deadline: Deadline) throws(TransportError) -> [UInt8] {
+    public func controlIn(
+        requestType: UInt8, request: UInt8, value: UInt16, index: UInt16, length: Int,
+        deadline: Deadline
+    ) throws(TransportError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: length)
         let rc = buffer.withUnsafeMutableBufferPointer { buf in
-            libusb_control_transfer(handle, requestType, request, value, index, buf.baseAddress!, UInt16(length),
-                                    timeoutMilliseconds(deadline))
+            libusb_control_transfer(
+                handle, requestType, request, value, index, buf.baseAddress!, UInt16(length),
+                timeoutMilliseconds(deadline))
         }
         try check(rc < 0 ? rc : 0, call: "control IN request \(request)", transferred: 0)
         return Array(buffer[0..<Int(rc)])
@@ -175,7 +183,11 @@ public final class USBBulkDevice: @unchecked Sendable {
             for e in 0..<Int(alt.bNumEndpoints) {
                 let ep = alt.endpoint[e]
                 guard ep.bmAttributes & 0x03 == UInt8(LIBUSB_TRANSFER_TYPE_BULK.rawValue) else { continue }
-                if ep.bEndpointAddress & 0x80 != 0 { ins.append(ep.bEndpointAddress) } else { outs.append(ep.bEndpointAddress) }
+                if ep.bEndpointAddress & 0x80 != 0 {
+                    ins.append(ep.bEndpointAddress)
+                } else {
+                    outs.append(ep.bEndpointAddress)
+                }
             }
         }
         return (ins, outs)

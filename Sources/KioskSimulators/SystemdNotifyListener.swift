@@ -20,7 +20,9 @@ public final class SystemdNotifyListener: @unchecked Sendable {
             for (i, b) in bytes.enumerated() where i < raw.count - 1 { raw[i] = b }
         }
         let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard rc == 0 else { close(fd); throw POSIXError(.init(rawValue: errno) ?? .EIO) }
     }

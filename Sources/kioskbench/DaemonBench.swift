@@ -8,7 +8,8 @@ enum DaemonBench {
     static func run() -> Int32 {
         let starts = Int(ProcessInfo.processInfo.environment["KIOSKD_BENCH_STARTS"] ?? "") ?? 10
         let idleSeconds = Double(ProcessInfo.processInfo.environment["KIOSKD_IDLE_SECONDS"] ?? "") ?? 60
-        let kioskd = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kioskd")
+        let kioskd = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "kioskd")
         var readyTimes: [Double] = []
         var status: Int32 = 0
         for run in 0..<starts {
@@ -24,16 +25,21 @@ enum DaemonBench {
             readyTimes.append(ready)
             if run == starts - 1 {
                 let (rss, cpu) = daemon.idleFigures(seconds: idleSeconds)
-                print(String(format: "daemon: idle %.0f s with all simulated devices: RSS %.1f MB (target ≤ 25), CPU %.2f %% of a core (target ≤ 0.5)",
-                             idleSeconds, rss, cpu))
+                print(
+                    String(
+                        format:
+                            "daemon: idle %.0f s with all simulated devices: RSS %.1f MB (target ≤ 25), CPU %.2f %% of a core (target ≤ 0.5)",
+                        idleSeconds, rss, cpu))
                 if rss > 25 || cpu > 0.5 { status = 1 }
             }
             daemon.stop()
         }
         readyTimes.sort()
         let median = readyTimes[readyTimes.count / 2]
-        print(String(format: "daemon: start → READY=1 median %.0f ms, max %.0f ms over %d starts (target ≤ 300 ms)",
-                     median * 1000, (readyTimes.last ?? 0) * 1000, readyTimes.count))
+        print(
+            String(
+                format: "daemon: start → READY=1 median %.0f ms, max %.0f ms over %d starts (target ≤ 300 ms)",
+                median * 1000, (readyTimes.last ?? 0) * 1000, readyTimes.count))
         if median > 0.3 { status = 1 }
         print("daemon: completed-transaction commit vs bare WAL commit: see the store bench")
         return status
@@ -48,7 +54,8 @@ private final class BenchDaemon {
     let started: Date
 
     init(executable: URL) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kioskd-bench-\(UUID().uuidString.prefix(8))")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kioskd-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         notify = try SystemdNotifyListener(directory: directory)
         process.executableURL = executable

@@ -47,7 +47,9 @@ struct Arguments {
     /// The value of `--key` as an integer, or nil when absent.
     func integer(_ key: String) throws(UsageError) -> Int? {
         guard let text = values[key] else { return nil }
-        guard let value = Int(text) else { throw UsageError(description: "--\(key) expects a whole number, got '\(text)'") }
+        guard let value = Int(text) else {
+            throw UsageError(description: "--\(key) expects a whole number, got '\(text)'")
+        }
         return value
     }
 

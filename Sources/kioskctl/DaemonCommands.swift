@@ -32,7 +32,9 @@ enum DaemonCommands {
         }
         guard reply["ok"] as? Bool == true else { return KioskCtl.failure("kioskd: \(reply["error"] ?? "error")") }
         if json {
-            let data = (try? JSONSerialization.data(withJSONObject: reply, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
+            let data =
+                (try? JSONSerialization.data(
+                    withJSONObject: reply, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
             Console.line(String(decoding: data, as: UTF8.self))
             return 0
         }
@@ -53,7 +55,8 @@ struct ControlClient {
         do {
             transport = try UnixSocket.connect(path: path, deadline: .after(Self.timeout))
         } catch {
-            throw Failure(description: "cannot reach kioskd at \(path) (\(error)); is it running? (systemctl status kioskd)")
+            throw Failure(
+                description: "cannot reach kioskd at \(path) (\(error)); is it running? (systemctl status kioskd)")
         }
         defer { transport.close() }
         let deadline = Deadline.after(Self.timeout)
@@ -90,13 +93,16 @@ struct ControlClient {
 enum StatusTable {
     static func render(_ status: [String: Any]) -> String {
         var lines: [String] = []
-        lines.append("kioskd \(status["version"] ?? "?")  kiosk \(status["kioskID"] ?? "?")  \(status["mode"] ?? "?")  up \(status["uptimeSeconds"] ?? 0) s")
+        lines.append(
+            "kioskd \(status["version"] ?? "?")  kiosk \(status["kioskID"] ?? "?")  \(status["mode"] ?? "?")  up \(status["uptimeSeconds"] ?? 0) s"
+        )
         lines.append("")
         lines.append(pad("ROLE", 17) + pad("STATE", 14) + pad("REASONS", 30) + "ENDPOINT")
         for device in status["devices"] as? [[String: Any]] ?? [] {
             let reasons = (device["reasons"] as? [String] ?? []).joined(separator: ",")
-            lines.append(pad("\(device["role"] ?? "?")", 17) + pad("\(device["state"] ?? "?")", 14)
-                         + pad(reasons.isEmpty ? "-" : reasons, 30) + "\(device["endpoint"] ?? "")")
+            lines.append(
+                pad("\(device["role"] ?? "?")", 17) + pad("\(device["state"] ?? "?")", 14)
+                    + pad(reasons.isEmpty ? "-" : reasons, 30) + "\(device["endpoint"] ?? "")")
         }
         lines.append("")
         if let flow = status["flow"] as? [String: Any] {
@@ -108,7 +114,9 @@ enum StatusTable {
         }
         if let store = status["store"] as? [String: Any] {
             if store["state"] as? String == "ok" {
-                lines.append("store: \(store["completedTransactions"] ?? 0) completed, \(store["pendingOutbox"] ?? 0) waiting for the server, \(store["unresolvedLicenceJobs"] ?? 0) licence jobs unresolved")
+                lines.append(
+                    "store: \(store["completedTransactions"] ?? 0) completed, \(store["pendingOutbox"] ?? 0) waiting for the server, \(store["unresolvedLicenceJobs"] ?? 0) licence jobs unresolved"
+                )
             } else {
                 lines.append("store: ERROR \(store["error"] ?? "")")
             }

@@ -8,10 +8,13 @@ enum ValidateCommand {
     static let maximumInputLength = 256
 
     static func run(_ arguments: [String]) -> Int32 {
-        guard arguments.count == 2 else { return KioskCtl.usageError("validate takes a kind (id or uscc) and one value") }
+        guard arguments.count == 2 else {
+            return KioskCtl.usageError("validate takes a kind (id or uscc) and one value")
+        }
         let value = arguments[1]
         guard value.utf8.count <= maximumInputLength else {
-            return KioskCtl.failure("invalid: input is \(value.utf8.count) bytes; at most \(maximumInputLength) are accepted")
+            return KioskCtl.failure(
+                "invalid: input is \(value.utf8.count) bytes; at most \(maximumInputLength) are accepted")
         }
         switch arguments[0] {
         case "id": return validateID(value)
@@ -34,9 +37,10 @@ enum ValidateCommand {
     private static func validateCreditCode(_ value: String) -> Int32 {
         switch CreditCodeValidator.validate(value) {
         case .success(let valid):
-            Console.line(valid.organisationCodeMismatch
-                ? "valid (warning: the embedded organisation code (characters 9–17) fails its GB 11714 check)"
-                : "valid")
+            Console.line(
+                valid.organisationCodeMismatch
+                    ? "valid (warning: the embedded organisation code (characters 9–17) fails its GB 11714 check)"
+                    : "valid")
             return 0
         case .failure(let error):
             Console.line("invalid: \(error)")

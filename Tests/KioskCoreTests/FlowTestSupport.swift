@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import KioskCore
 
 /// Drives `LicenceFlow` in tests: keeps the state, a virtual clock and every effect emitted so far.
@@ -65,7 +66,8 @@ func sampleLicence() -> BusinessLicence {
     BusinessLicence(
         creditCode: "91110000600037341L", name: "北京自助示范科技有限公司", entityType: "有限责任公司（自然人独资）",
         representative: "张三", kind: .company, registeredCapital: "壹佰万元整",
-        establishedOn: CivilDate(year: 2026, month: 11, day: 17)!, businessTermFrom: CivilDate(year: 2026, month: 11, day: 17)!,
+        establishedOn: CivilDate(year: 2026, month: 11, day: 17)!,
+        businessTermFrom: CivilDate(year: 2026, month: 11, day: 17)!,
         businessTermUntil: .longTerm, address: "北京市东城区景山前街4号", businessScope: "技术开发、技术咨询；销售电子产品。",
         registrationAuthority: "北京市东城区市场监督管理局", issuedOn: CivilDate(year: 2026, month: 11, day: 17)!,
         qrPayload: "https://www.gsxt.gov.cn/91110000600037341L")
@@ -73,6 +75,8 @@ func sampleLicence() -> BusinessLicence {
 
 extension [FlowEffect] {
     var wipes: Bool { contains { if case .wipePersonalData = $0 { true } else { false } } }
-    var persistedRecords: [TransactionRecord] { compactMap { if case .persistTransaction(let r) = $0 { r } else { nil } } }
+    var persistedRecords: [TransactionRecord] {
+        compactMap { if case .persistTransaction(let r) = $0 { r } else { nil } }
+    }
     var tickets: [String] { compactMap { if case .dispenseTicket(let c, _) = $0 { c } else { nil } } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KioskCore
 
 private let today = CivilDate(year: 2026, month: 11, day: 22)!
@@ -14,7 +15,8 @@ func sampleForm(kind: EntityKind = .company, representative: String = "张三") 
 }
 
 func sampleCard(
-    name: String = "张三", number: String = "11010519491231002X", birth: CivilDate = CivilDate(year: 1949, month: 12, day: 31)!,
+    name: String = "张三", number: String = "11010519491231002X",
+    birth: CivilDate = CivilDate(year: 1949, month: 12, day: 31)!,
     until: CardValidity = .longTerm
 ) -> IdentityCard {
     IdentityCard(
@@ -56,8 +58,10 @@ func sampleCard(
         #expect(FormValidator.issues(in: form).first?.chinese.hasPrefix("经营场所") == true)
     }
 
-    @Test(arguments: [("13812345678", true), ("010-12345678", true), ("075512345678", true), ("12812345678", false),
-                      ("1381234567", false), ("138-1234-5678", false), ("abc", false), ("", false)])
+    @Test(arguments: [
+        ("13812345678", true), ("010-12345678", true), ("075512345678", true), ("12812345678", false),
+        ("1381234567", false), ("138-1234-5678", false), ("abc", false), ("", false),
+    ])
     func phoneNumbers(_ text: String, _ valid: Bool) {
         #expect(FormValidator.isPhoneNumber(text) == valid)
     }
@@ -78,7 +82,10 @@ func sampleCard(
 
     @Test func expiredCard_isRefusedWithItsDate() {
         let card = sampleCard(until: .until(CivilDate(year: 2026, month: 11, day: 21)!))
-        #expect(IdentityEligibility.refusals(for: card, today: today) == [.expired(on: CivilDate(year: 2026, month: 11, day: 21)!)])
+        #expect(
+            IdentityEligibility.refusals(for: card, today: today) == [
+                .expired(on: CivilDate(year: 2026, month: 11, day: 21)!)
+            ])
         let lastDay = sampleCard(until: .until(today))
         #expect(IdentityEligibility.refusals(for: lastDay, today: today).isEmpty)
     }

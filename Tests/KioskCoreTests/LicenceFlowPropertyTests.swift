@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KioskCore
 
 /// Random event sequences against the invariants of DESIGN §4.
@@ -20,25 +21,37 @@ import Testing
         let likely: [FlowEvent]
         switch state.step {
         case .idle, .completed, .handedOff, .cancelled:
-            likely = [.start(transactionID: "T\(serial)", kioskID: "K1"), .timerFired(generation: state.timerGeneration)]
+            likely = [
+                .start(transactionID: "T\(serial)", kioskID: "K1"), .timerFired(generation: state.timerGeneration),
+            ]
         case .awaitingCard:
-            likely = [.cardRead(card), .cardRead(card), .cardError(reason: "read failed"),
-                      .cardRead(expiredCard)]
+            likely = [
+                .cardRead(card), .cardRead(card), .cardError(reason: "read failed"),
+                .cardRead(expiredCard),
+            ]
         case .verifyingIdentity: likely = [.confirmIdentity]
         case .fillingForm: likely = [.submitForm(form), .submitForm(strangersForm)]
         case .awaitingSignature:
-            likely = [.sign(signatureSHA256: signature), .confirm(declarationAccepted: true),
-                      .confirm(declarationAccepted: false)]
+            likely = [
+                .sign(signatureSHA256: signature), .confirm(declarationAccepted: true),
+                .confirm(declarationAccepted: false),
+            ]
         case .approving:
-            likely = [.approvalResult(.approved(licence)), .approvalResult(.approved(licence)),
-                      .approvalResult(.rejected(reasons: ["x"])), .approvalResult(.unavailable(reason: "down"))]
+            likely = [
+                .approvalResult(.approved(licence)), .approvalResult(.approved(licence)),
+                .approvalResult(.rejected(reasons: ["x"])), .approvalResult(.unavailable(reason: "down")),
+            ]
         case .printingLicence:
-            likely = [.licencePrintResult(jobUUID: job, .completed), .licencePrintResult(jobUUID: job, .completed),
-                      .licencePrintResult(jobUUID: job, .failed(reason: "media-jam")),
-                      .licencePrintResult(jobUUID: job, .unknown(reason: "timeout"))]
+            likely = [
+                .licencePrintResult(jobUUID: job, .completed), .licencePrintResult(jobUUID: job, .completed),
+                .licencePrintResult(jobUUID: job, .failed(reason: "media-jam")),
+                .licencePrintResult(jobUUID: job, .unknown(reason: "timeout")),
+            ]
         case .licencePrintProblem:
-            likely = [.staffAssist(staffID: "s1", .authoriseReprint), .staffAssist(staffID: "s1", .confirmLicencePrinted),
-                      .staffAssist(staffID: "s1", .handOff), .licencePrintResult(jobUUID: job, .completed)]
+            likely = [
+                .staffAssist(staffID: "s1", .authoriseReprint), .staffAssist(staffID: "s1", .confirmLicencePrinted),
+                .staffAssist(staffID: "s1", .handOff), .licencePrintResult(jobUUID: job, .completed),
+            ]
         case .printingReceipt:
             likely = [.receiptPrintResult(.completed), .receiptPrintResult(.failed(reason: "paper-end"))]
         case .rating: likely = [.rate(.good), .rate(.bad), .skipRating]
@@ -91,7 +104,9 @@ import Testing
                     switch effect {
                     case .printLicence(let id, _, _, _, _):
                         prints[id, default: 0] += 1
-                        if prints[id, default: 0] > 1 + reprints[id, default: 0] { fail("\(id) printed twice without a reprint") }
+                        if prints[id, default: 0] > 1 + reprints[id, default: 0] {
+                            fail("\(id) printed twice without a reprint")
+                        }
                     case .persistTransaction(let r) where r.outcome == .completed:
                         persistRequested.insert(r.id)
                     case .ui(.done(let id)):
@@ -109,7 +124,9 @@ import Testing
                     fail("licence print without a checkpoint before it")
                 }
                 // Personal data is wiped whenever a session ends.
-                if t.state.step.isTerminal && !state.step.isTerminal && !t.effects.wipes { fail("session ended without a wipe") }
+                if t.state.step.isTerminal && !state.step.isTerminal && !t.effects.wipes {
+                    fail("session ended without a wipe")
+                }
                 if (t.state.step.isTerminal || t.state.step == .idle) && t.state.holdsPersonalData {
                     fail("personal data kept after the session ended")
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KioskCore
 
 @Suite struct LicenceFlowPathTests {
@@ -26,7 +27,9 @@ import Testing
         let effects = d.send(.start(transactionID: "T1", kioskID: "K1"))
         #expect(d.step == .awaitingCard)
         #expect(effects.contains(.startReadingCard))
-        if case .persistCheckpoint(let saved) = effects.first { #expect(saved.step == .awaitingCard) } else {
+        if case .persistCheckpoint(let saved) = effects.first {
+            #expect(saved.step == .awaitingCard)
+        } else {
             Issue.record("the first effect must be the checkpoint")
         }
     }
@@ -35,7 +38,8 @@ import Testing
         var d = FlowDriver()
         d.advance(to: .approving)
         let effects = d.send(.approvalResult(.approved(sampleLicence())))
-        let checkpoint = try #require(effects.firstIndex { if case .persistCheckpoint(let s) = $0 { s.step == .printingLicence } else { false } })
+        let checkpoint = try #require(
+            effects.firstIndex { if case .persistCheckpoint(let s) = $0 { s.step == .printingLicence } else { false } })
         let print = try #require(effects.firstIndex { if case .printLicence = $0 { true } else { false } })
         #expect(checkpoint < print)
         #expect(d.currentJobUUID == "T1-L1")
@@ -60,7 +64,9 @@ import Testing
         d.send(.start(transactionID: "T1", kioskID: "K1"))
         d.send(.cardRead(sampleCard(until: .until(CivilDate(year: 2020, month: 1, day: 1)!))))
         #expect(d.step == .awaitingCard)
-        let refused = d.uiEvents.compactMap { if case .identityRefused(let r, let left) = $0 { (r, left) } else { nil } }
+        let refused = d.uiEvents.compactMap {
+            if case .identityRefused(let r, let left) = $0 { (r, left) } else { nil }
+        }
         #expect(refused.first?.0.first?.contains("expired") == true)
         #expect(refused.first?.1 == 2)
         #expect(d.state.session?.identity == nil)
@@ -75,7 +81,10 @@ import Testing
         let number = body + String(IDNumberValidator.checkCharacter(for: body.compactMap(\.wholeNumberValue)))
         d.send(.cardRead(sampleCard(number: number, birth: CivilDate(year: 2010, month: 1, day: 1)!)))
         #expect(d.step == .awaitingCard)
-        #expect(d.uiEvents.contains { if case .identityRefused(let r, _) = $0 { r.first?.contains("minimum age") == true } else { false } })
+        #expect(
+            d.uiEvents.contains {
+                if case .identityRefused(let r, _) = $0 { r.first?.contains("minimum age") == true } else { false }
+            })
     }
 
     @Test func invalidForm_staysWithIssues_andRepresentativeMustBeCardHolder() {
@@ -84,7 +93,10 @@ import Testing
         var form = sampleForm(representative: "李四")
         d.send(.submitForm(form))
         #expect(d.step == .fillingForm)
-        #expect(d.uiEvents.contains { if case .formRejected(let issues) = $0 { issues.map(\.code) == ["not-card-holder"] } else { false } })
+        #expect(
+            d.uiEvents.contains {
+                if case .formRejected(let issues) = $0 { issues.map(\.code) == ["not-card-holder"] } else { false }
+            })
         form = sampleForm()
         form.businessScope = ""
         d.send(.submitForm(form))
@@ -254,7 +266,9 @@ import Testing
         d.advance(to: .printingLicence)
         d.send(.cancel)
         #expect(d.step == .printingLicence)
-        if case .notApplicable(let why) = d.lastDisposition { #expect(why.contains("cannot be cancelled")) } else {
+        if case .notApplicable(let why) = d.lastDisposition {
+            #expect(why.contains("cannot be cancelled"))
+        } else {
             Issue.record("cancel must be reported as not applicable")
         }
     }
@@ -280,8 +294,10 @@ import Testing
     @Test func eventsThatDoNotApply_areReported_andChangeNothing() {
         var d = FlowDriver()
         let before = d.state
-        for event: FlowEvent in [.confirmIdentity, .cardRead(sampleCard()), .rate(.good), .cancel, .cardRemoved,
-                                 .transactionPersisted(transactionID: "X"), .staffAssist(staffID: "s", .authoriseReprint)] {
+        for event: FlowEvent in [
+            .confirmIdentity, .cardRead(sampleCard()), .rate(.good), .cancel, .cardRemoved,
+            .transactionPersisted(transactionID: "X"), .staffAssist(staffID: "s", .authoriseReprint),
+        ] {
             let effects = d.send(event)
             if case .applied = d.lastDisposition { Issue.record("\(event.name) applied in idle") }
             #expect(effects.isEmpty)

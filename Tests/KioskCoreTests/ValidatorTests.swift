@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KioskCore
 
 private let today = CivilDate(year: 2026, month: 11, day: 22)!
@@ -46,7 +47,9 @@ private let today = CivilDate(year: 2026, month: 11, day: 22)!
     }
 
     @Test func foreigner2023_requiresLeadingNine() {
-        #expect(IDNumberValidator.validateForeigner2023("11010519491231002X", today: today) == .failure(.badForeignerPrefix))
+        #expect(
+            IDNumberValidator.validateForeigner2023("11010519491231002X", today: today) == .failure(.badForeignerPrefix)
+        )
         #expect((try? IDNumberValidator.validateForeigner2023("932682198501010017", today: today).get()) != nil)
     }
 
@@ -68,7 +71,9 @@ private let today = CivilDate(year: 2026, month: 11, day: 22)!
 
 @Suite struct CreditCodeValidatorTests {
     // Vectors from device-protocols.md §4.2 (valid; check digits recomputed there).
-    @Test(arguments: ["91110000600037341L", "91440300708461136T", "91110108551385082Q", "91350100M000100Y43", "91350100m000100y43"])
+    @Test(arguments: [
+        "91110000600037341L", "91440300708461136T", "91110108551385082Q", "91350100M000100Y43", "91350100m000100y43",
+    ])
     func validate_acceptsPublishedVectors(code: String) throws {
         let valid = try CreditCodeValidator.validate(code).get()
         #expect(!valid.organisationCodeMismatch)

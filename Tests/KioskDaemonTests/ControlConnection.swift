@@ -54,7 +54,8 @@ final class ControlConnection {
     @discardableResult
     func wait(for step: String, timeout: Duration = .seconds(30)) throws -> [String: Any] {
         let ms = Int(timeout.components.seconds * 1000)
-        let reply = try request(["command": "flow", "event": "wait", "step": step, "timeoutMs": ms], timeout: timeout + .seconds(10))
+        let reply = try request(
+            ["command": "flow", "event": "wait", "step": step, "timeoutMs": ms], timeout: timeout + .seconds(10))
         guard reply["ok"] as? Bool == true else {
             throw Failure(description: "waiting for \(step): \(reply["error"] ?? reply)")
         }

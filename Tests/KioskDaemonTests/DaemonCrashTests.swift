@@ -12,8 +12,18 @@ import Testing
     /// The steps of one citizen; the kill may come after any of them.
     nonisolated(unsafe) static let script: [(String, (ControlConnection) throws -> Void)] = [
         ("start", { a in _ = try a.flow("start") }),
-        ("place-card", { a in try a.sim("place-card", ["card": "resident"]); try a.wait(for: "verifyingIdentity") }),
-        ("confirm-identity", { a in try a.flow("confirm-identity"); try a.sim("lift-card") }),
+        (
+            "place-card",
+            { a in
+                try a.sim("place-card", ["card": "resident"]); try a.wait(for: "verifyingIdentity")
+            }
+        ),
+        (
+            "confirm-identity",
+            { a in
+                try a.flow("confirm-identity"); try a.sim("lift-card")
+            }
+        ),
         ("submit-form", { a in try DaemonScript.expectApplied(a.flow("submit-form", ["form": DaemonScript.form])) }),
         ("sign", { a in try DaemonScript.expectApplied(a.flow("sign", ["signatureSHA256": DaemonScript.signature])) }),
         ("confirm", { a in try DaemonScript.expectApplied(a.flow("confirm", ["declarationAccepted": true])) }),
@@ -24,7 +34,9 @@ import Testing
     @Test func sigkillAtRandomPoints_losesNoCompletedTransaction_printsNoLicenceTwice() throws {
         let dir = try TemporaryDirectory("kioskd-crash")
         defer { dir.remove() }
-        let config: [String: Any] = ["kioskID": "CRASH-01", "flow": ["endScreenSeconds": 0.2], "log": ["level": "debug"]]
+        let config: [String: Any] = [
+            "kioskID": "CRASH-01", "flow": ["endScreenSeconds": 0.2], "log": ["level": "debug"],
+        ]
         var rng = SplitMix64(state: 20261122)
         var daemon: DaemonProcess? = try DaemonProcess(stateDirectory: dir.url, config: config)
         var seenCompleted: Set<String> = []
@@ -52,7 +64,9 @@ import Testing
                     Issue.record("flow \(flow) step \(name): \(error)\n\(live.stderr.suffix(3000))")
                     break
                 }
-                if name == "start", let id = try? admin.request(["command": "status"]), let tx = (id["flow"] as? [String: Any])?["transactionID"] as? String {
+                if name == "start", let id = try? admin.request(["command": "status"]),
+                    let tx = (id["flow"] as? [String: Any])?["transactionID"] as? String
+                {
                     started.insert(tx)
                 }
                 if killAfter == index {
@@ -87,13 +101,17 @@ import Testing
         #expect(try store.loadCheckpoint() == nil, "a session checkpoint (personal data) survived")
         for record in try store.recentTransactions(limit: 1000) where record.outcome != .completed {
             if case .cancelled = record.outcome {
-                #expect(record.applicantIDNumber == nil && record.form == nil, "cancelled \(record.id) kept personal data")
+                #expect(
+                    record.applicantIDNumber == nil && record.form == nil, "cancelled \(record.id) kept personal data")
             }
         }
-        let licences = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("sim-output/licences").path)
+        let licences = try FileManager.default.contentsOfDirectory(
+            atPath: dir.url.appendingPathComponent("sim-output/licences").path)
         var perTransaction: [String: Int] = [:]
         for file in licences {
-            let id = String(file.dropFirst("licence-".count).prefix { $0 != "." }.split(separator: "-").dropLast().joined(separator: "-"))
+            let id = String(
+                file.dropFirst("licence-".count).prefix { $0 != "." }.split(separator: "-").dropLast().joined(
+                    separator: "-"))
             perTransaction[id, default: 0] += 1
         }
         for (id, count) in perTransaction { #expect(count == 1, "licence of \(id) printed \(count) times") }
@@ -112,7 +130,9 @@ import Testing
             case "idle":
                 return
             case "completed", "cancelled", "handedOff":
-                if step == "completed", let done = flow["lastCompletedTransaction"] as? String { seenCompleted.insert(done) }
+                if step == "completed", let done = flow["lastCompletedTransaction"] as? String {
+                    seenCompleted.insert(done)
+                }
                 try admin.wait(for: "idle")
             case "awaitingCard", "verifyingIdentity", "fillingForm", "awaitingSignature":
                 try admin.flow("cancel")
@@ -121,10 +141,14 @@ import Testing
                 let now = (try admin.request(["command": "status"])["flow"] as? [String: Any])?["step"] as? String
                 if now == step && step != "printingLicence" { try admin.flow("cancel") }
             case "licencePrintProblem":
-                let printed = (try? FileManager.default.contentsOfDirectory(atPath: licences.appendingPathComponent("sim-output/licences").path))?
+                let printed =
+                    (try? FileManager.default.contentsOfDirectory(
+                        atPath: licences.appendingPathComponent("sim-output/licences").path))?
                     .contains { $0.hasPrefix("licence-\(id)-") } ?? false
-                _ = try admin.request(["command": "staff", "staffID": "tech-1",
-                                   "action": printed ? "confirm-licence-printed" : "authorise-reprint"])
+                _ = try admin.request([
+                    "command": "staff", "staffID": "tech-1",
+                    "action": printed ? "confirm-licence-printed" : "authorise-reprint",
+                ])
             case "rating":
                 try admin.flow("rate", ["rating": "average"])
             case "persisting":

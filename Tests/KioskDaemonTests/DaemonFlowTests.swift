@@ -20,7 +20,10 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let status = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let devices = try #require(status["devices"] as? [[String: Any]])
-        #expect(Set(devices.compactMap { $0["role"] as? String }) == ["idReader", "receiptPrinter", "ticketDispenser", "licencePrinter"])
+        #expect(
+            Set(devices.compactMap { $0["role"] as? String }) == [
+                "idReader", "receiptPrinter", "ticketDispenser", "licencePrinter",
+            ])
         for device in devices {
             #expect(device["state"] as? String == "ready", "\(device)\n\(daemon.stderr)")
             #expect(device["reasons"] is [String])
@@ -31,7 +34,8 @@ import Testing
         #expect(flow["lastCompletedTransaction"] as? String == id)
 
         // The licence went to the (simulated) printer once; the receipt printer printed a receipt for this id.
-        let licences = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("sim-output/licences").path)
+        let licences = try FileManager.default.contentsOfDirectory(
+            atPath: dir.url.appendingPathComponent("sim-output/licences").path)
         #expect(licences == ["licence-\(id)-L1.pdf"])
         let table = try ProcessRunner.run("kioskctl", ["--socket", daemon.statusSocket, "status"])
         #expect(table.stdout.contains("licencePrinter"))
@@ -132,21 +136,39 @@ import Testing
         defer { dir.remove() }
         let config: [String: Any] = [
             "kioskID": "TEST-AWAY",
-            "flow": ["timeoutsSeconds": ["awaitingCard": 3, "verifyingIdentity": 1.5, "fillingForm": 1.5, "awaitingSignature": 1.5],
-                     "warningSeconds": 0.3, "endScreenSeconds": 0.2],
+            "flow": [
+                "timeoutsSeconds": [
+                    "awaitingCard": 3, "verifyingIdentity": 1.5, "fillingForm": 1.5, "awaitingSignature": 1.5,
+                ],
+                "warningSeconds": 0.3, "endScreenSeconds": 0.2,
+            ],
         ]
         let daemon = try DaemonProcess(stateDirectory: dir.url, config: config)
         defer { daemon.stop() }
         let admin = try daemon.admin()
         let steps: [(String, (ControlConnection) throws -> Void)] = [
             ("awaitingCard", { _ in }),
-            ("verifyingIdentity", { a in try a.sim("place-card", ["card": "resident"]); try a.wait(for: "verifyingIdentity") }),
-            ("fillingForm", { a in
-                try a.sim("place-card", ["card": "resident"]); try a.wait(for: "verifyingIdentity")
-                try a.flow("confirm-identity") }),
-            ("awaitingSignature", { a in
-                try a.sim("place-card", ["card": "resident"]); try a.wait(for: "verifyingIdentity")
-                try a.flow("confirm-identity"); try DaemonScript.expectApplied(a.flow("submit-form", ["form": DaemonScript.form])) }),
+            (
+                "verifyingIdentity",
+                { a in
+                    try a.sim("place-card", ["card": "resident"]); try a.wait(for: "verifyingIdentity")
+                }
+            ),
+            (
+                "fillingForm",
+                { a in
+                    try a.sim("place-card", ["card": "resident"]); try a.wait(for: "verifyingIdentity")
+                    try a.flow("confirm-identity")
+                }
+            ),
+            (
+                "awaitingSignature",
+                { a in
+                    try a.sim("place-card", ["card": "resident"]); try a.wait(for: "verifyingIdentity")
+                    try a.flow("confirm-identity");
+                    try DaemonScript.expectApplied(a.flow("submit-form", ["form": DaemonScript.form]))
+                }
+            ),
         ]
         for (step, reach) in steps {
             try admin.wait(for: "idle")

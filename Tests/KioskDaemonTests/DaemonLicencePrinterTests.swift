@@ -12,7 +12,9 @@ import Testing
             if ProcessInfo.processInfo.environment["CI"] == "true" {
                 Issue.record("cupsd/ippeveprinter missing under CI: \(PrivateCUPS.reasonUnavailable ?? "")")
             } else {
-                print("⚠️ SKIPPED: cupsd/ippeveprinter not installed (\(PrivateCUPS.reasonUnavailable ?? "")); run make deps")
+                print(
+                    "⚠️ SKIPPED: cupsd/ippeveprinter not installed (\(PrivateCUPS.reasonUnavailable ?? "")); run make deps"
+                )
             }
             return
         }
@@ -46,7 +48,10 @@ import Testing
         #expect(jobs.count == 1, "printed again without a person: \(jobs)")
         #expect(jobs.first.map { if case .failed = $0.outcome { true } else { false } } == true, "\(jobs)")
         #expect(try store.auditEntries().contains { $0.action == "hand-off" && $0.actor == "tech-7" })
-        #expect(try store.auditEntries().contains { $0.action == "licence-print-problem" && $0.detail.contains("media-jam") })
+        #expect(
+            try store.auditEntries().contains {
+                $0.action == "licence-print-problem" && $0.detail.contains("media-jam")
+            })
         let record = try store.transaction(id: id)
         #expect(record?.outcome == .handedOff(reason: "requested-by-staff"))
         #expect(record.map { if case .failed = $0.licencePrint { true } else { false } } == true)

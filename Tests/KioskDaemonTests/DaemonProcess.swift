@@ -17,8 +17,10 @@ final class DaemonProcess {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     /// Starts `kioskd --simulate --state-dir DIR [--no-cups] [--config FILE] extra...`.
-    init(stateDirectory: URL, cups: Bool = false, config: [String: Any]? = nil, extra: [String] = [],
-         readyTimeout: TimeInterval = 60) throws {
+    init(
+        stateDirectory: URL, cups: Bool = false, config: [String: Any]? = nil, extra: [String] = [],
+        readyTimeout: TimeInterval = 60
+    ) throws {
         self.stateDirectory = stateDirectory
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         notify = try SystemdNotifyListener(directory: stateDirectory)
@@ -39,7 +41,9 @@ final class DaemonProcess {
         guard ready else {
             let running = child.isRunning
             stop()
-            throw Failure(description: "kioskd did not say READY=1 within \(readyTimeout) s (running: \(running)); output:\n\(output)")
+            throw Failure(
+                description:
+                    "kioskd did not say READY=1 within \(readyTimeout) s (running: \(running)); output:\n\(output)")
         }
     }
 

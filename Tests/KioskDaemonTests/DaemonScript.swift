@@ -13,7 +13,9 @@ enum DaemonScript {
     @discardableResult
     static func throughSignature(_ admin: ControlConnection, card: String = "resident") throws -> String {
         let started = try admin.flow("start")
-        guard let id = started["transactionID"] as? String else { throw ControlConnection.Failure(description: "no transaction id: \(started)") }
+        guard let id = started["transactionID"] as? String else {
+            throw ControlConnection.Failure(description: "no transaction id: \(started)")
+        }
         try admin.sim("place-card", ["card": card])
         try admin.wait(for: "verifyingIdentity")
         try admin.flow("confirm-identity")
@@ -25,6 +27,8 @@ enum DaemonScript {
     }
 
     static func expectApplied(_ reply: [String: Any]) throws {
-        guard reply["applied"] as? Bool == true else { throw ControlConnection.Failure(description: "not applied: \(reply)") }
+        guard reply["applied"] as? Bool == true else {
+            throw ControlConnection.Failure(description: "not applied: \(reply)")
+        }
     }
 }

@@ -10,15 +10,18 @@ struct ProcessRunner {
 
     /// The directory of the running test bundle, where SwiftPM also puts the package's executables.
     static var productsDirectory: URL {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent()
     }
 
     static func executable(_ name: String) -> URL { productsDirectory.appendingPathComponent(name) }
 
     /// Runs `name` with `arguments` and waits for it to exit (the deadline kills it, so a hung CLI fails the test).
-    static func run(_ name: String, _ arguments: [String], environment: [String: String]? = nil,
-                    timeout: TimeInterval = 60) throws -> Result {
+    static func run(
+        _ name: String, _ arguments: [String], environment: [String: String]? = nil,
+        timeout: TimeInterval = 60
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable(name)
         process.arguments = arguments
@@ -41,7 +44,8 @@ struct ProcessRunner {
             exited.wait()
         }
         while !reader.isFinished { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
     }
 }

@@ -35,8 +35,10 @@ public struct ReceiptFacts: Sendable, Hashable, Codable {
     /// What was printed, e.g. ["营业执照正本"].
     public var printed: [String]
 
-    public init(transactionID: String, kioskID: String, maskedApplicant: String, enterpriseName: String,
-                creditCode: String, printed: [String]) {
+    public init(
+        transactionID: String, kioskID: String, maskedApplicant: String, enterpriseName: String,
+        creditCode: String, printed: [String]
+    ) {
         self.transactionID = transactionID
         self.kioskID = kioskID
         self.maskedApplicant = maskedApplicant
@@ -58,7 +60,8 @@ public indirect enum FlowEffect: Sendable, Hashable, Codable {
     case requestApproval(transactionID: String, identity: IdentityCard, form: ApplicationForm)
     /// Print the licence as job `jobUUID`. The runtime journals the UUID before any byte is sent.
     /// `attempt` is 1, or 2+ for a reprint `authorisedBy` a staff member.
-    case printLicence(transactionID: String, jobUUID: String, licence: BusinessLicence, attempt: Int, authorisedBy: String?)
+    case printLicence(
+        transactionID: String, jobUUID: String, licence: BusinessLicence, attempt: Int, authorisedBy: String?)
     /// After a restart: find out how job `jobUUID` ended, never resubmitting it; answer `.licencePrintResult`.
     case superviseLicence(transactionID: String, jobUUID: String)
     case printReceipt(ReceiptFacts)

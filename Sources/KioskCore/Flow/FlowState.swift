@@ -108,8 +108,10 @@ public struct FlowState: Sendable, Hashable, Codable {
     /// Devices the flow has been told are lost and not yet restored.
     public var lostDevices: Set<DeviceRole>
 
-    public init(step: FlowStepName, session: FlowSession?, handOffReason: HandOffReason?, cancelReason: CancelReason?,
-                timerGeneration: Int, warned: Bool, persistFailures: Int, lostDevices: Set<DeviceRole>) {
+    public init(
+        step: FlowStepName, session: FlowSession?, handOffReason: HandOffReason?, cancelReason: CancelReason?,
+        timerGeneration: Int, warned: Bool, persistFailures: Int, lostDevices: Set<DeviceRole>
+    ) {
         self.step = step
         self.sessionBox = session.map(SessionBox.init)
         self.handOffReason = handOffReason

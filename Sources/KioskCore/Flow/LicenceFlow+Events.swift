@@ -38,7 +38,8 @@ extension StepContext {
         }
         guard !transactionID.isEmpty else { return notApplicable("a session needs a transaction id") }
         state = FlowState(
-            step: .idle, session: FlowSession(record: TransactionRecord(id: transactionID, kioskID: kioskID, startedAt: now)),
+            step: .idle,
+            session: FlowSession(record: TransactionRecord(id: transactionID, kioskID: kioskID, startedAt: now)),
             handOffReason: nil, cancelReason: nil, timerGeneration: state.timerGeneration, warned: false,
             persistFailures: 0, lostDevices: state.lostDevices)
         enter(.awaitingCard)
@@ -63,10 +64,11 @@ extension StepContext {
         var issues = FormValidator.issues(in: form)
         let representative = form.representative.unmasked.trimmed
         if !representative.isEmpty && representative != identity.name.unmasked {
-            issues.append(FormIssue(
-                field: .representative, code: "not-card-holder",
-                chinese: "\(FormField.representative.label(for: form.kind))应为持证人本人",
-                english: "the representative must be the holder of the card that was read"))
+            issues.append(
+                FormIssue(
+                    field: .representative, code: "not-card-holder",
+                    chinese: "\(FormField.representative.label(for: form.kind))应为持证人本人",
+                    english: "the representative must be the holder of the card that was read"))
         }
         guard issues.isEmpty else {
             ui(.formRejected(issues))
@@ -165,7 +167,9 @@ extension StepContext {
         state.session = session
         emit(.stopReadingCard)
         enter(.verifyingIdentity)
-        ui(.identitySummary(maskedName: card.name.masked, maskedIDNumber: card.idNumber.masked, cardType: card.cardType))
+        ui(
+            .identitySummary(
+                maskedName: card.name.masked, maskedIDNumber: card.idNumber.masked, cardType: card.cardType))
     }
 
     mutating func cardError(_ reason: String) {
@@ -244,8 +248,10 @@ extension StepContext {
     mutating func licencePrintProblem(_ reason: String) {
         enter(.licencePrintProblem)
         ui(.staffCalled(reason: reason))
-        emit(.audit(actor: "kioskd", action: "licence-print-problem", transactionID: state.session?.transactionID,
-                    detail: reason))
+        emit(
+            .audit(
+                actor: "kioskd", action: "licence-print-problem", transactionID: state.session?.transactionID,
+                detail: reason))
     }
 
     mutating func receiptPrintResult(_ outcome: PrintOutcome) {
@@ -344,7 +350,11 @@ extension StepContext {
             state.session?.record.licencePrint = .unknown(reason: "no result within the timeout")
             licencePrintProblem("no result within the timeout")
         case .licencePrintProblem:
-            if case .failed = state.session?.lastLicenceOutcome { handOff(.licencePrintFailed) } else { handOff(.licencePrintUnknown) }
+            if case .failed = state.session?.lastLicenceOutcome {
+                handOff(.licencePrintFailed)
+            } else {
+                handOff(.licencePrintUnknown)
+            }
         case .printingReceipt:
             state.session?.record.receiptPrint = .unknown(reason: "no result within the timeout")
             ui(.receiptFailed)

@@ -162,8 +162,10 @@ struct StepContext {
         session.lastLicenceOutcome = nil
         state.session = session
         enter(.printingLicence)
-        emit(.printLicence(transactionID: session.transactionID, jobUUID: jobUUID, licence: licence,
-                           attempt: session.licenceAttempts, authorisedBy: staffID))
+        emit(
+            .printLicence(
+                transactionID: session.transactionID, jobUUID: jobUUID, licence: licence,
+                attempt: session.licenceAttempts, authorisedBy: staffID))
     }
 
     mutating func printReceipt() {

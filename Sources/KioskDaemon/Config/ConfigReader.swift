@@ -14,13 +14,17 @@ struct ConfigReader {
         self.object = object
         self.allowed = allowed
         for key in object.keys.sorted() where !allowed.contains(key) {
-            throw ConfigError(file: file, keyPath: join(key), problem: "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+            throw ConfigError(
+                file: file, keyPath: join(key),
+                problem: "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
         }
     }
 
     func join(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    func error(_ key: String, _ problem: String) -> ConfigError { ConfigError(file: file, keyPath: join(key), problem: problem) }
+    func error(_ key: String, _ problem: String) -> ConfigError {
+        ConfigError(file: file, keyPath: join(key), problem: problem)
+    }
 
     func has(_ key: String) -> Bool { object[key] != nil && !(object[key] is NSNull) }
 
@@ -29,7 +33,9 @@ struct ConfigReader {
             if let fallback { return fallback }
             throw error(key, "missing; expected a string")
         }
-        guard let value = object[key] as? String else { throw error(key, "expected a string, got \(describe(object[key]))") }
+        guard let value = object[key] as? String else {
+            throw error(key, "expected a string, got \(describe(object[key]))")
+        }
         guard !value.isEmpty else { throw error(key, "must not be empty") }
         guard value.utf8.count <= maxLength else { throw error(key, "longer than \(maxLength) bytes") }
         return value
@@ -53,7 +59,8 @@ struct ConfigReader {
         return value
     }
 
-    func seconds(_ key: String, in range: ClosedRange<Double>, default fallback: Double) throws(ConfigError) -> Duration {
+    func seconds(_ key: String, in range: ClosedRange<Double>, default fallback: Double) throws(ConfigError) -> Duration
+    {
         guard has(key) else { return .milliseconds(Int64(fallback * 1000)) }
         guard let number = object[key] as? NSNumber, !isBoolean(object[key]) else {
             throw error(key, "expected a number of seconds, got \(describe(object[key]))")
@@ -75,13 +82,17 @@ struct ConfigReader {
 
     func oneOf(_ key: String, _ choices: [String], default fallback: String? = nil) throws(ConfigError) -> String {
         let value = try string(key, default: fallback)
-        guard choices.contains(value) else { throw error(key, "expected one of \(choices.joined(separator: ", ")), got '\(value)'") }
+        guard choices.contains(value) else {
+            throw error(key, "expected one of \(choices.joined(separator: ", ")), got '\(value)'")
+        }
         return value
     }
 
     func child(_ key: String, allowed: Set<String>) throws(ConfigError) -> ConfigReader? {
         guard has(key) else { return nil }
-        guard let object = object[key] as? [String: Any] else { throw error(key, "expected an object, got \(describe(object[key]))") }
+        guard let object = object[key] as? [String: Any] else {
+            throw error(key, "expected an object, got \(describe(object[key]))")
+        }
         return try ConfigReader(file: file, path: join(key), object: object, allowed: allowed)
     }
 

@@ -27,9 +27,11 @@ public struct AuthorityConfig: Sendable, Hashable {
     /// Base of the licence QR URL; the credit code is appended.
     public var licenceURLBase: String
 
-    public init(mode: Mode = .approve, creditCodePrefix: String = "91110101",
-                registrationAuthority: String = "北京市东城区市场监督管理局",
-                licenceURLBase: String = "https://www.gsxt.gov.cn/licence/") {
+    public init(
+        mode: Mode = .approve, creditCodePrefix: String = "91110101",
+        registrationAuthority: String = "北京市东城区市场监督管理局",
+        licenceURLBase: String = "https://www.gsxt.gov.cn/licence/"
+    ) {
         self.mode = mode
         self.creditCodePrefix = creditCodePrefix
         self.registrationAuthority = registrationAuthority
@@ -49,10 +51,12 @@ public struct DaemonConfig: Sendable {
     /// Where completed transactions are pushed (nil = pull only).
     public var centralURL: String?
 
-    public init(kioskID: String = "KIOSK-SIM-01", stateDirectory: String = "/var/lib/kioskd",
-                runtimeDirectory: String = "/run/kioskd", devices: [DeviceRole: DeviceConfig] = [:],
-                flow: FlowPolicy = FlowPolicy(), authority: AuthorityConfig = AuthorityConfig(),
-                logLevel: LogLevel = .info, centralURL: String? = nil) {
+    public init(
+        kioskID: String = "KIOSK-SIM-01", stateDirectory: String = "/var/lib/kioskd",
+        runtimeDirectory: String = "/run/kioskd", devices: [DeviceRole: DeviceConfig] = [:],
+        flow: FlowPolicy = FlowPolicy(), authority: AuthorityConfig = AuthorityConfig(),
+        logLevel: LogLevel = .info, centralURL: String? = nil
+    ) {
         self.kioskID = kioskID
         self.stateDirectory = stateDirectory
         self.runtimeDirectory = runtimeDirectory
@@ -90,7 +94,10 @@ public struct DaemonConfig: Sendable {
         }
         let root = try ConfigReader(
             file: file, path: "", object: object,
-            allowed: ["kioskID", "stateDirectory", "runtimeDirectory", "timeZone", "devices", "flow", "authority", "log", "centralURL"])
+            allowed: [
+                "kioskID", "stateDirectory", "runtimeDirectory", "timeZone", "devices", "flow", "authority", "log",
+                "centralURL",
+            ])
         var config = DaemonConfig()
         config.kioskID = try root.string("kioskID", maxLength: 64)
         guard config.kioskID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
@@ -100,29 +107,48 @@ public struct DaemonConfig: Sendable {
         config.runtimeDirectory = try root.string("runtimeDirectory", default: config.runtimeDirectory)
         config.centralURL = try root.optionalString("centralURL")
         if let zone = try root.optionalString("timeZone") {
-            guard let timeZone = TimeZone(identifier: zone) else { throw root.error("timeZone", "unknown time zone '\(zone)'") }
+            guard let timeZone = TimeZone(identifier: zone) else {
+                throw root.error("timeZone", "unknown time zone '\(zone)'")
+            }
             config.flow.timeZone = timeZone
         }
         if let devices = try root.child("devices", allowed: Set(DeviceRole.allCases.map(\.rawValue))) {
             for role in DeviceRole.allCases {
-                if let device = try devices.child(role.rawValue, allowed: ["transport", "path", "baud", "host", "port", "vendorID", "productID", "serialNumber", "queue", "server", "profile", "pollIntervalMs"]) {
+                if let device = try devices.child(
+                    role.rawValue,
+                    allowed: [
+                        "transport", "path", "baud", "host", "port", "vendorID", "productID", "serialNumber", "queue",
+                        "server", "profile", "pollIntervalMs",
+                    ])
+                {
                     config.devices[role] = try parseDevice(device, role: role)
                 }
             }
         }
-        if let flow = try root.child("flow", allowed: ["timeoutsSeconds", "warningSeconds", "endScreenSeconds", "maximumCardAttempts", "maximumApplicationAttempts", "minimumAge", "handOffCategory"]) {
+        if let flow = try root.child(
+            "flow",
+            allowed: [
+                "timeoutsSeconds", "warningSeconds", "endScreenSeconds", "maximumCardAttempts",
+                "maximumApplicationAttempts", "minimumAge", "handOffCategory",
+            ])
+        {
             try parseFlow(flow, into: &config.flow)
         }
-        if let authority = try root.child("authority", allowed: ["mode", "creditCodePrefix", "registrationAuthority", "licenceURLBase"]) {
+        if let authority = try root.child(
+            "authority", allowed: ["mode", "creditCodePrefix", "registrationAuthority", "licenceURLBase"])
+        {
             let mode = try authority.oneOf("mode", ["approve", "reject", "unavailable"], default: "approve")
             config.authority.mode = AuthorityConfig.Mode(rawValue: mode) ?? .approve
             let prefix = try authority.string("creditCodePrefix", default: config.authority.creditCodePrefix)
             guard prefix.count == 8, prefix.allSatisfy({ CreditCodeValidator.alphabet.contains($0) }) else {
-                throw authority.error("creditCodePrefix", "expected 8 credit-code characters (department, category, 6-digit region)")
+                throw authority.error(
+                    "creditCodePrefix", "expected 8 credit-code characters (department, category, 6-digit region)")
             }
             config.authority.creditCodePrefix = prefix
-            config.authority.registrationAuthority = try authority.string("registrationAuthority", default: config.authority.registrationAuthority, maxLength: 200)
-            config.authority.licenceURLBase = try authority.string("licenceURLBase", default: config.authority.licenceURLBase, maxLength: 200)
+            config.authority.registrationAuthority = try authority.string(
+                "registrationAuthority", default: config.authority.registrationAuthority, maxLength: 200)
+            config.authority.licenceURLBase = try authority.string(
+                "licenceURLBase", default: config.authority.licenceURLBase, maxLength: 200)
         }
         if let log = try root.child("log", allowed: ["level"]) {
             let level = try log.oneOf("level", LogLevel.allCases.map(\.name), default: "info")
@@ -132,7 +158,9 @@ public struct DaemonConfig: Sendable {
     }
 
     private static func parseDevice(_ device: ConfigReader, role: DeviceRole) throws(ConfigError) -> DeviceConfig {
-        let transports = role == .licencePrinter ? ["cups"] : role == .idReader ? ["serial", "usb"] : ["serial", "tcp", "usblp", "usb"]
+        let transports =
+            role == .licencePrinter
+            ? ["cups"] : role == .idReader ? ["serial", "usb"] : ["serial", "tcp", "usblp", "usb"]
         let transport = try device.oneOf("transport", transports, default: role == .licencePrinter ? "cups" : nil)
         let endpoint: DeviceEndpoint
         switch transport {
@@ -143,17 +171,22 @@ public struct DaemonConfig: Sendable {
             }
             endpoint = .serial(path: try device.string("path"), baud: baud)
         case "tcp":
-            endpoint = .tcp(host: try device.string("host", maxLength: 253), port: try device.integer("port", in: 1...65535, default: 9100))
+            endpoint = .tcp(
+                host: try device.string("host", maxLength: 253),
+                port: try device.integer("port", in: 1...65535, default: 9100))
         case "usblp":
             endpoint = .usblp(path: try device.string("path"))
         case "usb":
-            endpoint = .usb(vendorID: try hexID(device, "vendorID"), productID: try hexID(device, "productID"),
-                            serialNumber: try device.optionalString("serialNumber"))
+            endpoint = .usb(
+                vendorID: try hexID(device, "vendorID"), productID: try hexID(device, "productID"),
+                serialNumber: try device.optionalString("serialNumber"))
         default:
-            endpoint = .cups(queue: try device.string("queue", maxLength: 127), server: try device.optionalString("server"))
+            endpoint = .cups(
+                queue: try device.string("queue", maxLength: 127), server: try device.optionalString("server"))
         }
         let poll = try device.integer("pollIntervalMs", in: 50...5000, default: 250)
-        return DeviceConfig(endpoint: endpoint, profile: try device.optionalString("profile"), pollInterval: .milliseconds(poll))
+        return DeviceConfig(
+            endpoint: endpoint, profile: try device.optionalString("profile"), pollInterval: .milliseconds(poll))
     }
 
     private static func hexID(_ device: ConfigReader, _ key: String) throws(ConfigError) -> UInt16 {
@@ -173,10 +206,14 @@ public struct DaemonConfig: Sendable {
                 policy.stepTimeouts[step] = try timeouts.seconds(step.rawValue, in: 1...86_400, default: fallback)
             }
         }
-        policy.warningLead = try flow.seconds("warningSeconds", in: 0...600, default: Double(policy.warningLead.components.seconds))
-        policy.endScreen = try flow.seconds("endScreenSeconds", in: 0.1...600, default: Double(policy.endScreen.components.seconds))
-        policy.maximumCardAttempts = try flow.integer("maximumCardAttempts", in: 1...20, default: policy.maximumCardAttempts)
-        policy.maximumApplicationAttempts = try flow.integer("maximumApplicationAttempts", in: 1...20, default: policy.maximumApplicationAttempts)
+        policy.warningLead = try flow.seconds(
+            "warningSeconds", in: 0...600, default: Double(policy.warningLead.components.seconds))
+        policy.endScreen = try flow.seconds(
+            "endScreenSeconds", in: 0.1...600, default: Double(policy.endScreen.components.seconds))
+        policy.maximumCardAttempts = try flow.integer(
+            "maximumCardAttempts", in: 1...20, default: policy.maximumCardAttempts)
+        policy.maximumApplicationAttempts = try flow.integer(
+            "maximumApplicationAttempts", in: 1...20, default: policy.maximumApplicationAttempts)
         policy.minimumAge = try flow.integer("minimumAge", in: 16...100, default: policy.minimumAge)
         policy.handOffCategory = try flow.string("handOffCategory", default: policy.handOffCategory, maxLength: 4)
     }

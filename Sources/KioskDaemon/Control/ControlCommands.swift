@@ -18,7 +18,10 @@ struct ControlCommands: Sendable {
         case "ping": return ["class": "pong", "ok": true]
         case "flow", "staff", "sim", "log-level":
             guard admin else { return error("'\(command)' is only available on admin.sock") }
-            daemon.logger.debug("control", "admin \(command) \(request["event"] ?? request["action"] ?? "") from \(peer.map(\.description) ?? "?")")
+            daemon.logger.debug(
+                "control",
+                "admin \(command) \(request["event"] ?? request["action"] ?? "") from \(peer.map(\.description) ?? "?")"
+            )
             switch command {
             case "flow": return flow(request)
             case "staff": return staff(request)
@@ -40,29 +43,37 @@ struct ControlCommands: Sendable {
         var devices: [[String: Any]] = []
         for role in DeviceRole.allCases {
             let health = daemon.terminal.health(of: role)
-            devices.append(["role": role.rawValue, "state": health.state.rawValue, "reasons": health.reasons,
-                            "endpoint": daemon.terminal.endpoints[role] ?? "not configured"])
+            devices.append([
+                "role": role.rawValue, "state": health.state.rawValue, "reasons": health.reasons,
+                "endpoint": daemon.terminal.endpoints[role] ?? "not configured",
+            ])
         }
         var store: [String: Any] = [:]
         do {
             let figures = try daemon.store.figures()
-            store = ["completedTransactions": figures.completedTransactions, "endedTransactions": figures.endedTransactions,
-                     "pendingOutbox": figures.pendingOutbox, "lastSeq": figures.lastSeq,
-                     "unresolvedLicenceJobs": figures.unresolvedLicenceJobs, "databaseBytes": figures.databaseBytes,
-                     "journalMode": figures.journalMode, "state": "ok"]
+            store = [
+                "completedTransactions": figures.completedTransactions, "endedTransactions": figures.endedTransactions,
+                "pendingOutbox": figures.pendingOutbox, "lastSeq": figures.lastSeq,
+                "unresolvedLicenceJobs": figures.unresolvedLicenceJobs, "databaseBytes": figures.databaseBytes,
+                "journalMode": figures.journalMode, "state": "ok",
+            ]
         } catch let failure {
             store = ["state": "error", "reasons": [failure.healthReason], "error": failure.description]
         }
-        var flow: [String: Any] = ["step": snapshot.step.rawValue, "since": ISO8601DateFormatter().string(from: snapshot.since),
-                                   "eventsProcessed": snapshot.eventsProcessed, "eventsNotApplicable": snapshot.eventsNotApplicable,
-                                   "lostDevices": snapshot.lostDevices.map(\.rawValue), "recent": snapshot.lastUIEvents]
+        var flow: [String: Any] = [
+            "step": snapshot.step.rawValue, "since": ISO8601DateFormatter().string(from: snapshot.since),
+            "eventsProcessed": snapshot.eventsProcessed, "eventsNotApplicable": snapshot.eventsNotApplicable,
+            "lostDevices": snapshot.lostDevices.map(\.rawValue), "recent": snapshot.lastUIEvents,
+        ]
         if let id = snapshot.transactionID { flow["transactionID"] = id }
         if let reason = snapshot.handOffReason { flow["handOffReason"] = reason.rawValue }
         if let reason = snapshot.cancelReason { flow["cancelReason"] = reason.rawValue }
         if let ticket = snapshot.lastTicket { flow["lastTicket"] = ticket }
         if let id = snapshot.lastCompletedTransaction { flow["lastCompletedTransaction"] = id }
         if let ended = snapshot.lastEnded {
-            flow["lastEnded"] = ["transactionID": ended.transactionID, "step": ended.step.rawValue, "reason": ended.reason]
+            flow["lastEnded"] = [
+                "transactionID": ended.transactionID, "step": ended.step.rawValue, "reason": ended.reason,
+            ]
         }
         var reply: [String: Any] = [
             "class": "status", "ok": true, "version": KioskDaemonInfo.version, "kioskID": daemon.config.kioskID,
@@ -70,9 +81,12 @@ struct ControlCommands: Sendable {
             "devices": devices, "flow": flow, "store": store, "pid": Int(getpid()),
         ]
         if let simulation = daemon.simulation {
-            reply["simulation"] = ["idReaderPTY": simulation.idReader.devicePath,
-                                   "outputDirectory": simulation.outputDirectory.path,
-                                   "licencePrinter": simulation.cups.map { "private cupsd \($0.socketPath) queue \($0.queue)" } ?? "pdf directory"]
+            reply["simulation"] = [
+                "idReaderPTY": simulation.idReader.devicePath,
+                "outputDirectory": simulation.outputDirectory.path,
+                "licencePrinter": simulation.cups.map { "private cupsd \($0.socketPath) queue \($0.queue)" }
+                    ?? "pdf directory",
+            ]
         }
         return reply
     }
@@ -83,7 +97,9 @@ struct ControlCommands: Sendable {
         guard let name = request["event"] as? String else { return error("flow needs \"event\"") }
         let event: FlowEvent
         switch name {
-        case "start": event = .start(transactionID: Self.newTransactionID(kioskID: daemon.config.kioskID), kioskID: daemon.config.kioskID)
+        case "start":
+            event = .start(
+                transactionID: Self.newTransactionID(kioskID: daemon.config.kioskID), kioskID: daemon.config.kioskID)
         case "citizen-active": event = .citizenActive
         case "confirm-identity": event = .confirmIdentity
         case "submit-form":
@@ -95,7 +111,9 @@ struct ControlCommands: Sendable {
         case "sign":
             if let hash = request["signatureSHA256"] as? String {
                 event = .sign(signatureSHA256: hash)
-            } else if let image = request["signature"] as? String, let data = Data(base64Encoded: image), data.count <= 1 << 20 {
+            } else if let image = request["signature"] as? String, let data = Data(base64Encoded: image),
+                data.count <= 1 << 20
+            {
                 // Only the hash goes on; the image itself is dropped here.
                 event = .sign(signatureSHA256: SHA256.hex(of: data))
             } else {
@@ -112,7 +130,9 @@ struct ControlCommands: Sendable {
         case "request-hand-off": event = .requestHandOff
         case "wait": return waitForStep(request)
         default:
-            return error("unknown flow event '\(name)'; one of start, citizen-active, confirm-identity, submit-form, sign, confirm, rate, skip-rating, cancel, request-hand-off")
+            return error(
+                "unknown flow event '\(name)'; one of start, citizen-active, confirm-identity, submit-form, sign, confirm, rate, skip-rating, cancel, request-hand-off"
+            )
         }
         return reply(to: event)
     }
@@ -143,8 +163,10 @@ struct ControlCommands: Sendable {
         let reached = runBlocking { await FlowWaiter.wait(for: step, on: runner, timeout: timeout) }
         let now = runBlocking { await runner.snapshot }
         guard reached else {
-            return ["class": "error", "ok": false, "step": now.step.rawValue,
-                    "error": "the flow did not reach \(step.rawValue) within \(timeout); it is at \(now.step.rawValue)"]
+            return [
+                "class": "error", "ok": false, "step": now.step.rawValue,
+                "error": "the flow did not reach \(step.rawValue) within \(timeout); it is at \(now.step.rawValue)",
+            ]
         }
         var reply: [String: Any] = ["class": "flow", "ok": true, "applied": true, "step": now.step.rawValue]
         if let id = now.transactionID ?? now.lastCompletedTransaction { reply["transactionID"] = id }
@@ -163,7 +185,8 @@ struct ControlCommands: Sendable {
     }
 
     private func logLevel(_ request: [String: Any]) -> [String: Any] {
-        guard let name = request["level"] as? String, let level = LogLevel.allCases.first(where: { $0.name == name }) else {
+        guard let name = request["level"] as? String, let level = LogLevel.allCases.first(where: { $0.name == name })
+        else {
             return error("log-level needs \"level\": error, warning, notice, info or debug")
         }
         daemon.logger.level = level
@@ -196,15 +219,21 @@ struct ControlCommands: Sendable {
             let count = request["count"] as? Int ?? 1
             simulation.idReader.updateFaults { $0.failReads = max(0, min(count, 100)) }
         case "printer-fault":
-            guard let roleName = request["role"] as? String, let fault = (request["fault"] as? String).flatMap(ESCPOSSimulatorFault.init) else {
+            guard let roleName = request["role"] as? String,
+                let fault = (request["fault"] as? String).flatMap(ESCPOSSimulatorFault.init)
+            else {
                 return error("printer-fault needs \"role\" (receiptPrinter or ticketDispenser) and \"fault\"")
             }
             let printer = roleName == "ticketDispenser" ? simulation.ticketDispenser : simulation.receiptPrinter
             printer.setFault(fault, request["on"] as? Bool ?? true)
         case "licence-fault":
-            guard let cups = simulation.cups else { return error("the licence printer is a PDF directory; faults need cupsd") }
+            guard let cups = simulation.cups else {
+                return error("the licence printer is a PDF directory; faults need cupsd")
+            }
             guard let fault = (request["fault"] as? String).flatMap(PrivateCUPSFault.init) else {
-                return error("licence-fault needs \"fault\": \(PrivateCUPSFault.allCases.map(\.rawValue).joined(separator: ", "))")
+                return error(
+                    "licence-fault needs \"fault\": \(PrivateCUPSFault.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             cups.setFault(fault)
         case "authority":
@@ -240,7 +269,8 @@ struct ControlCommands: Sendable {
         guard let kindName = text("kind"), let kind = EntityKind(rawValue: kindName) else {
             return .failure(FormProblem(description: "form.kind must be company or individualBusiness"))
         }
-        for key in ["name", "entityType", "representative", "address", "businessScope", "phone"] where text(key) == nil {
+        for key in ["name", "entityType", "representative", "address", "businessScope", "phone"] where text(key) == nil
+        {
             return .failure(FormProblem(description: "form.\(key) must be a string of at most 2000 characters"))
         }
         var capital: Decimal?
@@ -249,10 +279,11 @@ struct ControlCommands: Sendable {
         } else if object["registeredCapitalWan"] != nil && !(object["registeredCapitalWan"] is NSNull) {
             return .failure(FormProblem(description: "form.registeredCapitalWan must be a number (10,000 yuan)"))
         }
-        return .success(ApplicationForm(
-            kind: kind, name: text("name")!, entityType: text("entityType")!,
-            representative: PersonalText(text("representative")!, kind: .name), registeredCapitalWan: capital,
-            address: PersonalText(text("address")!, kind: .address), businessScope: text("businessScope")!,
-            phone: PersonalText(text("phone")!, kind: .phone)))
+        return .success(
+            ApplicationForm(
+                kind: kind, name: text("name")!, entityType: text("entityType")!,
+                representative: PersonalText(text("representative")!, kind: .name), registeredCapitalWan: capital,
+                address: PersonalText(text("address")!, kind: .address), businessScope: text("businessScope")!,
+                phone: PersonalText(text("phone")!, kind: .phone)))
     }
 }

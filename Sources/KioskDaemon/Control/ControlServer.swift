@@ -20,8 +20,10 @@ final class ControlServer: @unchecked Sendable {
     static let idleTimeout: Duration = .seconds(300)
     static let maximumConnections = 32
 
-    init(name: String, path: String, mode: mode_t, logger: Logger,
-         authorise: @escaping @Sendable (PeerCredentials?) -> Bool, handler: @escaping Handler) throws(SystemError) {
+    init(
+        name: String, path: String, mode: mode_t, logger: Logger,
+        authorise: @escaping @Sendable (PeerCredentials?) -> Bool, handler: @escaping Handler
+    ) throws(SystemError) {
         try? FileManager.default.removeItem(atPath: path)
         listener = try SocketListener.unix(path: path, mode: mode)
         self.name = name
@@ -88,10 +90,14 @@ final class ControlServer: @unchecked Sendable {
             try? channel.write(["class": "error", "ok": false, "error": "not authorised on \(name)"])
             return
         }
-        if name == "admin.sock" { logger.notice("control", "admin connection from \(peer.map(\.description) ?? "unknown peer")") }
+        if name == "admin.sock" {
+            logger.notice("control", "admin connection from \(peer.map(\.description) ?? "unknown peer")")
+        }
         do {
-            try channel.write(["class": "hello", "ok": true, "protocol": KioskDaemonInfo.controlProtocol,
-                               "version": KioskDaemonInfo.version, "socket": name])
+            try channel.write([
+                "class": "hello", "ok": true, "protocol": KioskDaemonInfo.controlProtocol,
+                "version": KioskDaemonInfo.version, "socket": name,
+            ])
         } catch {
             return
         }
@@ -100,7 +106,9 @@ final class ControlServer: @unchecked Sendable {
             do {
                 line = try channel.readLine(deadline: .after(Self.idleTimeout))
             } catch .tooLong {
-                try? channel.write(["class": "error", "ok": false, "error": "request longer than \(LineChannel.maximumLine) bytes"])
+                try? channel.write([
+                    "class": "error", "ok": false, "error": "request longer than \(LineChannel.maximumLine) bytes",
+                ])
                 return
             } catch {
                 return

@@ -32,7 +32,9 @@ final class LineChannel: @unchecked Sendable {
     }
 
     func write(_ object: [String: Any], deadline: Deadline = .after(.seconds(5))) throws(TransportError) {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{\"class\":\"error\",\"ok\":false,\"error\":\"unencodable reply\"}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{\"class\":\"error\",\"ok\":false,\"error\":\"unencodable reply\"}".utf8)
         try transport.write(Array(data) + [0x0A], deadline: deadline)
     }
 }

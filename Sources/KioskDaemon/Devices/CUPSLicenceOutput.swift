@@ -15,10 +15,14 @@ struct CUPSLicenceOutput: LicenceOutput {
 
     func health() async -> DeviceHealth { await printer.refreshHealth() }
 
-    func print(pdf: [UInt8], jobUUID: String, reprintOf: Int?, authorisedBy: String?, journal: LicenceJournal,
-               deadline: Deadline) async -> PrintOutcome {
+    func print(
+        pdf: [UInt8], jobUUID: String, reprintOf: Int?, authorisedBy: String?, journal: LicenceJournal,
+        deadline: Deadline
+    ) async -> PrintOutcome {
         let options = LicencePrintOptions(copy: .original)
-        let willSend: @Sendable (LicencePrintJob) async throws -> Void = { job in try await journal.willSend(job.jobUUID) }
+        let willSend: @Sendable (LicencePrintJob) async throws -> Void = { job in
+            try await journal.willSend(job.jobUUID)
+        }
         let didCreate: @Sendable (LicencePrintJob) async throws -> Void = { job in
             if let id = job.jobID { try await journal.didCreate(job.jobUUID, id) }
         }
@@ -29,8 +33,9 @@ struct CUPSLicenceOutput: LicenceOutput {
                     originalJobID: original, authorisedBy: staff, document: pdf, jobUUID: jobUUID, options: options,
                     willSend: willSend, didCreate: didCreate)
             } else {
-                job = try await printer.submit(document: pdf, jobUUID: jobUUID, options: options,
-                                               willSend: willSend, didCreate: didCreate)
+                job = try await printer.submit(
+                    document: pdf, jobUUID: jobUUID, options: options,
+                    willSend: willSend, didCreate: didCreate)
             }
         } catch {
             switch error {

@@ -12,7 +12,8 @@ enum DeviceFactory {
             profile = IDReaderProfile.serial(path: path, baudRate: baud)
         case .usb(let vid, let pid, let serial):
             var usb = IDReaderProfile.usb0400C35A(serialNumber: serial)
-            usb.transport = .usb(USBDeviceSelector(vendorID: vid, productID: pid, serialNumber: serial), framing: .automatic)
+            usb.transport = .usb(
+                USBDeviceSelector(vendorID: vid, productID: pid, serialNumber: serial), framing: .automatic)
             profile = usb
         default:
             return nil

@@ -10,8 +10,10 @@ public struct LicenceJournal: Sendable {
     /// As soon as the spooler's job id is known.
     public var didCreate: @Sendable (_ jobUUID: String, _ jobID: Int) async throws -> Void
 
-    public init(willSend: @escaping @Sendable (String) async throws -> Void,
-                didCreate: @escaping @Sendable (String, Int) async throws -> Void) {
+    public init(
+        willSend: @escaping @Sendable (String) async throws -> Void,
+        didCreate: @escaping @Sendable (String, Int) async throws -> Void
+    ) {
         self.willSend = willSend
         self.didCreate = didCreate
     }
@@ -23,8 +25,10 @@ public protocol LicenceOutput: Sendable {
     var summary: String { get }
     func health() async -> DeviceHealth
     /// Prints `pdf` as job `jobUUID` and waits (until `deadline`) for how it ended.
-    func print(pdf: [UInt8], jobUUID: String, reprintOf: Int?, authorisedBy: String?, journal: LicenceJournal,
-               deadline: Deadline) async -> PrintOutcome
+    func print(
+        pdf: [UInt8], jobUUID: String, reprintOf: Int?, authorisedBy: String?, journal: LicenceJournal,
+        deadline: Deadline
+    ) async -> PrintOutcome
     /// How job `jobUUID` (spooler id `jobID` when known) ended, without resubmitting it.
     func supervise(jobUUID: String, jobID: Int?, deadline: Deadline) async -> PrintOutcome
 }
@@ -45,14 +49,18 @@ public final class PDFDirectoryOutput: LicenceOutput, @unchecked Sendable {
 
     public func health() async -> DeviceHealth { DeviceHealth(.ready, reasons: ["simulated-pdf-sink"]) }
 
-    public func print(pdf: [UInt8], jobUUID: String, reprintOf: Int?, authorisedBy: String?, journal: LicenceJournal,
-                      deadline: Deadline) async -> PrintOutcome {
+    public func print(
+        pdf: [UInt8], jobUUID: String, reprintOf: Int?, authorisedBy: String?, journal: LicenceJournal,
+        deadline: Deadline
+    ) async -> PrintOutcome {
         do {
             try await journal.willSend(jobUUID)
         } catch {
             return .failed(reason: "journal refused the job: \(error)")
         }
-        let jobID = lock.withLock { defer { nextJobID += 1 }; return nextJobID }
+        let jobID = lock.withLock {
+            defer { nextJobID += 1 }; return nextJobID
+        }
         do {
             try await journal.didCreate(jobUUID, jobID)
             try Data(pdf).write(to: file(for: jobUUID), options: .atomic)

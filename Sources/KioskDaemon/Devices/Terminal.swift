@@ -18,24 +18,31 @@ public final class Terminal: @unchecked Sendable {
     private var healthByRole: [DeviceRole: DeviceHealth] = [:]
     private var probeWaiters: [(DeviceRole, CheckedContinuation<Void, Never>)] = []
 
-    public init(idReader: IDCardReader?, receiptPrinter: ReceiptPrinter?, ticketDispenser: TicketDispenser?,
-                licenceOutput: (any LicenceOutput)?, endpoints: [DeviceRole: String]) {
+    public init(
+        idReader: IDCardReader?, receiptPrinter: ReceiptPrinter?, ticketDispenser: TicketDispenser?,
+        licenceOutput: (any LicenceOutput)?, endpoints: [DeviceRole: String]
+    ) {
         self.idReader = idReader
         self.receiptPrinter = receiptPrinter
         self.ticketDispenser = ticketDispenser
         self.licenceOutput = licenceOutput
         self.endpoints = endpoints
         for role in DeviceRole.allCases {
-            healthByRole[role] = endpoints[role] == nil ? DeviceHealth(.disconnected, reasons: ["not-configured"]) : DeviceHealth(.starting)
+            healthByRole[role] =
+                endpoints[role] == nil
+                ? DeviceHealth(.disconnected, reasons: ["not-configured"]) : DeviceHealth(.starting)
         }
     }
 
-    public func health(of role: DeviceRole) -> DeviceHealth { lock.withLock { healthByRole[role] ?? DeviceHealth(.starting) } }
+    public func health(of role: DeviceRole) -> DeviceHealth {
+        lock.withLock { healthByRole[role] ?? DeviceHealth(.starting) }
+    }
 
     /// Records `health` and says whether the device went from usable to lost (true, false) or back (false, true).
     @discardableResult
     public func update(_ role: DeviceRole, _ health: DeviceHealth) -> (lost: Bool, restored: Bool) {
-        let (change, ready) = lock.withLock { () -> ((lost: Bool, restored: Bool), [CheckedContinuation<Void, Never>]) in
+        let (change, ready) = lock.withLock {
+            () -> ((lost: Bool, restored: Bool), [CheckedContinuation<Void, Never>]) in
             let old = healthByRole[role] ?? DeviceHealth(.starting)
             healthByRole[role] = health
             let wasUsable = Terminal.isUsable(old)
@@ -45,7 +52,10 @@ public final class Terminal: @unchecked Sendable {
                 ready = probeWaiters.filter { $0.0 == role }.map(\.1)
                 probeWaiters.removeAll { $0.0 == role }
             }
-            return ((wasUsable && !isUsable && health.state != .starting, !wasUsable && isUsable && old.state != .starting), ready)
+            return (
+                (wasUsable && !isUsable && health.state != .starting, !wasUsable && isUsable && old.state != .starting),
+                ready
+            )
         }
         for waiter in ready { waiter.resume() }
         return change

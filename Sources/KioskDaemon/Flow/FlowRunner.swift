@@ -22,9 +22,11 @@ public actor FlowRunner {
         public var queueNumbering: QueueNumbering
         public var clock: @Sendable () -> Date
 
-        public init(store: TransactionStore, terminal: Terminal, authority: any RegistrationAuthority, logger: Logger,
-                    kioskID: String, renderLicence: @escaping @Sendable (BusinessLicence) throws -> [UInt8],
-                    queueNumbering: QueueNumbering, clock: @escaping @Sendable () -> Date = { Date() }) {
+        public init(
+            store: TransactionStore, terminal: Terminal, authority: any RegistrationAuthority, logger: Logger,
+            kioskID: String, renderLicence: @escaping @Sendable (BusinessLicence) throws -> [UInt8],
+            queueNumbering: QueueNumbering, clock: @escaping @Sendable () -> Date = { Date() }
+        ) {
             self.store = store
             self.terminal = terminal
             self.authority = authority
@@ -111,11 +113,12 @@ public actor FlowRunner {
     private func unwatch(_ id: UUID) { watchers[id] = nil }
 
     public var snapshot: Snapshot {
-        Snapshot(step: state.step, transactionID: state.session?.transactionID, since: since,
-                 lostDevices: state.lostDevices.sorted { $0.rawValue < $1.rawValue }, handOffReason: state.handOffReason,
-                 cancelReason: state.cancelReason, lastUIEvents: recentUI, eventsProcessed: processed,
-                 eventsNotApplicable: notApplicable, lastTicket: lastTicket, lastCompletedTransaction: lastCompleted,
-                 lastEnded: lastEnded)
+        Snapshot(
+            step: state.step, transactionID: state.session?.transactionID, since: since,
+            lostDevices: state.lostDevices.sorted { $0.rawValue < $1.rawValue }, handOffReason: state.handOffReason,
+            cancelReason: state.cancelReason, lastUIEvents: recentUI, eventsProcessed: processed,
+            eventsNotApplicable: notApplicable, lastTicket: lastTicket, lastCompletedTransaction: lastCompleted,
+            lastEnded: lastEnded)
     }
 
     public var currentState: FlowState { state }
@@ -148,7 +151,8 @@ public actor FlowRunner {
         do {
             guard let checkpoint = try deps.store.loadCheckpoint() else { return }
             let saved = try JSONDecoder().decode(FlowState.self, from: checkpoint.state)
-            deps.logger.notice("flow", "resuming transaction \(saved.session?.transactionID ?? "?") at \(saved.step.rawValue)")
+            deps.logger.notice(
+                "flow", "resuming transaction \(saved.session?.transactionID ?? "?") at \(saved.step.rawValue)")
             let transition = flow.resume(saved, at: deps.clock())
             await apply(transition, for: nil)
         } catch {
@@ -178,7 +182,8 @@ public actor FlowRunner {
         }
         if old != state.step {
             since = deps.clock()
-            deps.logger.info("flow", "\(old.rawValue) → \(state.step.rawValue)" + (event.map { " on \($0.name)" } ?? " (resumed)"))
+            deps.logger.info(
+                "flow", "\(old.rawValue) → \(state.step.rawValue)" + (event.map { " on \($0.name)" } ?? " (resumed)"))
         }
         for effect in transition.effects { await execute(effect) }
     }
@@ -202,8 +207,9 @@ public actor FlowRunner {
         case .persistCheckpoint(let saved):
             saveCheckpoint(saved)
         case .requestApproval(let transactionID, let identity, let form):
-            let request = ApprovalRequest(transactionID: transactionID, identity: identity, form: form,
-                                          date: flow.policy.civilDate(of: deps.clock()))
+            let request = ApprovalRequest(
+                transactionID: transactionID, identity: identity, form: form,
+                date: flow.policy.civilDate(of: deps.clock()))
             spawn { [deps] in .approvalResult(await deps.authority.approve(request)) }
         case .printLicence(let transactionID, let jobUUID, let licence, _, let authorisedBy):
             printLicence(transactionID: transactionID, jobUUID: jobUUID, licence: licence, authorisedBy: authorisedBy)
@@ -224,8 +230,9 @@ public actor FlowRunner {
             do {
                 let text = [transactionID.map { "transaction \($0)" }, detail.isEmpty ? nil : detail]
                     .compactMap { $0 }.joined(separator: ": ")
-                _ = try deps.store.audit(actor: String(actor.prefix(64)), action: String(action.prefix(64)),
-                                         detail: String(text.prefix(4096)), at: deps.clock())
+                _ = try deps.store.audit(
+                    actor: String(actor.prefix(64)), action: String(action.prefix(64)),
+                    detail: String(text.prefix(4096)), at: deps.clock())
             } catch {
                 deps.logger.error("store", "audit of '\(action)' by \(actor) not recorded: \(error)")
             }
@@ -293,17 +300,20 @@ public actor FlowRunner {
             do {
                 pdf = try deps.renderLicence(licence)
             } catch {
-                return .licencePrintResult(jobUUID: jobUUID, .failed(reason: "the licence could not be rendered: \(error)"))
+                return .licencePrintResult(
+                    jobUUID: jobUUID, .failed(reason: "the licence could not be rendered: \(error)"))
             }
             let store = deps.store
             let journalled = JournalMark()
             let journal = LicenceJournal(
                 willSend: { uuid in
-                    try store.recordLicenceJobIntent(transactionID: transactionID, jobUUID: uuid, reprintAuthorisedBy: authorisedBy)
+                    try store.recordLicenceJobIntent(
+                        transactionID: transactionID, jobUUID: uuid, reprintAuthorisedBy: authorisedBy)
                     journalled.set()
                 },
                 didCreate: { uuid, jobID in try store.recordLicenceJobSubmitted(jobUUID: uuid, cupsJobID: jobID) })
-            let previous = try? store.licenceJobs(transactionID: transactionID).last { $0.jobUUID != jobUUID }?.cupsJobID
+            let previous = try? store.licenceJobs(transactionID: transactionID).last { $0.jobUUID != jobUUID }?
+                .cupsJobID
             let outcome = await output.print(
                 pdf: pdf, jobUUID: jobUUID, reprintOf: authorisedBy == nil ? nil : previous ?? nil,
                 authorisedBy: authorisedBy, journal: journal, deadline: .after(.seconds(240)))
@@ -327,7 +337,8 @@ public actor FlowRunner {
                 // Never journalled: the crash came before the intent, so no byte was sent.
                 outcome = .failed(reason: "the print had not started when kioskd stopped")
             } else if let output = deps.terminal.licenceOutput {
-                outcome = await output.supervise(jobUUID: jobUUID, jobID: job?.cupsJobID, deadline: .after(.seconds(240)))
+                outcome = await output.supervise(
+                    jobUUID: jobUUID, jobID: job?.cupsJobID, deadline: .after(.seconds(240)))
             } else {
                 outcome = .unknown(reason: "no licence printer to ask about job \(jobUUID)")
             }
@@ -355,12 +366,14 @@ public actor FlowRunner {
                 return .receiptPrintResult(.failed(reason: "no receipt printer is configured"))
             }
             let content = ReceiptContent(
-                terminalID: facts.kioskID, time: deps.clock(), timeZone: timeZone, transactionNumber: facts.transactionID,
+                terminalID: facts.kioskID, time: deps.clock(), timeZone: timeZone,
+                transactionNumber: facts.transactionID,
                 applicant: PersonalText(facts.maskedApplicant, kind: .name), enterpriseName: facts.enterpriseName,
                 creditCode: facts.creditCode, printedItems: facts.printed,
                 qrPayload: "https://kiosk.example.gov.cn/tx/\(facts.transactionID)")
             let profile = printer.configuration.profile
-            let bytes = ReceiptLayout.render(content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
+            let bytes = ReceiptLayout.render(
+                content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
             let result = await printer.print(PrinterJob(title: "receipt \(facts.transactionID)", bytes: bytes))
             deps.terminal.update(.receiptPrinter, await printer.health)
             return .receiptPrintResult(Self.outcome(of: result))
@@ -390,7 +403,8 @@ public actor FlowRunner {
                 serviceCategory: "企业登记 (\(category))", number: number.text, peopleWaiting: 0, time: now,
                 timeZone: timeZone, windowHint: "请到人工窗口办理 / please go to a staffed window")
             let profile = dispenser.configuration.profile
-            let bytes = QueueTicketLayout.render(content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
+            let bytes = QueueTicketLayout.render(
+                content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
             let result = await dispenser.dispense(PrinterJob(title: "ticket \(number.text)", bytes: bytes))
             deps.terminal.update(.ticketDispenser, await dispenser.health)
             deps.logger.notice("ticket", "ticket \(number.text): \(result)")
@@ -412,11 +426,14 @@ public actor FlowRunner {
         case .stepChanged(let step): "step \(step.rawValue)"
         case .identitySummary(let name, let number, let type): "identity \(type.rawValue) \(name) \(number)"
         case .cardReadFailed(let reason, let left): "card read failed (\(reason)), \(left) attempts left"
-        case .identityRefused(let reasons, let left): "identity refused (\(reasons.joined(separator: "; "))), \(left) attempts left"
-        case .formRejected(let issues): "form rejected: \(issues.map { "\($0.field.rawValue)/\($0.code)" }.joined(separator: ", "))"
+        case .identityRefused(let reasons, let left):
+            "identity refused (\(reasons.joined(separator: "; "))), \(left) attempts left"
+        case .formRejected(let issues):
+            "form rejected: \(issues.map { "\($0.field.rawValue)/\($0.code)" }.joined(separator: ", "))"
         case .signatureRequired: "signature required"
         case .declarationRequired: "declaration required"
-        case .applicationRejected(let reasons, let left): "application rejected (\(reasons.joined(separator: "; "))), \(left) attempts left"
+        case .applicationRejected(let reasons, let left):
+            "application rejected (\(reasons.joined(separator: "; "))), \(left) attempts left"
         case .timeoutWarning(let seconds): "timeout warning, \(seconds) s left"
         case .deviceProblem(let role): "device problem: \(role.rawValue)"
         case .deviceRecovered(let role): "device recovered: \(role.rawValue)"

@@ -22,8 +22,12 @@ struct Demo {
         }
         defer { narrator.cancel() }
         say("demo: a citizen walks up to kiosk \(daemon.config.kioskID)")
-        guard await send(.start(transactionID: ControlCommands.newTransactionID(kioskID: daemon.config.kioskID),
-                                kioskID: daemon.config.kioskID), "touches 开始办理 (start)") else { return false }
+        guard
+            await send(
+                .start(
+                    transactionID: ControlCommands.newTransactionID(kioskID: daemon.config.kioskID),
+                    kioskID: daemon.config.kioskID), "touches 开始办理 (start)")
+        else { return false }
         say("step 1 身份证比对: places a resident ID card on the reader (\(simulation.idReader.devicePath))")
         simulation.idReader.place(.resident)
         guard await waitFor(.verifyingIdentity, updates: updates) else { return false }
@@ -37,10 +41,17 @@ struct Demo {
             address: PersonalText("北京市东城区景山前街4号", kind: .address),
             businessScope: "技术开发、技术咨询、技术服务；软件开发；销售电子产品。", phone: PersonalText("13812345678", kind: .phone))
         guard await send(.submitForm(form), "step 2 填报信息: fills in the form for \(form.name)") else { return false }
-        guard await send(.sign(signatureSHA256: SHA256.hex(of: Array("demo signature strokes".utf8))),
-                         "step 3 签字确认: signs on the pad") else { return false }
-        guard await send(.confirm(declarationAccepted: true), "         accepts the declaration and confirms") else { return false }
-        say("step 4 执照打印: the authority approves; the licence prints on \(daemon.terminal.endpoints[.licencePrinter] ?? "?")")
+        guard
+            await send(
+                .sign(signatureSHA256: SHA256.hex(of: Array("demo signature strokes".utf8))),
+                "step 3 签字确认: signs on the pad")
+        else { return false }
+        guard await send(.confirm(declarationAccepted: true), "         accepts the declaration and confirms") else {
+            return false
+        }
+        say(
+            "step 4 执照打印: the authority approves; the licence prints on \(daemon.terminal.endpoints[.licencePrinter] ?? "?")"
+        )
         guard await waitFor(.rating, updates: updates) else { return false }
         guard await send(.rate(.good), "rates the service 好评 (good)") else { return false }
         guard await waitFor(.completed, updates: updates) else { return false }
@@ -49,19 +60,27 @@ struct Demo {
         say("done: transaction \(id) is stored in \(daemon.store.path)")
         let printouts = simulation.writePrintouts()
         if let cups = simulation.cups {
-            say("licence: printed through the private cupsd queue '\(cups.queue)' to ippeveprinter; what it received is copied to \(simulation.licenceDirectory.path)")
+            say(
+                "licence: printed through the private cupsd queue '\(cups.queue)' to ippeveprinter; what it received is copied to \(simulation.licenceDirectory.path)"
+            )
         } else {
-            say("licence: \(simulation.licenceDirectory.path) (PDF; cupsd is not installed, so the printer is a directory)")
+            say(
+                "licence: \(simulation.licenceDirectory.path) (PDF; cupsd is not installed, so the printer is a directory)"
+            )
         }
         for role in DeviceRole.allCases {
-            say("device \(role.rawValue): \(daemon.terminal.health(of: role)) — \(daemon.terminal.endpoints[role] ?? "not configured")")
+            say(
+                "device \(role.rawValue): \(daemon.terminal.health(of: role)) — \(daemon.terminal.endpoints[role] ?? "not configured")"
+            )
         }
         say("receipt: \(printouts.receipts.path)")
         say("tickets: \(printouts.tickets.path) (none for a completed transaction)")
         if let receipt = simulation.receiptPrinter.documents.last {
             say("receipt as printed:\n\(receipt.text)")
         }
-        say(daemon.options.exitAfterDemo ? "demo finished; kioskd stops" : "demo finished; kioskd keeps running (Ctrl-C to stop)")
+        say(
+            daemon.options.exitAfterDemo
+                ? "demo finished; kioskd stops" : "demo finished; kioskd keeps running (Ctrl-C to stop)")
         return true
     }
 
@@ -82,7 +101,9 @@ struct Demo {
         for await event in updates {
             if case .stepChanged(let now) = event {
                 if now == step { return true }
-                if now == .handedOff || now == .cancelled { say("demo: the flow ended at \(now.rawValue)"); return false }
+                if now == .handedOff || now == .cancelled {
+                    say("demo: the flow ended at \(now.rawValue)"); return false
+                }
             }
             if ContinuousClock.now > deadline { break }
         }

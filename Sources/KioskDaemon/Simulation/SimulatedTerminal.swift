@@ -15,8 +15,10 @@ public final class SimulatedTerminal: @unchecked Sendable {
     /// Where printed receipts, tickets and sink licences are written as files.
     public let outputDirectory: URL
 
-    private init(outputDirectory: URL, idReader: IDReaderSimulator, receiptPrinter: ESCPOSPrinterSimulator,
-                 ticketDispenser: ESCPOSPrinterSimulator, cups: PrivateCUPS?) {
+    private init(
+        outputDirectory: URL, idReader: IDReaderSimulator, receiptPrinter: ESCPOSPrinterSimulator,
+        ticketDispenser: ESCPOSPrinterSimulator, cups: PrivateCUPS?
+    ) {
         self.outputDirectory = outputDirectory
         self.idReader = idReader
         self.receiptPrinter = receiptPrinter
@@ -29,7 +31,8 @@ public final class SimulatedTerminal: @unchecked Sendable {
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let idReader = try IDReaderSimulator(timing: .realistic)
         let receiptPrinter = try ESCPOSPrinterSimulator.startTCP(options: .receiptPrinter)
-        let ticketDispenser = try ESCPOSPrinterSimulator.startTCP(options: .dispenser(ticketTaking: .afterStatusPolls(2)))
+        let ticketDispenser = try ESCPOSPrinterSimulator.startTCP(
+            options: .dispenser(ticketTaking: .afterStatusPolls(2)))
         var cups: PrivateCUPS?
         if useCUPS, PrivateCUPS.isAvailable {
             do {
@@ -43,8 +46,9 @@ public final class SimulatedTerminal: @unchecked Sendable {
         } else if useCUPS {
             logger.notice("simulate", "cupsd/ippeveprinter not installed: \(PrivateCUPS.reasonUnavailable ?? "")")
         }
-        return SimulatedTerminal(outputDirectory: outputDirectory, idReader: idReader, receiptPrinter: receiptPrinter,
-                                 ticketDispenser: ticketDispenser, cups: cups)
+        return SimulatedTerminal(
+            outputDirectory: outputDirectory, idReader: idReader, receiptPrinter: receiptPrinter,
+            ticketDispenser: ticketDispenser, cups: cups)
     }
 
     public var licenceDirectory: URL { outputDirectory.appendingPathComponent("licences") }
@@ -56,7 +60,9 @@ public final class SimulatedTerminal: @unchecked Sendable {
             .receiptPrinter: DeviceConfig(endpoint: Self.endpoint(of: receiptPrinter), profile: "generic-80"),
             .ticketDispenser: DeviceConfig(endpoint: Self.endpoint(of: ticketDispenser), profile: "kpm-ticket-80"),
         ]
-        if let cups { devices[.licencePrinter] = DeviceConfig(endpoint: .cups(queue: cups.queue, server: cups.socketPath)) }
+        if let cups {
+            devices[.licencePrinter] = DeviceConfig(endpoint: .cups(queue: cups.queue, server: cups.socketPath))
+        }
         return devices
     }
 
@@ -78,7 +84,9 @@ public final class SimulatedTerminal: @unchecked Sendable {
             try? FileManager.default.createDirectory(at: licenceDirectory, withIntermediateDirectories: true)
             for document in cups.receivedDocuments() {
                 let copy = licenceDirectory.appendingPathComponent("received-" + document.lastPathComponent)
-                if !FileManager.default.fileExists(atPath: copy.path) { try? FileManager.default.copyItem(at: document, to: copy) }
+                if !FileManager.default.fileExists(atPath: copy.path) {
+                    try? FileManager.default.copyItem(at: document, to: copy)
+                }
             }
         }
         return (receipts, tickets)
