@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product kioskbench >/dev/null
+swift build -c release --product kioskd >/dev/null  # the daemon bench starts it
 bin=$(swift build -c release --show-bin-path)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(idreader escpos licence daemon store)
