@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: deps build demo test lint format bench fuzz coverage clean
+.PHONY: deps build release demo test lint format bench fuzz coverage clean
 
 deps:
 	@scripts/install-deps.sh
@@ -25,6 +25,11 @@ lint:
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+# The shipped daemon: statically linked against the Swift runtime and Foundation.
+release: deps
+	$(SWIFT) build -c release --product kioskd --static-swift-stdlib --scratch-path .build/static
+	$(SWIFT) build -c release --product kioskctl
 
 bench: deps
 	scripts/bench.sh

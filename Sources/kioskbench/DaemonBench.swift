@@ -9,8 +9,10 @@ enum DaemonBench {
     static func run() -> Int32 {
         let starts = Int(ProcessInfo.processInfo.environment["KIOSKD_BENCH_STARTS"] ?? "") ?? 10
         let idleSeconds = Double(ProcessInfo.processInfo.environment["KIOSKD_IDLE_SECONDS"] ?? "") ?? 60
-        let kioskd = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "kioskd")
+        let kioskd =
+            ProcessInfo.processInfo.environment["KIOSKD_BINARY"].map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "kioskd")
         var readyTimes: [Double] = []
         var status: Int32 = 0
         for run in 0..<starts {
