@@ -24,7 +24,7 @@ enum ValidateCommand {
     }
 
     private static func validateID(_ value: String) -> Int32 {
-        switch IDNumberValidator.validate(value, today: Today.civilDate()) {
+        switch IDNumberValidator.validate(value, today: Today.civilDate(now: Date())) {
         case .success(let valid):
             Console.line("valid (\(valid.kind.rawValue))")
             return 0
