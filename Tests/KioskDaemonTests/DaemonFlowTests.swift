@@ -210,4 +210,21 @@ import Testing
         let fresh = try daemon.admin()
         #expect(try fresh.request(["command": "ping"])["class"] as? String == "pong")
     }
+
+    @Test func secondDaemonOnTheSameSockets_refusesToStart_andTheFirstKeepsServing() throws {
+        let dir = try TemporaryDirectory("kioskd-twice")
+        defer { dir.remove() }
+        let first = try DaemonProcess(stateDirectory: dir.url)
+        defer { first.stop() }
+        var refusal = ""
+        do {
+            _ = try DaemonProcess(stateDirectory: dir.url, readyTimeout: 30)
+            Issue.record("a second kioskd became ready on the same sockets")
+        } catch {
+            refusal = "\(error)"
+        }
+        #expect(refusal.contains("another kioskd is already serving"), "\(refusal)")
+        let admin = try first.admin()
+        #expect(try admin.request(["command": "ping"])["class"] as? String == "pong")
+    }
 }

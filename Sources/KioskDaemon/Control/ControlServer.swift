@@ -24,6 +24,11 @@ final class ControlServer: @unchecked Sendable {
         name: String, path: String, mode: mode_t, logger: Logger,
         authorise: @escaping @Sendable (PeerCredentials?) -> Bool, handler: @escaping Handler
     ) throws(SystemError) {
+        // A socket file someone still answers on belongs to another kioskd: refuse rather than steal it.
+        if let other = try? UnixSocket.connect(path: path, deadline: .after(.milliseconds(500))) {
+            other.close()
+            throw SystemError("bind(\(path)): another kioskd is already serving this socket", errno: EADDRINUSE)
+        }
         try? FileManager.default.removeItem(atPath: path)
         listener = try SocketListener.unix(path: path, mode: mode)
         self.name = name
