@@ -205,11 +205,7 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    private func healthChanged(_ role: DeviceRole, _ health: DeviceHealth) {
-        let change = terminal.update(role, health)
-        if change.lost { runner.post(.deviceLost(role)) }
-        if change.restored { runner.post(.deviceRestored(role)) }
-    }
+    private func healthChanged(_ role: DeviceRole, _ health: DeviceHealth) { runner.report(role, health) }
 
     /// Polls the printers' status while idle (each driver rate-limits itself) and reports changes to the flow.
     private func watchPrinters() async {

@@ -101,6 +101,13 @@ public actor FlowRunner {
     /// Feeds `event` without waiting (device pumps, timers, finished tasks).
     public nonisolated func post(_ event: FlowEvent) { input.yield(Envelope(event: event, reply: nil)) }
 
+    /// Records a device's health and tells the flow when the device became unusable, or usable again.
+    public nonisolated func report(_ role: DeviceRole, _ health: DeviceHealth) {
+        let change = deps.terminal.update(role, health)
+        if change.lost { post(.deviceLost(role)) }
+        if change.restored { post(.deviceRestored(role)) }
+    }
+
     /// UI events as they happen (for `monitor` on the control socket and the demo).
     public func watch() -> AsyncStream<UIEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: UIEvent.self, bufferingPolicy: .bufferingNewest(64))
@@ -292,6 +299,7 @@ public actor FlowRunner {
 
     private func printLicence(transactionID: String, jobUUID: String, licence: BusinessLicence, authorisedBy: String?) {
         let deps = deps
+        let runner = self
         spawn(printsLicence: true) {
             guard let output = deps.terminal.licenceOutput else {
                 return .licencePrintResult(jobUUID: jobUUID, .failed(reason: "no licence printer is configured"))
@@ -317,6 +325,8 @@ public actor FlowRunner {
             let outcome = await output.print(
                 pdf: pdf, jobUUID: jobUUID, reprintOf: authorisedBy == nil ? nil : previous ?? nil,
                 authorisedBy: authorisedBy, journal: journal, deadline: .after(.seconds(240)))
+            // The printer's state after the job (a jam, an empty tray) is what status must show now.
+            runner.report(.licencePrinter, await output.health())
             if journalled.isSet {
                 Self.journalOutcome(outcome, jobUUID: jobUUID, deps: deps)
             } else {
@@ -359,6 +369,7 @@ public actor FlowRunner {
     // MARK: Receipt and ticket
 
     private func printReceipt(_ facts: ReceiptFacts) {
+        let runner = self
         let deps = deps
         let timeZone = flow.policy.timeZone
         spawn {
@@ -375,7 +386,7 @@ public actor FlowRunner {
             let bytes = ReceiptLayout.render(
                 content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
             let result = await printer.print(PrinterJob(title: "receipt \(facts.transactionID)", bytes: bytes))
-            deps.terminal.update(.receiptPrinter, await printer.health)
+            runner.report(.receiptPrinter, await printer.health)
             return .receiptPrintResult(Self.outcome(of: result))
         }
     }
@@ -394,6 +405,7 @@ public actor FlowRunner {
         lastTicket = number.text
         deps.logger.notice("ticket", "queue number \(number.text) issued (\(reason.rawValue))")
         let deps = deps
+        let runner = self
         spawn {
             guard let dispenser = deps.terminal.ticketDispenser else {
                 deps.logger.warning("ticket", "no dispenser configured; number \(number.text) shown on screen only")
@@ -406,7 +418,7 @@ public actor FlowRunner {
             let bytes = QueueTicketLayout.render(
                 content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
             let result = await dispenser.dispense(PrinterJob(title: "ticket \(number.text)", bytes: bytes))
-            deps.terminal.update(.ticketDispenser, await dispenser.health)
+            runner.report(.ticketDispenser, await dispenser.health)
             deps.logger.notice("ticket", "ticket \(number.text): \(result)")
             return nil
         }
