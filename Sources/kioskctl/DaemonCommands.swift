@@ -1,5 +1,5 @@
 import Foundation
-import KioskIO
+import KioskDaemon
 
 /// Commands that talk to a running kioskd over its control socket: `[--socket PATH] [--json] status`.
 enum DaemonCommands {
@@ -40,52 +40,6 @@ enum DaemonCommands {
         }
         Console.line(StatusTable.render(reply))
         return 0
-    }
-}
-
-/// One request-reply exchange with kioskd's control socket (JSON lines, `hello` first).
-struct ControlClient {
-    let path: String
-    static let timeout: Duration = .seconds(10)
-
-    struct Failure: Error, CustomStringConvertible { let description: String }
-
-    func request(_ object: [String: Any]) throws(Failure) -> [String: Any] {
-        let transport: DescriptorTransport
-        do {
-            transport = try UnixSocket.connect(path: path, deadline: .after(Self.timeout))
-        } catch {
-            throw Failure(
-                description: "cannot reach kioskd at \(path) (\(error)); is it running? (systemctl status kioskd)")
-        }
-        defer { transport.close() }
-        let deadline = Deadline.after(Self.timeout)
-        var buffer: [UInt8] = []
-        func line() throws(Failure) -> [String: Any] {
-            while true {
-                if let newline = buffer.firstIndex(of: 0x0A) {
-                    let bytes = Array(buffer[..<newline])
-                    buffer.removeSubrange(...newline)
-                    guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
-                        throw Failure(description: "kioskd sent something that is not a JSON object")
-                    }
-                    return object
-                }
-                guard buffer.count < 4 << 20 else { throw Failure(description: "reply from kioskd too long") }
-                do { buffer += try transport.read(upTo: 65536, deadline: deadline) } catch {
-                    throw Failure(description: "no reply from kioskd at \(path) (\(error))")
-                }
-            }
-        }
-        let hello = try line()
-        guard hello["class"] as? String == "hello" else {
-            throw Failure(description: "kioskd at \(path) said \(hello["error"] ?? "something else") instead of hello")
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
-        do { try transport.write(Array(data) + [0x0A], deadline: deadline) } catch {
-            throw Failure(description: "cannot send to kioskd at \(path) (\(error))")
-        }
-        return try line()
     }
 }
 

@@ -195,7 +195,7 @@ import Testing
         defer { daemon.stop() }
         let admin = try daemon.admin()
         try admin.sendRaw(Array("not json\n".utf8))
-        let bad = try admin.readObject(deadline: .after(.seconds(5)))
+        let bad = try admin.readObject(timeout: .seconds(5))
         #expect(bad["ok"] as? Bool == false)
         #expect(bad["class"] as? String == "error")
         let unknown = try admin.request(["command": "flow", "event": "teleport"])
@@ -204,7 +204,7 @@ import Testing
         let refused = try status.request(["command": "flow", "event": "start"])
         #expect((refused["error"] as? String)?.contains("only available on admin.sock") == true)
         try admin.sendRaw([UInt8](repeating: 0x41, count: 70_000) + [0x0A])
-        let tooLong = try admin.readObject(deadline: .after(.seconds(5)))
+        let tooLong = try admin.readObject(timeout: .seconds(5))
         #expect((tooLong["error"] as? String)?.contains("longer than") == true)
         // The daemon is still fine.
         let fresh = try daemon.admin()

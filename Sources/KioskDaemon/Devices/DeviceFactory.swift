@@ -37,7 +37,4 @@ enum DeviceFactory {
         let profile = config.profile.flatMap(PrinterProfile.named) ?? fallback
         return PrinterConfiguration(endpoint: endpoint, profile: profile)
     }
-
-    /// Names of the built-in printer profiles, for config errors.
-    static var printerProfileNames: [String] { PrinterProfile.builtIn.map(\.name) }
 }

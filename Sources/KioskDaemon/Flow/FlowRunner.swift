@@ -128,8 +128,6 @@ public actor FlowRunner {
             lastEnded: lastEnded)
     }
 
-    public var currentState: FlowState { state }
-
     /// Whether a licence is being sent or supervised now (shutdown waits for it).
     public var isPrintingLicence: Bool { licencePrintsInFlight > 0 }
 
