@@ -19,7 +19,7 @@ public final class ControlClient {
             channel = LineChannel(try UnixSocket.connect(path: path, deadline: .after(timeout)))
         } catch {
             throw Failure(
-                description: "cannot reach kioskd at \(path) (\(error)); is it running? (systemctl status kioskd)")
+                description: "cannot reach kioskd at \(path) (\(error)); check: systemctl status kioskd")
         }
         hello = try readObject(timeout: timeout)
         guard hello["class"] as? String == "hello" else {
