@@ -13,7 +13,11 @@ public final class Daemon: @unchecked Sendable {
     public let options: DaemonOptions
     public let config: DaemonConfig
     public let logger: Logger
+    /// The writer's connection, reached only through `storeLane`.
     let store: TransactionStore
+    let storeLane: StoreLane
+    /// A read-only connection of its own for `status`, which must answer while a write waits for a lock.
+    let statusStore: TransactionStore
     let terminal: Terminal
     let runner: FlowRunner
     let authority: EmbeddedAuthority
@@ -65,7 +69,10 @@ public final class Daemon: @unchecked Sendable {
         }
         self.config = config
 
-        store = try TransactionStore.open(path: TransactionStore.path(inStateDirectory: config.stateDirectory))
+        let storePath = TransactionStore.path(inStateDirectory: config.stateDirectory)
+        store = try TransactionStore.open(path: storePath)
+        storeLane = StoreLane(store)
+        statusStore = try TransactionStore.open(path: storePath, options: .init(readOnly: true))
         authority = EmbeddedAuthority(config: config.authority, counter: store)
 
         var endpoints: [DeviceRole: String] = [:]
@@ -95,9 +102,9 @@ public final class Daemon: @unchecked Sendable {
         runner = FlowRunner(
             flow: LicenceFlow(policy: config.flow),
             dependencies: FlowRunner.Dependencies(
-                store: store, terminal: terminal, authority: authority, logger: logger, kioskID: config.kioskID,
+                store: storeLane, terminal: terminal, authority: authority, logger: logger, kioskID: config.kioskID,
                 renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
-                queueNumbering: numbering))
+                queueNumbering: numbering, receiptQRURLBase: "https://kiosk.example.gov.cn/tx/"))
     }
 
     /// Runs until SIGTERM or SIGINT (or the task is cancelled). Returns the exit status.
@@ -150,7 +157,7 @@ public final class Daemon: @unchecked Sendable {
     private func shutdown() async {
         for server in servers { server.stop() }
         let deadline = ContinuousClock.now + Self.printGracePeriod
-        while await runner.isPrintingLicence, ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, await runner.isBusyEnding {
             try? await Task.sleep(for: .milliseconds(100))
         }
         if await runner.isPrintingLicence {
@@ -158,6 +165,10 @@ public final class Daemon: @unchecked Sendable {
                 "kioskd",
                 "a licence print is still in progress; its job id is journalled and will be supervised at the next start"
             )
+        }
+        if await runner.isEndingSession {
+            logger.warning(
+                "kioskd", "an ended session is not yet recorded; the next start ends it again from its checkpoint")
         }
         await runner.stop()
         await terminal.receiptPrinter?.close()
@@ -167,7 +178,8 @@ public final class Daemon: @unchecked Sendable {
             logger.info("simulate", "printouts written to \(printouts.receipts.path) and \(printouts.tickets.path)")
             simulation.stop()
         }
-        store.close()
+        await storeLane.close()
+        statusStore.close()
     }
 
     private func startControlSockets() throws {
@@ -223,9 +235,21 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
+    /// Pings systemd's watchdog only while the flow loop and the store lane both answer a probe within the interval,
+    /// so a wedged daemon stops pinging and systemd restarts it.
     private func watchdog(every interval: Duration) async {
+        var wedged: String?
         while !Task.isCancelled {
-            notify(["WATCHDOG=1"])
+            let flowAnswers = await runner.answersProbe(within: interval)
+            let storeAnswers = await firstAnswer(within: interval) { [storeLane] in await storeLane.probe() } ?? false
+            let problem = !flowAnswers ? "the flow loop" : !storeAnswers ? "the store lane" : nil
+            if let problem {
+                if wedged != problem { logger.error("kioskd", "\(problem) does not answer; not pinging the watchdog") }
+            } else {
+                if wedged != nil { logger.notice("kioskd", "\(wedged ?? "") answers again") }
+                notify(["WATCHDOG=1"])
+            }
+            wedged = problem
             try? await Task.sleep(for: interval)
         }
     }
@@ -234,5 +258,8 @@ public final class Daemon: @unchecked Sendable {
         do { try notifier.notify(fields) } catch { logger.warning("systemd", "sd_notify failed: \(error)") }
     }
 
-    var uptime: TimeInterval { Date().timeIntervalSince(startedAt) }
+    var uptime: TimeInterval { clock().timeIntervalSince(startedAt) }
+
+    /// The daemon's one wall clock (the flow's, the store's and transaction ids').
+    let clock: @Sendable () -> Date = { Date() }
 }

@@ -233,6 +233,19 @@ public final class SQLiteDatabase {
         return lines == ["ok"] ? [] : lines
     }
 
+    /// sqlite3_wal_checkpoint_v2(3) in `SQLITE_CHECKPOINT_TRUNCATE` mode: copies every WAL frame into the main file
+    /// and truncates the -wal file to zero bytes, so no older version of a page (a wiped checkpoint's personal data)
+    /// survives in it. False when another connection's reader or writer kept it from finishing (`SQLITE_BUSY`).
+    public func checkpointAndTruncateWAL() throws(SQLiteError) -> Bool {
+        let db = try open("sqlite3_wal_checkpoint_v2")
+        var frames: Int32 = 0
+        var copied: Int32 = 0
+        let result = sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_TRUNCATE, &frames, &copied)
+        if result == SQLITE_BUSY || result == SQLITE_LOCKED { return false }
+        guard result == SQLITE_OK else { throw error("sqlite3_wal_checkpoint_v2(TRUNCATE)", code: result) }
+        return true
+    }
+
     // MARK: - Internals
 
     private func open(_ call: String) throws(SQLiteError) -> OpaquePointer {

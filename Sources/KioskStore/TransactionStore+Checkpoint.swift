@@ -42,3 +42,23 @@ extension TransactionStore {
         }
     }
 }
+
+extension TransactionStore {
+    /// Empties the write-ahead log into the main file and truncates it, so a wiped session's personal data is gone
+    /// from `-wal` too (`secure_delete` has already zeroed it in the pages). Retries while a reader briefly holds an
+    /// old snapshot, for at most `patience`; false if the log could not be emptied by then.
+    @discardableResult
+    public func truncateWriteAheadLog(patience: Duration = .milliseconds(800)) throws(StoreError) -> Bool {
+        let end = ContinuousClock.now + patience
+        while true {
+            let done = try withDatabase("empty the write-ahead log") { db in try db.checkpointAndTruncateWAL() }
+            if done || ContinuousClock.now >= end { return done }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// A trivial read on the writer's connection: the store lane's liveness probe.
+    public func ping() throws(StoreError) {
+        try withDatabase("ping the store") { db in _ = try db.firstRow("SELECT 1") { $0.int64(0) } }
+    }
+}

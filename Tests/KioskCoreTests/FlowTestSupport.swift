@@ -24,6 +24,15 @@ struct FlowDriver {
         return transition.effects
     }
 
+    /// The store acknowledges the ended record the flow is waiting for in `persisting`. `lastEffects` then holds the
+    /// effects of the ending event and of the acknowledgement, so a test sees the ticket, the record and the wipe.
+    mutating func storeAcknowledges() {
+        precondition(step == .persisting, "expected persisting, got \(step)")
+        let ending = lastEffects
+        send(.transactionPersisted(transactionID: state.session?.transactionID ?? ""))
+        lastEffects = ending + lastEffects
+    }
+
     /// Fires the timer the flow last asked for.
     @discardableResult
     mutating func fireTimer() -> [FlowEffect] {

@@ -11,6 +11,7 @@ import Testing
     static let expiredCard = sampleCard(until: .until(CivilDate(year: 2001, month: 1, day: 1)!))
     static let form = sampleForm()
     static let strangersForm = sampleForm(representative: "李四")
+    static let strangersCard = sampleCard(name: "李四", number: "110105198001010019")
     static let licence = sampleLicence()
     static let signature = String(repeating: "ab", count: 32)
 
@@ -66,7 +67,7 @@ import Testing
             .transactionPersisted(transactionID: tx), .transactionPersisted(transactionID: "other"),
             .staffAssist(staffID: "s2", .authoriseReprint), .staffAssist(staffID: "s2", .extendTime),
             .staffAssist(staffID: "s2", .handOff), .approvalResult(.approved(licence)),
-            .start(transactionID: "T\(serial)", kioskID: "K1"), .cardRead(card),
+            .start(transactionID: "T\(serial)", kioskID: "K1"), .cardRead(card), .cardRead(strangersCard),
         ]
         if Int.random(in: 0..<10, using: &rng) < 7 { return likely.randomElement(using: &rng)! }
         return anything.randomElement(using: &rng)!
@@ -83,8 +84,17 @@ import Testing
             var reprints: [String: Int] = [:]
             var persistRequested: Set<String> = []
             for serial in 0..<Self.eventsPerSequence {
-                let event = Self.nextEvent(state, &rng, serial: seed * 1000 + serial)
                 now += Double(Int.random(in: 0...40, using: &rng))
+                // Now and then kioskd restarts, after a short or a long outage, and resumes from the checkpoint.
+                if Int.random(in: 0..<100, using: &rng) < 4 {
+                    let outage = Double(Int.random(in: 0...900, using: &rng))
+                    let resumed = flow.resume(state, savedAt: now - outage, at: now)
+                    if resumed.effects.contains(where: { if case .printLicence = $0 { true } else { false } }) {
+                        Issue.record("seed \(seed): a resume sent a licence")
+                    }
+                    state = resumed.state
+                }
+                let event = Self.nextEvent(state, &rng, serial: seed * 1000 + serial)
                 let t = flow.handle(event, in: state, at: now)
                 func fail(_ what: String) {
                     Issue.record("seed \(seed) event \(serial) \(event.name) in \(state.step): \(what)")
@@ -122,6 +132,14 @@ import Testing
                     !t.effects[..<p].contains(where: { if case .persistCheckpoint = $0 { true } else { false } })
                 {
                     fail("licence print without a checkpoint before it")
+                }
+                // A session resumed after a restart goes on only for the same card.
+                if let waiting = state.session, waiting.resumeStep != nil, let next = t.state.session,
+                    next.transactionID == waiting.transactionID, next.resumeStep == nil, t.state.step != .persisting
+                {
+                    guard case .cardRead(let presented) = event,
+                        presented.idNumber.unmasked == waiting.identity?.idNumber.unmasked
+                    else { fail("a resumed session went on without its card"); continue }
                 }
                 // Personal data is wiped whenever a session ends.
                 if t.state.step.isTerminal && !state.step.isTerminal && !t.effects.wipes {

@@ -52,6 +52,7 @@ import Testing
         #expect(d.uiEvents.contains(.cardReadFailed(reason: "read failed (SW3 0x41)", attemptsLeft: 2)))
         d.send(.cardError(reason: "read failed"))
         d.send(.cardError(reason: "read failed"))
+        d.storeAcknowledges()
         #expect(d.step == .handedOff)
         #expect(d.state.handOffReason == .cardUnreadable)
         #expect(d.lastEffects.tickets == ["A"])
@@ -131,6 +132,7 @@ import Testing
         d.send(.sign(signatureSHA256: String(repeating: "ab", count: 32)))
         d.send(.confirm(declarationAccepted: true))
         d.send(.approvalResult(.rejected(reasons: ["again"])))
+        d.storeAcknowledges()
         #expect(d.step == .handedOff)
         #expect(d.state.handOffReason == .applicationRejected)
     }
@@ -139,6 +141,7 @@ import Testing
         var d = FlowDriver()
         d.advance(to: .approving)
         d.send(.approvalResult(.unavailable(reason: "connection refused")))
+        d.storeAcknowledges()
         #expect(d.step == .handedOff)
         #expect(d.state.handOffReason == .authorityUnavailable)
         #expect(d.lastEffects.tickets == ["A"])
@@ -154,6 +157,7 @@ import Testing
         d.send(.cancel)
         #expect(d.step == .licencePrintProblem)
         d.fireTimer()
+        d.storeAcknowledges()
         #expect(d.step == .handedOff)
         #expect(d.state.handOffReason == .licencePrintUnknown)
         #expect(d.licencePrints.count == 1)
@@ -212,6 +216,7 @@ import Testing
             #expect(d.step == target)
             #expect(d.uiEvents.contains(.timeoutWarning(secondsLeft: 20)))
             d.fireTimer()
+            d.storeAcknowledges()
             #expect(d.step == .cancelled, "at \(target)")
             #expect(d.state.cancelReason == .timedOut)
             #expect(d.lastEffects.wipes)
@@ -242,6 +247,7 @@ import Testing
         d.send(.deviceLost(.idReader))
         d.fireTimer()
         d.fireTimer()
+        d.storeAcknowledges()
         #expect(d.step == .handedOff)
         #expect(d.state.handOffReason == .deviceUnavailable)
     }
@@ -277,6 +283,7 @@ import Testing
         var d = FlowDriver()
         d.advance(to: .fillingForm)
         d.send(.requestHandOff)
+        d.storeAcknowledges()
         #expect(d.step == .handedOff)
         #expect(d.state.handOffReason == .requestedByCitizen)
     }
@@ -309,6 +316,7 @@ import Testing
         var d = FlowDriver()
         d.advance(to: .fillingForm)
         d.send(.cancel)
+        d.storeAcknowledges()
         #expect(d.step == .cancelled)
         d.send(.start(transactionID: "T2", kioskID: "K1"))
         #expect(d.step == .awaitingCard)
@@ -320,7 +328,7 @@ import Testing
     @Test func resume_inPrintingLicence_supervisesTheJournalledJob_neverResubmits() {
         var d = FlowDriver()
         d.advance(to: .printingLicence)
-        let resumed = d.flow.resume(d.state, at: d.now)
+        let resumed = d.flow.resume(d.state, savedAt: d.now, at: d.now)
         #expect(resumed.effects.contains(.superviseLicence(transactionID: "T1", jobUUID: "T1-L1")))
         #expect(!resumed.effects.contains { if case .printLicence = $0 { true } else { false } })
         #expect(resumed.state.step == .printingLicence)
@@ -329,14 +337,14 @@ import Testing
     @Test func resume_inPersisting_persistsAgain() {
         var d = FlowDriver()
         d.advance(to: .persisting)
-        let resumed = d.flow.resume(d.state, at: d.now)
+        let resumed = d.flow.resume(d.state, savedAt: d.now, at: d.now)
         #expect(resumed.effects.persistedRecords.first?.outcome == .completed)
     }
 
     @Test func resume_inAwaitingCard_readsAgain_andRestartsTheTimer() {
         var d = FlowDriver()
         d.advance(to: .awaitingCard)
-        let resumed = d.flow.resume(d.state, at: d.now)
+        let resumed = d.flow.resume(d.state, savedAt: d.now, at: d.now)
         #expect(resumed.effects.contains(.startReadingCard))
         #expect(resumed.effects.contains { if case .startTimer = $0 { true } else { false } })
     }

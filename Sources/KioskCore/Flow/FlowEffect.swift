@@ -19,6 +19,8 @@ public enum UIEvent: Sendable, Hashable, Codable {
     case staffCalled(reason: String)
     case receiptFailed
     case pleaseWait
+    /// kioskd restarted mid-session: the citizen must place the same card again to go on.
+    case presentCardAgain
     /// Shown only after the completed transaction is durable.
     case done(transactionID: String)
     case handedOff(reason: HandOffReason)
@@ -67,10 +69,11 @@ public indirect enum FlowEffect: Sendable, Hashable, Codable {
     case printReceipt(ReceiptFacts)
     /// Dispense a queue ticket for a staffed window (the runtime allocates the number).
     case dispenseTicket(category: String, reason: HandOffReason)
-    /// Write the ended transaction (and its outbox entry, and clear the checkpoint) in one store transaction; for a
-    /// completed one answer `.transactionPersisted` or `.persistFailed`.
+    /// Write the ended transaction (and its outbox entry, and clear the checkpoint) in one store transaction; answer
+    /// `.transactionPersisted` or `.persistFailed`.
     case persistTransaction(TransactionRecord)
-    /// Forget every personal value of the session (in the UI, drivers' buffers and the checkpoint).
+    /// Forget every personal value of the session (in the UI, drivers' buffers and the store's journal files). Comes
+    /// after the ended record and the checkpoint's removal were committed.
     case wipePersonalData(transactionID: String)
     /// Record who did what (staff assists, reprints, print problems) in the audit log; `action` is a short code,
     /// `detail` the free text (a reason).

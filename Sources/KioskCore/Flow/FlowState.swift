@@ -20,7 +20,8 @@ public enum FlowStepName: String, Sendable, Hashable, Codable, CaseIterable {
     case printingReceipt
     /// 好差评 — optional.
     case rating
-    /// Writing the completed transaction; "done" is shown only after it is durable.
+    /// Writing the ended transaction (completed, handed off or cancelled) with the checkpoint's removal; the end
+    /// screen ("done" above all) is shown only after it is durable, and a failed write is retried with back-off.
     case persisting
     case completed
     /// 办不成事 — sent to a staffed window.
@@ -61,6 +62,9 @@ public enum CancelReason: String, Sendable, Hashable, Codable {
     case citizenCancelled = "citizen-cancelled"
     case timedOut = "timed-out"
     case daemonRestarted = "daemon-restarted"
+    /// kioskd restarted too long after the step began (the citizen will not have waited), or someone else's card was
+    /// presented to a session resumed after a restart.
+    case interrupted = "interrupted"
 }
 
 /// One citizen's session: everything the flow knows about them. Dropped whole (wiped) when the session ends.
@@ -79,6 +83,10 @@ public struct FlowSession: Sendable, Hashable, Codable {
     /// The job UUID of the latest licence attempt.
     public var licenceJobUUID: String?
     public var lastLicenceOutcome: PrintOutcome?
+    /// Set on a session resumed after a restart before its licence was sent: the step it was at, to which it returns
+    /// only once the same card (same ID number) is presented again. A restart never hands one citizen's session to
+    /// whoever stands at the screen next.
+    public var resumeStep: FlowStepName?
 
     public init(record: TransactionRecord) { self.record = record }
 

@@ -135,6 +135,9 @@ extension StepContext {
     }
 
     mutating func citizenAsksForWindow() {
+        if state.session?.resumeStep != nil {
+            return notApplicable("the card must be placed again before this session can go to a staffed window")
+        }
         switch state.step {
         case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature:
             handOff(.requestedByCitizen)
@@ -149,6 +152,7 @@ extension StepContext {
         guard state.step == .awaitingCard, var session = state.session else {
             return notApplicable("no card is being waited for")
         }
+        if let back = session.resumeStep { return cardReadAfterRestart(card, returningTo: back) }
         let today = policy.civilDate(of: now)
         let refusals = IdentityEligibility.refusals(for: card, today: today, minimumAge: policy.minimumAge)
         guard refusals.isEmpty else {
@@ -170,6 +174,19 @@ extension StepContext {
         ui(
             .identitySummary(
                 maskedName: card.name.masked, maskedIDNumber: card.idNumber.masked, cardType: card.cardType))
+    }
+
+    /// A session resumed after a restart goes on only for the holder of the card it was started with; anyone else's
+    /// card ends it.
+    mutating func cardReadAfterRestart(_ card: IdentityCard, returningTo back: FlowStepName) {
+        guard var session = state.session, let identity = session.identity,
+            identity.idNumber.unmasked == card.idNumber.unmasked, identity.cardType == card.cardType
+        else { return cancel(.interrupted) }
+        session.resumeStep = nil
+        state.session = session
+        emit(.stopReadingCard)
+        enter(back)
+        reissueWork(of: back, session)
     }
 
     mutating func cardError(_ reason: String) {
@@ -268,8 +285,7 @@ extension StepContext {
         guard state.step == .persisting, let session = state.session, session.transactionID == id else {
             return notApplicable("transaction \(id) is not waiting to be persisted")
         }
-        endSession(session, step: .completed)
-        ui(.done(transactionID: id))
+        sessionPersisted(session)
     }
 
     mutating func persistFailed(_ id: String) {
@@ -340,7 +356,7 @@ extension StepContext {
         case .awaitingCard where state.lostDevices.contains(.idReader):
             handOff(.deviceUnavailable)
         case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature:
-            cancel(.timedOut)
+            cancel(state.session?.resumeStep == nil ? .timedOut : .interrupted)
         case .approving:
             handOff(.authorityUnavailable)
         case .printingLicence:
@@ -366,17 +382,47 @@ extension StepContext {
 
     // MARK: Recovery
 
-    mutating func resume() {
+    mutating func resume(savedAt: Date) {
         guard let session = state.session, !state.step.isTerminal, state.step != .idle else {
             state = FlowState.idle
             return cancelTimers()
         }
         state.persistFailures = 0
-        if state.step == .printingReceipt { return printReceipt() }
-        enter(state.step)
-        switch state.step {
+        let step = state.step
+        switch step {
+        case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature, .approving:
+            // Nothing has been sent to the printer: the citizen must still be there, and be the same person.
+            let away = now.timeIntervalSince(savedAt)
+            let back = session.resumeStep ?? step
+            guard away >= 0, away * 1000 < Double(policy.timeout(for: back).milliseconds) else {
+                return cancel(.interrupted)
+            }
+            guard session.identity != nil else { break }
+            state.session?.resumeStep = back
+            enter(.awaitingCard)
+            emit(.startReadingCard)
+            ui(.presentCardAgain)
+            return
+        case .printingReceipt:
+            return printReceipt()
+        default:
+            break
+        }
+        enter(step)
+        reissueWork(of: step, session)
+    }
+
+    /// Asks again for what a step was waiting for when kioskd stopped.
+    mutating func reissueWork(of step: FlowStepName, _ session: FlowSession) {
+        switch step {
         case .awaitingCard:
             emit(.startReadingCard)
+        case .verifyingIdentity:
+            if let card = session.identity {
+                ui(
+                    .identitySummary(
+                        maskedName: card.name.masked, maskedIDNumber: card.idNumber.masked, cardType: card.cardType))
+            }
         case .approving:
             if let identity = session.identity, let form = session.form {
                 emit(.requestApproval(transactionID: session.transactionID, identity: identity, form: form))
@@ -393,4 +439,9 @@ extension StepContext {
             break
         }
     }
+}
+
+extension Duration {
+    /// Whole milliseconds, for comparing with elapsed wall time.
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

@@ -32,11 +32,13 @@ public struct LicenceFlow: Sendable {
         return step.finish(from: state)
     }
 
-    /// Picks a checkpointed session up again after the daemon restarted: the step's work is re-issued, except a
+    /// Picks a checkpointed session up again after the daemon restarted (`savedAt`: when the checkpoint was written).
+    /// Before the licence was sent, a session is resumed only within its step's timeout (else it ends as
+    /// `interrupted`) and only once the same card is presented again; after, the step's work is re-issued, except a
     /// licence print, which is only supervised by its journalled job id, never resubmitted.
-    public func resume(_ saved: FlowState, at now: Date) -> FlowTransition {
+    public func resume(_ saved: FlowState, savedAt: Date, at now: Date) -> FlowTransition {
         var step = StepContext(flow: self, state: saved, now: now)
-        step.resume()
+        step.resume(savedAt: savedAt)
         return step.finish(from: saved)
     }
 }
@@ -113,17 +115,16 @@ struct StepContext {
 
     // MARK: Ending a session
 
-    /// Ends the session at a staffed window: ticket, record, wipe.
+    /// Ends the session at a staffed window: ticket, then the durable record; the end screen follows the store's
+    /// acknowledgement.
     mutating func handOff(_ reason: HandOffReason) {
         guard var session = state.session else { return }
         if state.step == .awaitingCard { emit(.stopReadingCard) }
         session.record.outcome = .handedOff(reason: reason.rawValue)
         session.record.endedAt = now
         emit(.dispenseTicket(category: policy.handOffCategory, reason: reason))
-        emit(.persistTransaction(session.record))
-        endSession(session, step: .handedOff)
         state.handOffReason = reason
-        ui(.handedOff(reason: reason))
+        persistEnding(session)
     }
 
     /// Ends the session without a result: the record is kept without personal data.
@@ -136,13 +137,41 @@ struct StepContext {
         session.record.applicantIDNumber = nil
         session.record.form = nil
         session.record.signatureSHA256 = nil
-        emit(.persistTransaction(session.record))
-        endSession(session, step: .cancelled)
         state.cancelReason = reason
-        ui(.cancelled(reason: reason))
+        persistEnding(session)
     }
 
-    /// Drops the session (and with it every personal value) and shows the end screen.
+    /// Writes the ended record (with the checkpoint's removal, in one store transaction) and waits in `persisting`
+    /// for `.transactionPersisted`, retrying with back-off on `.persistFailed`: an ending that did not reach the disk
+    /// must not come back as a live session after a restart. Only the record is kept meanwhile, so the checkpoint
+    /// of `persisting` holds no more than the record will.
+    mutating func persistEnding(_ ending: FlowSession) {
+        var session = FlowSession(record: ending.record)
+        session.licenceAttempts = ending.licenceAttempts
+        session.licenceJobUUID = ending.licenceJobUUID
+        session.lastLicenceOutcome = ending.lastLicenceOutcome
+        state.session = session
+        state.persistFailures = 0
+        enter(.persisting)
+        emit(.persistTransaction(session.record))
+    }
+
+    /// The store acknowledged the ended record: drop the session (and with it every personal value) and show the
+    /// end screen.
+    mutating func sessionPersisted(_ session: FlowSession) {
+        switch session.record.outcome {
+        case .handedOff:
+            endSession(session, step: .handedOff)
+            ui(.handedOff(reason: state.handOffReason ?? .requestedByStaff))
+        case .cancelled:
+            endSession(session, step: .cancelled)
+            ui(.cancelled(reason: state.cancelReason ?? .citizenCancelled))
+        case .completed, nil:
+            endSession(session, step: .completed)
+            ui(.done(transactionID: session.transactionID))
+        }
+    }
+
     mutating func endSession(_ session: FlowSession, step: FlowStepName) {
         emit(.wipePersonalData(transactionID: session.transactionID))
         state.session = nil
@@ -184,9 +213,6 @@ struct StepContext {
         guard var session = state.session else { return }
         session.record.outcome = .completed
         session.record.endedAt = now
-        state.session = session
-        state.persistFailures = 0
-        enter(.persisting)
-        emit(.persistTransaction(session.record))
+        persistEnding(session)
     }
 }

@@ -50,7 +50,7 @@ struct ControlCommands: Sendable {
         }
         var store: [String: Any] = [:]
         do {
-            let figures = try daemon.store.figures()
+            let figures = try daemon.statusStore.figures()
             store = [
                 "completedTransactions": figures.completedTransactions, "endedTransactions": figures.endedTransactions,
                 "pendingOutbox": figures.pendingOutbox, "lastSeq": figures.lastSeq,
@@ -98,8 +98,9 @@ struct ControlCommands: Sendable {
         let event: FlowEvent
         switch name {
         case "start":
-            event = .start(
-                transactionID: Self.newTransactionID(kioskID: daemon.config.kioskID), kioskID: daemon.config.kioskID)
+            let id = Self.newTransactionID(
+                kioskID: daemon.config.kioskID, at: daemon.clock(), timeZone: daemon.config.flow.timeZone)
+            event = .start(transactionID: id, kioskID: daemon.config.kioskID)
         case "citizen-active": event = .citizenActive
         case "confirm-identity": event = .confirmIdentity
         case "submit-form":
@@ -139,15 +140,23 @@ struct ControlCommands: Sendable {
 
     private func reply(to event: FlowEvent) -> [String: Any] {
         let runner = daemon.runner
-        let disposition = runBlocking { await runner.send(event) }
+        let answer = runBlocking { () -> Result<FlowTransition.Disposition, FlowRunner.RequestError> in
+            do throws(FlowRunner.RequestError) {
+                return .success(try await runner.send(event))
+            } catch {
+                return .failure(error)
+            }
+        }
         let snapshot = runBlocking { await runner.snapshot }
         var reply: [String: Any] = ["class": "flow", "ok": true, "step": snapshot.step.rawValue]
         if let id = snapshot.transactionID { reply["transactionID"] = id }
-        switch disposition {
-        case .applied: reply["applied"] = true
-        case .notApplicable(let why):
+        switch answer {
+        case .success(.applied): reply["applied"] = true
+        case .success(.notApplicable(let why)):
             reply["applied"] = false
             reply["reason"] = why
+        case .failure(let problem):
+            return ["class": "error", "ok": false, "step": snapshot.step.rawValue, "error": problem.description]
         }
         return reply
     }
@@ -242,6 +251,21 @@ struct ControlCommands: Sendable {
             }
             let authority = daemon.authority
             runBlocking { await authority.setMode(mode) }
+        case "wedge":
+            // Fault injection for the watchdog: block the flow loop or the store lane for a while.
+            guard let part = request["part"] as? String, part == "flow" || part == "store",
+                let milliseconds = request["ms"] as? Int, (1...120_000).contains(milliseconds)
+            else {
+                return error("wedge needs \"part\" (flow or store) and \"ms\" (1–120000)")
+            }
+            let pause = Duration.milliseconds(milliseconds)
+            if part == "store" {
+                let lane = daemon.storeLane
+                Task { try? await lane.run { _ in Thread.sleep(forTimeInterval: Double(milliseconds) / 1000) } }
+            } else {
+                let runner = daemon.runner
+                Task { await runner.wedge(for: pause) }
+            }
         default:
             return error("unknown sim action '\(action)'")
         }
@@ -250,13 +274,14 @@ struct ControlCommands: Sendable {
 
     // MARK: helpers
 
-    static func newTransactionID(kioskID: String) -> String {
+    /// `KIOSK-yyyyMMddHHmmss-XXXXXX`: the hall's local time (the configured time zone) and a random suffix.
+    static func newTransactionID(kioskID: String, at instant: Date, timeZone: TimeZone) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMddHHmmss"
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.timeZone = timeZone
         formatter.locale = Locale(identifier: "en_US_POSIX")
         let suffix = UUID().uuidString.prefix(6)
-        return "\(kioskID)-\(formatter.string(from: Date()))-\(suffix)"
+        return "\(kioskID)-\(formatter.string(from: instant))-\(suffix)"
     }
 
     struct FormProblem: Error, CustomStringConvertible { let description: String }

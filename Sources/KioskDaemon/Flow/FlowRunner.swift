@@ -12,7 +12,8 @@ import KioskStore
 /// are done before the next event; slow ones (approval, printing, dispensing) run as tasks that answer with events.
 public actor FlowRunner {
     public struct Dependencies: Sendable {
-        public var store: TransactionStore
+        /// Every store call goes through the lane: no commit blocks this actor.
+        public var store: StoreLane
         public var terminal: Terminal
         public var authority: any RegistrationAuthority
         public var logger: Logger
@@ -20,12 +21,17 @@ public actor FlowRunner {
         /// Renders the licence original (A3) as PDF bytes.
         public var renderLicence: @Sendable (BusinessLicence) throws -> [UInt8]
         public var queueNumbering: QueueNumbering
+        /// The receipt's QR code: this base followed by the transaction id.
+        public var receiptQRURLBase: String
+        /// How long a licence print (or its supervision after a restart) may take before its outcome is unknown.
+        public var licencePrintDeadline: Duration
         public var clock: @Sendable () -> Date
 
         public init(
-            store: TransactionStore, terminal: Terminal, authority: any RegistrationAuthority, logger: Logger,
+            store: StoreLane, terminal: Terminal, authority: any RegistrationAuthority, logger: Logger,
             kioskID: String, renderLicence: @escaping @Sendable (BusinessLicence) throws -> [UInt8],
-            queueNumbering: QueueNumbering, clock: @escaping @Sendable () -> Date = { Date() }
+            queueNumbering: QueueNumbering, receiptQRURLBase: String, licencePrintDeadline: Duration = .seconds(240),
+            clock: @escaping @Sendable () -> Date = { Date() }
         ) {
             self.store = store
             self.terminal = terminal
@@ -34,6 +40,8 @@ public actor FlowRunner {
             self.kioskID = kioskID
             self.renderLicence = renderLicence
             self.queueNumbering = queueNumbering
+            self.receiptQRURLBase = receiptQRURLBase
+            self.licencePrintDeadline = licencePrintDeadline
             self.clock = clock
         }
     }
@@ -61,9 +69,26 @@ public actor FlowRunner {
         public var reason: String
     }
 
-    private struct Envelope: Sendable {
-        let event: FlowEvent
-        let reply: CheckedContinuation<FlowTransition.Disposition, Never>?
+    /// Why a request to the flow got no disposition.
+    public enum RequestError: Error, Sendable, Hashable, CustomStringConvertible {
+        case stopping
+        case timedOut(Duration)
+
+        public var description: String {
+            switch self {
+            case .stopping: "kioskd is stopping; the event was not handled"
+            case .timedOut(let limit): "the flow did not answer within \(limit)"
+            }
+        }
+    }
+
+    typealias Reply = ReplySlot<Result<FlowTransition.Disposition, RequestError>>
+
+    private enum Envelope: Sendable {
+        case event(FlowEvent, Reply?)
+        /// The watchdog's liveness probe: answered when the loop reaches it.
+        case probe(ReplySlot<Bool>)
+        case wedge(Duration)
     }
 
     public let flow: LicenceFlow
@@ -83,6 +108,9 @@ public actor FlowRunner {
     private var lastEnded: EndedSession?
     private var watchers: [UUID: AsyncStream<UIEvent>.Continuation] = [:]
     private var licencePrintsInFlight = 0
+    private var stopped = false
+    /// Requests whose events are queued or being handled, so a stop can answer every one of them.
+    private var waiting: [ObjectIdentifier: Reply] = [:]
 
     public init(flow: LicenceFlow, dependencies: Dependencies) {
         self.flow = flow
@@ -93,13 +121,33 @@ public actor FlowRunner {
 
     // MARK: Feeding events
 
-    /// Feeds `event` and waits until it has been handled; answers whether it applied.
-    public func send(_ event: FlowEvent) async -> FlowTransition.Disposition {
-        await withCheckedContinuation { reply in input.yield(Envelope(event: event, reply: reply)) }
+    /// Feeds `event` and waits until it has been handled; answers whether it applied, or why it got no answer: kioskd
+    /// is stopping, or the flow did not get to it within `deadline`.
+    public func send(_ event: FlowEvent, deadline: Duration = .seconds(15)) async throws(RequestError)
+        -> FlowTransition.Disposition
+    {
+        let reply = Reply()
+        guard !stopped, case .enqueued = input.yield(.event(event, reply)) else { throw .stopping }
+        waiting[ObjectIdentifier(reply)] = reply
+        let timer = Task {
+            try? await Task.sleep(for: deadline)
+            reply.answer(.failure(.timedOut(deadline)))
+        }
+        let result = await reply.value()
+        timer.cancel()
+        waiting[ObjectIdentifier(reply)] = nil
+        return try result.get()
+    }
+
+    /// Whether the event loop gets to a probe within `timeout` (the watchdog's liveness check).
+    public nonisolated func answersProbe(within timeout: Duration) async -> Bool {
+        let reply = ReplySlot<Bool>()
+        guard case .enqueued = input.yield(.probe(reply)) else { return false }
+        return await firstAnswer(within: timeout) { await reply.value() } ?? false
     }
 
     /// Feeds `event` without waiting (device pumps, timers, finished tasks).
-    public nonisolated func post(_ event: FlowEvent) { input.yield(Envelope(event: event, reply: nil)) }
+    public nonisolated func post(_ event: FlowEvent) { input.yield(.event(event, nil)) }
 
     /// Records a device's health and tells the flow when the device became unusable, or usable again.
     public nonisolated func report(_ role: DeviceRole, _ health: DeviceHealth) {
@@ -119,6 +167,12 @@ public actor FlowRunner {
 
     private func unwatch(_ id: UUID) { watchers[id] = nil }
 
+    /// Simulation only (`sim wedge`): keeps the event loop from getting to anything else for `pause`, as a stuck
+    /// effect would, so the watchdog's liveness probe can be tested.
+    public nonisolated func wedge(for pause: Duration) async {
+        input.yield(.wedge(pause))
+    }
+
     public var snapshot: Snapshot {
         Snapshot(
             step: state.step, transactionID: state.session?.transactionID, since: since,
@@ -131,38 +185,82 @@ public actor FlowRunner {
     /// Whether a licence is being sent or supervised now (shutdown waits for it).
     public var isPrintingLicence: Bool { licencePrintsInFlight > 0 }
 
+    /// Whether an ended session is still waiting for its record to be durable (shutdown waits for it too).
+    public var isEndingSession: Bool { state.step == .persisting }
+
+    /// What a stop waits for: a licence print, or an ended session's record.
+    public var isBusyEnding: Bool { isPrintingLicence || isEndingSession }
+
     // MARK: Running
 
-    /// Resumes a checkpointed session, then handles events until cancelled.
+    /// Resumes a checkpointed session, then handles events until stopped or cancelled.
     public func run() async {
         await recover()
         for await envelope in events {
-            if Task.isCancelled { envelope.reply?.resume(returning: .notApplicable("kioskd is stopping")); continue }
-            let disposition = await handle(envelope.event)
-            envelope.reply?.resume(returning: disposition)
+            switch envelope {
+            case .probe(let reply):
+                reply.answer(true)
+            case .wedge(let pause):
+                usleep(UInt32(min(pause.components.seconds, 120)) * 1_000_000 + UInt32(pause.components.attoseconds / 1_000_000_000_000))
+            case .event(let event, let reply):
+                if Task.isCancelled || stopped {
+                    reply?.answer(.failure(.stopping))
+                    continue
+                }
+                let disposition = await handle(event)
+                reply?.answer(.success(disposition))
+            }
         }
+        answerEveryWaitingRequest()
     }
 
-    /// Stops the event loop, timers and slow effects. A licence print in flight is left to the journal: the next
-    /// start supervises it by its job id.
+    /// Stops the event loop, timers and slow effects; every request still waiting is answered `stopping`. A licence
+    /// print in flight is left to the journal: the next start supervises it by its job id.
     public func stop() {
+        stopped = true
         input.finish()
         timer?.cancel()
         for task in tasks.values { task.cancel() }
         for watcher in watchers.values { watcher.finish() }
+        answerEveryWaitingRequest()
+    }
+
+    private func answerEveryWaitingRequest() {
+        for reply in waiting.values { reply.answer(.failure(.stopping)) }
+        waiting.removeAll()
     }
 
     private func recover() async {
+        let checkpoint: SessionCheckpoint?
         do {
-            guard let checkpoint = try deps.store.loadCheckpoint() else { return }
-            let saved = try JSONDecoder().decode(FlowState.self, from: checkpoint.state)
-            deps.logger.notice(
-                "flow", "resuming transaction \(saved.session?.transactionID ?? "?") at \(saved.step.rawValue)")
-            let transition = flow.resume(saved, at: deps.clock())
-            await apply(transition, for: nil)
+            checkpoint = try await deps.store.run { try $0.loadCheckpoint() }
         } catch {
-            deps.logger.error("flow", "cannot resume the saved session (\(error)); starting idle")
+            deps.logger.error("flow", "cannot read the saved session (\(error)); starting idle")
+            return
         }
+        guard let checkpoint else { return }
+        let saved: FlowState
+        do {
+            saved = try JSONDecoder().decode(FlowState.self, from: checkpoint.state)
+        } catch {
+            // Unreadable: nobody can resume it, and its personal data must not stay.
+            deps.logger.error("flow", "the saved session \(checkpoint.sessionID) is unreadable (\(error)); wiping it")
+            do {
+                try await deps.store.run { store in
+                    try store.clearCheckpoint(sessionID: checkpoint.sessionID)
+                    try store.truncateWriteAheadLog()
+                }
+            } catch {
+                deps.logger.error("store", "the unreadable session \(checkpoint.sessionID) could not be wiped: \(error)")
+            }
+            return
+        }
+        deps.logger.notice(
+            "flow",
+            "resuming transaction \(saved.session?.transactionID ?? "?") at \(saved.step.rawValue), saved "
+                + "\(Int(deps.clock().timeIntervalSince(checkpoint.savedAt))) s ago")
+        let transition = flow.resume(saved, savedAt: checkpoint.savedAt, at: deps.clock())
+        await apply(transition, for: nil)
     }
 
     private func handle(_ event: FlowEvent) async -> FlowTransition.Disposition {
@@ -210,7 +308,7 @@ public actor FlowRunner {
         case .cancelTimers:
             timer?.cancel()
         case .persistCheckpoint(let saved):
-            saveCheckpoint(saved)
+            await saveCheckpoint(saved)
         case .requestApproval(let transactionID, let identity, let form):
             let request = ApprovalRequest(
                 transactionID: transactionID, identity: identity, form: form,
@@ -223,21 +321,22 @@ public actor FlowRunner {
         case .printReceipt(let facts):
             printReceipt(facts)
         case .dispenseTicket(let category, let reason):
-            dispenseTicket(category: category, reason: reason)
+            await dispenseTicket(category: category, reason: reason)
         case .persistTransaction(var record):
             if record.queueTicket == nil, let ticket = issuedTicket { record.queueTicket = ticket }
-            issuedTicket = nil
-            persist(record)
+            await persist(record)
         case .wipePersonalData(let transactionID):
-            _ = try? deps.store.clearCheckpoint(sessionID: transactionID)
-            deps.logger.info("flow", "personal data of \(transactionID) wiped")
+            await wipe(transactionID)
         case .audit(let actor, let action, let transactionID, let detail):
+            let text = [transactionID.map { "transaction \($0)" }, detail.isEmpty ? nil : detail]
+                .compactMap { $0 }.joined(separator: ": ")
+            let now = deps.clock()
             do {
-                let text = [transactionID.map { "transaction \($0)" }, detail.isEmpty ? nil : detail]
-                    .compactMap { $0 }.joined(separator: ": ")
-                _ = try deps.store.audit(
-                    actor: String(actor.prefix(64)), action: String(action.prefix(64)),
-                    detail: String(text.prefix(4096)), at: deps.clock())
+                _ = try await deps.store.run { store in
+                    try store.audit(
+                        actor: String(actor.prefix(64)), action: String(action.prefix(64)),
+                        detail: String(text.prefix(4096)), at: now)
+                }
             } catch {
                 deps.logger.error("store", "audit of '\(action)' by \(actor) not recorded: \(error)")
             }
@@ -246,26 +345,56 @@ public actor FlowRunner {
         }
     }
 
-    private func saveCheckpoint(_ saved: FlowState) {
+    private func saveCheckpoint(_ saved: FlowState) async {
         guard let id = saved.session?.transactionID else { return }
         do {
-            try deps.store.saveCheckpoint(sessionID: id, state: try JSONEncoder().encode(saved))
+            let state = try JSONEncoder().encode(saved)
+            try await deps.store.run { try $0.saveCheckpoint(sessionID: id, state: state) }
         } catch {
             deps.logger.error("store", "checkpoint of \(id) not saved: \(error)")
         }
     }
 
-    private func persist(_ record: TransactionRecord) {
+    /// Writes an ended transaction with its outbox entry and the checkpoint's removal, in one SQLite transaction, and
+    /// tells the flow whether it holds (the flow retries with back-off, the screen saying "please wait").
+    private func persist(_ record: TransactionRecord) async {
         do {
-            let receipt = try deps.store.complete(record, sessionID: record.id)
+            let receipt = try await deps.store.run { try $0.complete(record, sessionID: record.id) }
+            issuedTicket = nil
             deps.logger.info("store", "transaction \(record.id) recorded as outbox #\(receipt.seq)")
-            if record.outcome == .completed {
-                lastCompleted = record.id
-                post(.transactionPersisted(transactionID: record.id))
-            }
+            if record.outcome == .completed { lastCompleted = record.id }
+            post(.transactionPersisted(transactionID: record.id))
         } catch {
-            deps.logger.error("store", "transaction \(record.id) not recorded: \(error)")
-            if record.outcome == .completed { post(.persistFailed(transactionID: record.id, reason: "\(error)")) }
+            deps.logger.error("store", "transaction \(record.id) not recorded (will retry): \(error)")
+            post(.persistFailed(transactionID: record.id, reason: "\(error)"))
+        }
+    }
+
+    /// The ended record and the checkpoint's removal are committed (secure_delete zeroed the checkpoint's pages);
+    /// emptying the write-ahead log removes the older copies of those pages too. "Wiped" is said only then.
+    private func wipe(_ transactionID: String) async {
+        do {
+            if try await deps.store.run({ try $0.truncateWriteAheadLog() }) {
+                deps.logger.info("flow", "personal data of \(transactionID) wiped")
+                return
+            }
+            deps.logger.warning(
+                "store", "the write-ahead log could not be emptied after \(transactionID) ended; retrying")
+        } catch {
+            deps.logger.error("store", "the write-ahead log could not be emptied after \(transactionID): \(error)")
+        }
+        let store = deps.store
+        let logger = deps.logger
+        spawn {
+            for attempt in 1...10 {
+                do { try await Task.sleep(for: .seconds(attempt)) } catch { return nil }
+                if (try? await store.run({ try $0.truncateWriteAheadLog() })) == true {
+                    logger.info("flow", "personal data of \(transactionID) wiped")
+                    return nil
+                }
+            }
+            logger.error("store", "the write-ahead log still holds pages of \(transactionID); see kioskctl status")
+            return nil
         }
     }
 
@@ -313,20 +442,25 @@ public actor FlowRunner {
             let journalled = JournalMark()
             let journal = LicenceJournal(
                 willSend: { uuid in
-                    try store.recordLicenceJobIntent(
-                        transactionID: transactionID, jobUUID: uuid, reprintAuthorisedBy: authorisedBy)
+                    try await store.run { store in
+                        try store.recordLicenceJobIntent(
+                            transactionID: transactionID, jobUUID: uuid, reprintAuthorisedBy: authorisedBy)
+                    }
                     journalled.set()
                 },
-                didCreate: { uuid, jobID in try store.recordLicenceJobSubmitted(jobUUID: uuid, cupsJobID: jobID) })
-            let previous = try? store.licenceJobs(transactionID: transactionID).last { $0.jobUUID != jobUUID }?
-                .cupsJobID
+                didCreate: { uuid, jobID in
+                    try await store.run { try $0.recordLicenceJobSubmitted(jobUUID: uuid, cupsJobID: jobID) }
+                })
+            let previous = try? await store.run { store in
+                try store.licenceJobs(transactionID: transactionID).last { $0.jobUUID != jobUUID }?.cupsJobID
+            }
             let outcome = await output.print(
                 pdf: pdf, jobUUID: jobUUID, reprintOf: authorisedBy == nil ? nil : previous ?? nil,
-                authorisedBy: authorisedBy, journal: journal, deadline: .after(.seconds(240)))
+                authorisedBy: authorisedBy, journal: journal, deadline: .after(deps.licencePrintDeadline))
             // The printer's state after the job (a jam, an empty tray) is what status must show now.
             runner.report(.licencePrinter, await output.health())
             if journalled.isSet {
-                Self.journalOutcome(outcome, jobUUID: jobUUID, deps: deps)
+                await Self.journalOutcome(outcome, jobUUID: jobUUID, deps: deps)
             } else {
                 deps.logger.notice("licence", "job \(jobUUID) not sent: \(outcome)")
             }
@@ -337,7 +471,9 @@ public actor FlowRunner {
     private func superviseLicence(transactionID: String, jobUUID: String) {
         let deps = deps
         spawn(printsLicence: true) {
-            let job = try? deps.store.licenceJobs(transactionID: transactionID).first { $0.jobUUID == jobUUID }
+            let job = try? await deps.store.run { store in
+                try store.licenceJobs(transactionID: transactionID).first { $0.jobUUID == jobUUID }
+            }
             let outcome: PrintOutcome
             if let known = job?.outcome, known == .completed || { if case .failed = known { true } else { false } }() {
                 outcome = known
@@ -346,18 +482,18 @@ public actor FlowRunner {
                 outcome = .failed(reason: "the print had not started when kioskd stopped")
             } else if let output = deps.terminal.licenceOutput {
                 outcome = await output.supervise(
-                    jobUUID: jobUUID, jobID: job?.cupsJobID, deadline: .after(.seconds(240)))
+                    jobUUID: jobUUID, jobID: job?.cupsJobID, deadline: .after(deps.licencePrintDeadline))
             } else {
                 outcome = .unknown(reason: "no licence printer to ask about job \(jobUUID)")
             }
-            Self.journalOutcome(outcome, jobUUID: jobUUID, deps: deps)
+            await Self.journalOutcome(outcome, jobUUID: jobUUID, deps: deps)
             return .licencePrintResult(jobUUID: jobUUID, outcome)
         }
     }
 
-    private static func journalOutcome(_ outcome: PrintOutcome, jobUUID: String, deps: Dependencies) {
+    private static func journalOutcome(_ outcome: PrintOutcome, jobUUID: String, deps: Dependencies) async {
         do {
-            try deps.store.recordLicenceJobOutcome(jobUUID: jobUUID, outcome: outcome)
+            try await deps.store.run { try $0.recordLicenceJobOutcome(jobUUID: jobUUID, outcome: outcome) }
         } catch {
             deps.logger.error("store", "outcome of licence job \(jobUUID) not journalled: \(error)")
         }
@@ -379,7 +515,7 @@ public actor FlowRunner {
                 transactionNumber: facts.transactionID,
                 applicant: PersonalText(facts.maskedApplicant, kind: .name), enterpriseName: facts.enterpriseName,
                 creditCode: facts.creditCode, printedItems: facts.printed,
-                qrPayload: "https://kiosk.example.gov.cn/tx/\(facts.transactionID)")
+                qrPayload: deps.receiptQRURLBase + facts.transactionID)
             let profile = printer.configuration.profile
             let bytes = ReceiptLayout.render(
                 content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
@@ -389,12 +525,15 @@ public actor FlowRunner {
         }
     }
 
-    private func dispenseTicket(category: String, reason: HandOffReason) {
+    private func dispenseTicket(category: String, reason: HandOffReason) async {
         let now = deps.clock()
         let timeZone = flow.policy.timeZone
         let number: QueueNumber
         do {
-            number = try deps.queueNumbering.issue(category: category, at: now, timeZone: timeZone, counter: deps.store)
+            let numbering = deps.queueNumbering
+            number = try await deps.store.run { store in
+                try numbering.issue(category: category, at: now, timeZone: timeZone, counter: store)
+            }
         } catch {
             deps.logger.error("ticket", "no queue number for category \(category): \(error)")
             return
@@ -450,6 +589,7 @@ public actor FlowRunner {
         case .staffCalled(let reason): "staff called: \(reason)"
         case .receiptFailed: "receipt failed"
         case .pleaseWait: "please wait"
+        case .presentCardAgain: "place the same card again"
         case .done(let id): "done \(id)"
         case .handedOff(let reason): "handed off: \(reason.rawValue)"
         case .cancelled(let reason): "cancelled: \(reason.rawValue)"

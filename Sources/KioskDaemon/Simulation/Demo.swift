@@ -25,7 +25,8 @@ struct Demo {
         guard
             await send(
                 .start(
-                    transactionID: ControlCommands.newTransactionID(kioskID: daemon.config.kioskID),
+                    transactionID: ControlCommands.newTransactionID(
+                        kioskID: daemon.config.kioskID, at: daemon.clock(), timeZone: daemon.config.flow.timeZone),
                     kioskID: daemon.config.kioskID), "touches 开始办理 (start)")
         else { return false }
         say("step 1 身份证比对: places a resident ID card on the reader (\(simulation.idReader.devicePath))")
@@ -86,12 +87,16 @@ struct Demo {
 
     private func send(_ event: FlowEvent, _ what: String) async -> Bool {
         say("         \(what)")
-        let disposition = await daemon.runner.send(event)
-        if case .notApplicable(let why) = disposition {
-            say("demo: stopped: '\(event.name)' did not apply (\(why))")
+        do {
+            if case .notApplicable(let why) = try await daemon.runner.send(event) {
+                say("demo: stopped: '\(event.name)' did not apply (\(why))")
+                return false
+            }
+            return true
+        } catch {
+            say("demo: stopped: '\(event.name)' got no answer (\(error))")
             return false
         }
-        return true
     }
 
     /// Waits (at most two minutes) until the flow reaches `step`, reporting what the UI is told meanwhile.
