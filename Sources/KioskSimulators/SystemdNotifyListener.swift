@@ -47,5 +47,35 @@ public final class SystemdNotifyListener: @unchecked Sendable {
         }
     }
 
+    /// Whether another message with `field` comes within `timeout` seconds, counting only those not received yet.
+    public func waitForAnother(_ field: String, timeout: TimeInterval) -> Bool {
+        let before = count(of: field)
+        let end = Date().addingTimeInterval(timeout)
+        while count(of: field) <= before {
+            let left = end.timeIntervalSinceNow
+            guard left > 0 else { return false }
+            receive(waitingAtMost: left)
+        }
+        return true
+    }
+
+    /// Takes in every message that arrives within `seconds` (for a test that then looks at the quiet after it).
+    public func drain(for seconds: TimeInterval) {
+        let end = Date().addingTimeInterval(seconds)
+        while end.timeIntervalSinceNow > 0 { receive(waitingAtMost: end.timeIntervalSinceNow) }
+    }
+
+    private func count(of field: String) -> Int {
+        received.filter { $0.split(separator: "\n").contains(Substring(field)) }.count
+    }
+
+    private func receive(waitingAtMost seconds: TimeInterval) {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, Int32(seconds * 1000) + 1) > 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        if n > 0 { received.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
+    }
+
     public var messages: [String] { received }
 }

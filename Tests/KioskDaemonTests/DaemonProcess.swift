@@ -19,7 +19,7 @@ final class DaemonProcess {
     /// Starts `kioskd --simulate --state-dir DIR [--no-cups] [--config FILE] extra...`.
     init(
         stateDirectory: URL, cups: Bool = false, config: [String: Any]? = nil, extra: [String] = [],
-        readyTimeout: TimeInterval = 60
+        environment overrides: [String: String] = [:], readyTimeout: TimeInterval = 60
     ) throws {
         self.stateDirectory = stateDirectory
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
@@ -33,6 +33,7 @@ final class DaemonProcess {
         }
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notify.path
+        environment.merge(overrides) { $1 }
         child = try ChildProcess(ProcessRunner.executable("kioskd").path, arguments, environment: environment)
         // Wait for READY=1 in short slices so a daemon that exits at once is reported at once.
         let end = Date().addingTimeInterval(readyTimeout)

@@ -188,6 +188,9 @@ public actor FlowRunner {
     /// Whether an ended session is still waiting for its record to be durable (shutdown waits for it too).
     public var isEndingSession: Bool { state.step == .persisting }
 
+    /// Requests sent and not yet answered.
+    var waitingRequests: Int { waiting.count }
+
     /// What a stop waits for: a licence print, or an ended session's record.
     public var isBusyEnding: Bool { isPrintingLicence || isEndingSession }
 
@@ -207,10 +210,10 @@ public actor FlowRunner {
                     reply?.answer(.failure(.stopping))
                     continue
                 }
-                let disposition = await handle(event)
-                reply?.answer(.success(disposition))
+                await handle(event, answering: reply)
             }
         }
+        stopped = true
         answerEveryWaitingRequest()
     }
 
@@ -263,19 +266,22 @@ public actor FlowRunner {
         await apply(transition, for: nil)
     }
 
-    private func handle(_ event: FlowEvent) async -> FlowTransition.Disposition {
+    /// Handles one event. The requester is answered as soon as the new state is decided — before the effects, which
+    /// may wait for the store or a device — so a screen moves on ("please wait") at once; the next event still waits
+    /// for every effect of this one.
+    private func handle(_ event: FlowEvent, answering reply: Reply?) async {
         let transition = flow.handle(event, in: state, at: deps.clock())
         processed += 1
         if case .notApplicable(let why) = transition.disposition {
             notApplicable += 1
             deps.logger.debug("flow", "\(event.name) in \(state.step.rawValue) not applicable: \(why)")
-            return transition.disposition
+            reply?.answer(.success(transition.disposition))
+            return
         }
-        await apply(transition, for: event)
-        return transition.disposition
+        await apply(transition, for: event, answering: reply)
     }
 
-    private func apply(_ transition: FlowTransition, for event: FlowEvent?) async {
+    private func apply(_ transition: FlowTransition, for event: FlowEvent?, answering reply: Reply? = nil) async {
         let old = state.step
         let endingSession = state.session?.transactionID
         state = transition.state
@@ -288,6 +294,7 @@ public actor FlowRunner {
             deps.logger.info(
                 "flow", "\(old.rawValue) → \(state.step.rawValue)" + (event.map { " on \($0.name)" } ?? " (resumed)"))
         }
+        reply?.answer(.success(transition.disposition))
         for effect in transition.effects { await execute(effect) }
     }
 
