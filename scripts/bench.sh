@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the figures DESIGN §8 holds us to. `scripts/bench.sh [NAME...]`; no name runs them all.
+# Prints the figures docs/ARCHITECTURE.md §13 holds us to. `scripts/bench.sh [NAME...]`; no name runs them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product kioskbench >/dev/null

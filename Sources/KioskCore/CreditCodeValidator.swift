@@ -22,7 +22,7 @@ public enum CreditCodeError: Error, Equatable, Sendable, CustomStringConvertible
 public struct ValidCreditCode: Sendable, Hashable {
     public let code: String
     /// The embedded GB 11714 organisation-code check failed. A warning, not an error: that rule rests on one
-    /// source (device-protocols.md §4.3) and older codes may predate it.
+    /// source (docs/device-protocols.md §4.3) and older codes may predate it.
     public let organisationCodeMismatch: Bool
 }
 

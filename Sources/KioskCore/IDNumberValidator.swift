@@ -99,7 +99,7 @@ public enum IDNumberValidator {
 }
 
 /// The 2017 foreigner permanent residence card number: 15 characters, three letters (GB/T 2659 nationality) then
-/// 12 digits. The reference has no confirmed check-digit rule for it, so only the format is checked.
+/// 12 digits. docs/device-protocols.md §1.10 knows no check-digit rule for it, so only the format is checked.
 public enum Foreigner2017NumberValidator {
     public static func isWellFormed(_ input: String) -> Bool {
         let chars = Array(input.trimmed.uppercased())

@@ -6,9 +6,9 @@ import KioskIO
 import KioskSimulators
 import KioskStore
 
-/// kioskd: owns the devices, runs the flow on them and keeps every transaction (DESIGN §1). Start order: store,
-/// devices, flow, control sockets, then READY=1; stop order is the reverse, with a licence print given time to finish
-/// (or left journalled for the next start).
+/// kioskd: owns the devices, runs the flow on them and keeps every transaction (docs/ARCHITECTURE.md §1). Start order:
+/// store, devices, flow, control sockets, then READY=1; stop order is the reverse, with a licence print given time to
+/// finish (or left journalled for the next start).
 public final class Daemon: @unchecked Sendable {
     public let options: DaemonOptions
     public let config: DaemonConfig

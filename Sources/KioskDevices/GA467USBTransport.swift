@@ -2,7 +2,7 @@ import Foundation
 import KioskIO
 import KioskProtocols
 
-/// How a USB reader carries GA 467 frames (device-protocols.md §1.2, §5.2; the sources conflict, so both exist).
+/// How a USB reader carries GA 467 frames (docs/device-protocols.md §1.2, §5.2; the sources conflict, so both exist).
 public enum GA467USBFraming: String, Sendable, Equatable, CaseIterable {
     /// Split when the interface has EP 0x02, 0x06, 0x81 and 0x85; single pipe otherwise.
     case automatic

@@ -6,10 +6,11 @@ import KioskProtocols
 /// The ID-card reader driver (GA 467): one physical reader, as an actor.
 ///
 /// `run()` starts the reader loop on its own thread (open, SAM status, poll find-card every `pollInterval`, select,
-/// read) and relays its events to `events` until the task is cancelled. Rules (DESIGN §3, reference §5.2): a card is
-/// read once per presentation; after a timeout or noise the input is flushed and the next reply found by its
-/// preamble; after `maxConsecutiveTimeouts` the reader gets a reset (`10 FF`) and the port is reopened; SAM faults
-/// (0x60, 0x66, 0x23) and disconnects become health reasons, and the loop recovers without a restart.
+/// read) and relays its events to `events` until the task is cancelled. Rules (docs/ARCHITECTURE.md §4.3,
+/// docs/device-protocols.md §5.2): a card is read once per presentation; after a timeout or noise the input is flushed
+/// and the next reply found by its preamble; after `maxConsecutiveTimeouts` the reader gets a reset (`10 FF`) and the
+/// port is reopened; SAM faults (0x60, 0x66, 0x23) and disconnects become health reasons, and the loop recovers without
+/// a restart.
 public actor IDCardReader {
     public typealias Opener = @Sendable (IDReaderProfile) throws -> any ByteTransport
 

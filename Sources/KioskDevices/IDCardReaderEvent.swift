@@ -11,8 +11,8 @@ public enum IDCardReaderEvent: Sendable, CustomStringConvertible {
     /// Reading the presented card failed; the driver retries up to the profile's cap while the card stays.
     case cardError(IDCardReaderError)
     /// The card is known to be gone: an unread card vanished, or a new presentation followed a read. Readers answer
-    /// "no card" right after a successful read even while the card still lies there (§1.11), so the removal of a read
-    /// card is only certain once a card is presented again.
+    /// "no card" right after a successful read even while the card still lies there (docs/device-protocols.md §1.11),
+    /// so the removal of a read card is only certain once a card is presented again.
     case cardRemoved
     /// The reader's health changed.
     case health(DeviceHealth)

@@ -4,7 +4,8 @@ import KioskProtocols
 /// One command, one reply, over a `ByteTransport`: the blocking request/response layer under the reader loop.
 ///
 /// After a timeout or noise it flushes the input and resynchronises on the preamble before the next command
-/// (DESIGN §3). Blocking: call it from the reader's own thread (or a CLI), never from an actor's executor.
+/// (docs/ARCHITECTURE.md §4.3, §7). Blocking: call it from the reader's own thread (or a CLI), never from an actor's
+/// executor.
 public final class IDCardReaderLink {
     public let transport: any ByteTransport
     private var decoder = GA467Decoder.replies()

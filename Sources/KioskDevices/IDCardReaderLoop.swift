@@ -167,7 +167,7 @@ final class IDCardReaderLoop: @unchecked Sendable {
                 }
                 // While paused nobody watched the reader, so a card "still there" from before may have been lifted
                 // and another placed, however short the pause. Readers answer "no card" for a card already read
-                // (§1.11), so any card found after a pause is a new presentation.
+                // (docs/device-protocols.md §1.11), so any card found after a pause is a new presentation.
                 if takePauseMark(), case .done = presence { presence = .none }
                 try poll(link)
                 report(DeviceHealth(.ready))

@@ -1,7 +1,7 @@
 import KioskIO
 
 /// How to reach and drive one ID-card reader model: transport, timing and retry caps. New hardware is a new profile,
-/// not new code (DESIGN §3). Defaults follow device-protocols.md §1.11 and §5.2.
+/// not new code (docs/ARCHITECTURE.md §4.6). Defaults follow docs/device-protocols.md §1.11 and §5.2.
 public struct IDReaderProfile: Sendable, Equatable {
     public enum Transport: Sendable, Equatable, CustomStringConvertible {
         /// RS-232, a USB-serial bridge, or a PTY from the simulator.
@@ -18,7 +18,7 @@ public struct IDReaderProfile: Sendable, Equatable {
     }
 
     public var transport: Transport
-    /// Time between find-card polls (the reference's clients use 200–300 ms or 1 s).
+    /// Time between find-card polls (the clients in docs/device-protocols.md §1.11 use 200–300 ms or 1 s).
     public var pollInterval: Duration
     /// Deadline for SAM status, SAM ID, find and select replies.
     public var commandTimeout: Duration

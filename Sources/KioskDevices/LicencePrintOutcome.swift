@@ -1,5 +1,5 @@
 /// How a licence print ended, as far as anyone can know. Only `completed` means the sheet came out; `unknown` is
-/// never reprinted automatically — a technician looks at the tray and decides (DESIGN §3).
+/// never reprinted automatically — a technician looks at the tray and decides (docs/ARCHITECTURE.md §4.4).
 public enum LicencePrintOutcome: Sendable, Hashable, Codable, CustomStringConvertible {
     case completed
     /// The job ended without printing: cancelled, aborted (e.g. `document-format-error`), or the printer

@@ -2,7 +2,7 @@ import Foundation
 import KioskDocuments
 import KioskIO
 
-/// The licence printer: one CUPS queue with pre-printed licence paper (DESIGN §3).
+/// The licence printer: one CUPS queue with pre-printed licence paper (docs/ARCHITECTURE.md §4.4).
 ///
 /// The rule it exists for: a licence never prints twice by accident. So the caller persists the job's UUID before
 /// any byte is sent and its CUPS job id as soon as cupsd assigns it; `supervise` watches the job until it

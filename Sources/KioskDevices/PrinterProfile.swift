@@ -1,6 +1,6 @@
 import KioskProtocols
 
-/// What a receipt printer or ticket dispenser model understands (device-protocols.md §5.2: "new hardware = new
+/// What a receipt printer or ticket dispenser model understands (docs/device-protocols.md §5.2: "new hardware = new
 /// profile, not new code"): paper, font repertoire, cut command, which status requests answer, and the presenter.
 public struct PrinterProfile: Sendable, Hashable, Codable {
     /// Where status comes from.
@@ -98,7 +98,7 @@ public struct PrinterProfile: Sendable, Hashable, Codable {
     /// A unidirectional usblp printer: port status only.
     public static let usbUnidirectional80 = PrinterProfile(name: "usb-unidirectional-80", statusSource: .portStatus)
     /// Custom / KPM-family kiosk printer with presenter, FULL status (§2.7).
-    /// Custom's K80 shows up as USB 0DD4:0237 (device-protocols.md §2.7).
+    /// Custom's K80 shows up as USB 0DD4:0237 (docs/device-protocols.md §2.7).
     public static let customKiosk80: PrinterProfile = {
         var profile = PrinterProfile(
             name: "custom-kiosk-80", cut: .full, statusSource: .customFullStatus,

@@ -19,7 +19,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
-/// Byte-in/byte-out with deadlines: the one seam every device driver talks through (DESIGN §3).
+/// Byte-in/byte-out with deadlines: the one seam every device driver talks through (docs/ARCHITECTURE.md §3).
 ///
 /// Calls block the calling thread, so drivers call them from their transport thread, never from an actor's executor.
 /// When the device vanishes, every pending and later call fails at once with `.disconnected` (pcsc-lite's rule).

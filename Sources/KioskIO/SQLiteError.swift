@@ -2,8 +2,8 @@ import CSQLite
 
 /// A failed SQLite call: the extended result code, which call on which database, and SQLite's own message.
 ///
-/// `kind` sorts the code into the few cases a caller acts on differently (DESIGN §5: a full disk, a read-only file
-/// and a corrupt file each surface as their own health reason).
+/// `kind` sorts the code into the few cases a caller acts on differently (docs/ARCHITECTURE.md §6.8: a full disk, a
+/// read-only file and a corrupt file each surface as their own health reason).
 public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the caller can do about a failure.
     public enum Kind: String, Sendable, Equatable {

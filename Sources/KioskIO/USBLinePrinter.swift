@@ -4,7 +4,7 @@ import Glibc
 /// A printer behind the Linux usblp driver (`/dev/usb/lpN`): bytes through the device node, status through ioctls.
 ///
 /// `read` returns bulk-IN data only when the printer speaks the bidirectional protocol (2); otherwise `DLE EOT`
-/// replies never come and `portStatus()` is the only status there is (§2.8, §5.2).
+/// replies never come and `portStatus()` is the only status there is (docs/device-protocols.md §2.8, §5.2).
 public final class USBLinePrinter: ByteTransport, @unchecked Sendable {
     /// `LPGETSTATUS` (usblp.c, §2.8).
     static let getStatusRequest: UInt = 0x060B

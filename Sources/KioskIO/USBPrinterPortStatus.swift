@@ -1,4 +1,4 @@
-/// The USB printer class port-status byte (GET_PORT_STATUS, or `LPGETSTATUS` on usblp), device-protocols.md §2.8.
+/// The USB printer class port-status byte (GET_PORT_STATUS, or `LPGETSTATUS` on usblp), docs/device-protocols.md §2.8.
 /// Printers that cannot answer `DLE EOT` over a unidirectional link still report these three bits.
 public struct USBPrinterPortStatus: Sendable, Hashable, Codable, CustomStringConvertible {
     public let raw: UInt8

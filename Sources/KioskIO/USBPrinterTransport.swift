@@ -1,6 +1,6 @@
 /// A USB printer-class interface (class 7) driven through libusb instead of usblp: bulk OUT for data, bulk IN for
-/// `DLE EOT` replies, class requests for port status and device ID (§2.8). The kernel driver is detached when the
-/// selector says so (`USBDeviceSelector.detachKernelDriver`).
+/// `DLE EOT` replies, class requests for port status and device ID (docs/device-protocols.md §2.8). The kernel driver
+/// is detached when the selector says so (`USBDeviceSelector.detachKernelDriver`).
 public final class USBPrinterTransport: ByteTransport, @unchecked Sendable {
     /// bmRequestType for a class-specific, interface-recipient IN request.
     static let classInterfaceIn: UInt8 = 0xA1

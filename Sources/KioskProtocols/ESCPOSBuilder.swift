@@ -38,7 +38,8 @@ public struct ESCPOSBuilder: Sendable {
     /// Cells per line at the current character width.
     public var columns: Int { max(1, paper.columns / widthMagnification) }
 
-    /// `ESC @` then `FS &`: a known state, in Chinese mode, whatever the printer was left in (§5.2).
+    /// `ESC @` then `FS &`: a known state, in Chinese mode, whatever the printer was left in (docs/device-protocols.md
+    /// §5.2).
     public mutating func initialize() {
         bytes += ESCPOSCommand.initialize
         bytes += ESCPOSCommand.chineseModeOn

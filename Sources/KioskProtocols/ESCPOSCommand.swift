@@ -1,5 +1,5 @@
-/// Every ESC/POS command kioskd sends, named once (device-protocols.md §2). Builders, drivers and simulators use these
-/// names, so a byte value lives in exactly one place.
+/// Every ESC/POS command kioskd sends, named once (docs/device-protocols.md §2). Builders, drivers and simulators use
+/// these names, so a byte value lives in exactly one place.
 public enum ESCPOSCommand {
     /// `ESC @`: clears the print buffer and resets modes (§2.1).
     public static let initialize: [UInt8] = [0x1B, 0x40]

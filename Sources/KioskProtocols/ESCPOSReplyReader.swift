@@ -1,5 +1,6 @@
 /// Picks the reply a driver is waiting for out of the bytes a printer sends back, which may also hold XON/XOFF,
-/// automatic-status-back blocks and line noise (§2.6: replies are told apart by their fixed bits).
+/// automatic-status-back blocks and line noise (docs/device-protocols.md §2.6: replies are told apart by their fixed
+/// bits).
 ///
 /// Pure and bounded: at most `bufferLimit` bytes are kept; older ones are dropped and counted.
 public struct ESCPOSReplyReader: Sendable {

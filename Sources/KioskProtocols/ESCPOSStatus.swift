@@ -5,7 +5,8 @@ public enum PrinterCondition: String, Sendable, Codable, CaseIterable, Comparabl
     case paperEnd = "paper-end"
     case coverOpen = "cover-open"
     case cutterError = "cutter-error"
-    /// `DLE EOT 3` bit2: mechanical error on Epson, BM-detection or presenter error on Citizen (per model, §2.5).
+    /// `DLE EOT 3` bit2: mechanical error on Epson, BM-detection or presenter error on Citizen (per model,
+    /// docs/device-protocols.md §2.5).
     case mechanicalError = "mechanical-error"
     /// Clears by itself (e.g. head overheat).
     case recoverableError = "recoverable-error"

@@ -24,7 +24,7 @@ private func hex(_ bytes: [UInt8]) -> String {
 }
 
 /// Decodes the status replies of ESC/POS printers and Custom-family presenters into `PrinterCondition`s
-/// (device-protocols.md §2.5–2.7). Pure; every input byte pattern is either decoded or rejected with a reason.
+/// (docs/device-protocols.md §2.5–2.7). Pure; every input byte pattern is either decoded or rejected with a reason.
 public enum ESCPOSStatusDecoder {
     /// Whether `byte` can be a `DLE EOT` reply: bit0 = 0, bit1 = 1, bit4 = 1, bit7 = 0 (§5.2).
     public static func isRealTimeStatus(_ byte: UInt8) -> Bool { byte & 0x93 == 0x12 }

@@ -28,7 +28,7 @@ public enum TextRepertoire: String, Sendable, Codable, CaseIterable {
 /// four-byte GB18030 sequences (emoji, rare CJK extensions), characters outside the repertoire — becomes `?`, and
 /// `replacedCount` says how many, so callers can tell.
 public struct ESCPOSText: Sendable, Equatable {
-    /// GB18030 (CFStringEncoding GB_18030_2000 with the high bit set, device-protocols.md §6).
+    /// GB18030 (CFStringEncoding GB_18030_2000 with the high bit set, docs/device-protocols.md §6).
     public static let gb18030 = String.Encoding(rawValue: 0x80000632)
     /// What replaces a character the printer cannot show.
     public static let replacement: UInt8 = 0x3F

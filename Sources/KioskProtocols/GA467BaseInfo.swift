@@ -1,6 +1,6 @@
-/// The parts of a read-base-info reply (`30 01` / `30 10`, reference §1.6): the 256-byte text block, the 1024-byte WLT
-/// photo and, for `30 10`, the fingerprint templates. Lengths are taken from the reply itself (bytes 10–15 of the
-/// frame), never assumed.
+/// The parts of a read-base-info reply (`30 01` / `30 10`, docs/device-protocols.md §1.6): the 256-byte text block, the
+/// 1024-byte WLT photo and, for `30 10`, the fingerprint templates. Lengths are taken from the reply itself (bytes
+/// 10–15 of the frame), never assumed.
 public struct GA467BaseInfo: Sendable, Hashable, CustomStringConvertible {
     public var text: [UInt8]
     public var photo: [UInt8]

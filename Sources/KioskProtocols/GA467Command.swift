@@ -1,4 +1,4 @@
-/// A host → reader request: `CMD PARA DATA…` inside a GA 467 frame (reference §1.3, §1.4).
+/// A host → reader request: `CMD PARA DATA…` inside a GA 467 frame (docs/device-protocols.md §1.3, §1.4).
 public struct GA467Request: Sendable, Hashable {
     public var command: UInt8
     public var parameter: UInt8
@@ -20,7 +20,7 @@ public struct GA467Request: Sendable, Hashable {
     }
 }
 
-/// The commands of the reference (§1.4), by their standard's names.
+/// The commands of docs/device-protocols.md §1.4, by their standard's names.
 public enum GA467Command: Sendable, Hashable, CustomStringConvertible {
     /// 复位 — reset the SAM (`10 FF`).
     case reset
@@ -69,7 +69,7 @@ public enum GA467Command: Sendable, Hashable, CustomStringConvertible {
     /// The frame on the wire; empty for an unsupported baud rate.
     public var bytes: [UInt8] { request?.bytes ?? [] }
 
-    /// Recognises a request (used by the simulator); nil for commands the reference does not list.
+    /// Recognises a request (used by the simulator); nil for commands docs/device-protocols.md §1.4 does not list.
     public init?(_ request: GA467Request) {
         switch (request.command, request.parameter, request.data.count) {
         case (0x10, 0xFF, 0): self = .reset

@@ -7,7 +7,7 @@ public enum GA467DecoderOutput: Sendable, Hashable {
 }
 
 /// Incremental GA 467 frame decoder: accepts bytes in any chunking, skips noise before a preamble, checks LEN and the
-/// XOR checksum, and yields frames or typed errors (reference §1.3, §5.2). Pure value type; no I/O.
+/// XOR checksum, and yields frames or typed errors (docs/device-protocols.md §1.3, §5.2). Pure value type; no I/O.
 ///
 /// Buffered input is capped: when more than `bufferLimit` bytes wait without forming a frame, the oldest are dropped.
 public struct GA467Decoder: Sendable {

@@ -1,4 +1,4 @@
-/// The GA 467 frame envelope shared by both directions (reference §1.3):
+/// The GA 467 frame envelope shared by both directions (docs/device-protocols.md §1.3):
 /// `AA AA AA 96 69 | LEN_H LEN_L | payload… | CHK`, where LEN counts the payload plus CHK and CHK is the XOR of every
 /// byte from LEN_H through the last payload byte.
 public enum GA467Frame {

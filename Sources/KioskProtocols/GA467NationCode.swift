@@ -1,4 +1,4 @@
-/// GB 3304 nation (民族) codes as printed on resident cards: two ASCII digits (reference §1.9).
+/// GB 3304 nation (民族) codes as printed on resident cards: two ASCII digits (docs/device-protocols.md §1.9).
 public enum GA467NationCode {
     /// Code → name. 97 其他 (other), 98 外国血统中国籍人士 (Chinese citizens of foreign origin).
     public static let names: [String: String] = [

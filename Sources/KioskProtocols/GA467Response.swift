@@ -1,4 +1,4 @@
-/// A reader → host reply: `SW1 SW2 SW3 DATA…` inside a GA 467 frame (reference §1.3, §1.6).
+/// A reader → host reply: `SW1 SW2 SW3 DATA…` inside a GA 467 frame (docs/device-protocols.md §1.3, §1.6).
 /// Success is decided on SW3; SW1/SW2 (the card's APDU status) are kept for diagnostics.
 public struct GA467Response: Sendable, Hashable {
     public var sw1: UInt8

@@ -1,6 +1,6 @@
 /// The SAM's identity from a `12 FF` reply: 16 data bytes shown as
 /// `u16LE[0] "." u16LE[2] "-" u32LE[4] "-" u32LE[8] "-" u32LE[12]`, the second and third numbers of the dashes
-/// zero-padded to 9 digits and the first two to 2 (reference §1.6, single source).
+/// zero-padded to 9 digits and the first two to 2 (docs/device-protocols.md §1.6, single source).
 public struct GA467SAMID: Sendable, Hashable, CustomStringConvertible {
     public let bytes: [UInt8]
 

@@ -1,4 +1,5 @@
-/// SW3, the reader/SAM status byte of every reply (reference §1.5). Unknown values pass through as `.other`.
+/// SW3, the reader/SAM status byte of every reply (docs/device-protocols.md §1.5). Unknown values pass through as
+/// `.other`.
 public enum GA467Status: Sendable, Hashable, CustomStringConvertible {
     /// 0x90 操作成功.
     case success
@@ -91,7 +92,7 @@ public enum GA467Status: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Every status the reference lists (not `.other`).
+    /// Every status docs/device-protocols.md §1.5 lists (not `.other`).
     public static let known: [GA467Status] = [
         .success, .itemAbsent, .cardFound, .checksumError, .lengthError, .commandError, .unauthorisedOperation,
         .unrecognisedError, .cardAuthenticationOfSAMFailed, .samAuthenticationOfCardFailed, .verificationFailed,

@@ -22,8 +22,8 @@ public enum GA467TextBlockError: Error, Sendable, Hashable, CustomStringConverti
     }
 }
 
-/// Decodes the 256-byte text block of GA 490 cards (reference §1.7): UTF-16LE fields right-padded with spaces,
-/// card type chosen by the marker at byte 248.
+/// Decodes the 256-byte text block of GA 490 cards (docs/device-protocols.md §1.7): UTF-16LE fields right-padded with
+/// spaces, card type chosen by the marker at byte 248.
 public enum GA467TextBlock {
     public static let size = 256
     public static let markerOffset = 248

@@ -3,8 +3,8 @@
     import KioskCore
 #endif
 
-/// Builds the 256-byte text block for an `IdentityCard`, field by field as in reference §1.7 (the inverse of
-/// `GA467TextBlock.decode`). Used by the simulator; tests of the decoder build their blocks by hand instead.
+/// Builds the 256-byte text block for an `IdentityCard`, field by field as in docs/device-protocols.md §1.7 (the
+/// inverse of `GA467TextBlock.decode`). Used by the simulator; tests of the decoder build their blocks by hand instead.
 public enum GA467TextBlockEncoder {
     /// Values longer than their field are cut at the field's size.
     public static func encode(_ card: IdentityCard) -> [UInt8] {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// GB18030's one- and two-byte codes for the Basic Multilingual Plane, built once from Foundation's converter
-/// (device-protocols.md §6) so encoding a receipt is a table lookup per character instead of a converter call.
+/// (docs/device-protocols.md §6) so encoding a receipt is a table lookup per character instead of a converter call.
 enum GB18030Table {
     /// Index: BMP scalar value. Value: lead << 8 | trail for two-byte codes; the byte itself below 0x80;
     /// 0 for surrogates and for characters GB18030 encodes with four bytes.

@@ -1,6 +1,7 @@
-/// The seam for turning the card's 1024-byte WLT photo into an image. No open decoder exists (reference §1.8): a
-/// licensed vendor library must do it, and it should run in a separate process so a crash in vendor code cannot take
-/// the daemon down. An implementation lives outside the pure layers (e.g. a helper process client in KioskDevices).
+/// The seam for turning the card's 1024-byte WLT photo into an image. No open decoder exists (docs/device-protocols.md
+/// §1.8): a licensed vendor library must do it, and it should run in a separate process so a crash in vendor code
+/// cannot take the daemon down. An implementation lives outside the pure layers (e.g. a helper process client in
+/// KioskDevices).
 public protocol PhotoDecoder: Sendable {
     /// Decodes `wlt` (1024 bytes) to a 102 × 126 px 24-bit BMP, or throws.
     func decode(wlt: [UInt8]) async throws -> DecodedPhoto

@@ -8,7 +8,7 @@ struct ESCPOSSimulatorInterpreter {
     var responding = true
     let hasPresenter: Bool
     var ticketTaking: ESCPOSTicketTaking
-    /// Chinese printers power up in Chinese mode (§2.2).
+    /// Chinese printers power up in Chinese mode (docs/device-protocols.md §2.2).
     var chineseMode = true
     var documents: [ESCPOSSimulatorDocument] = []
     var current = ESCPOSSimulatorDocument()

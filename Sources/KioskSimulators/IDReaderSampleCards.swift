@@ -1,6 +1,6 @@
 import KioskCore
 
-/// One sample card per card type, with numbers whose check digits are valid (device-protocols.md §1.7.5, §1.10).
+/// One sample card per card type, with numbers whose check digits are valid (docs/device-protocols.md §1.7.5, §1.10).
 /// Invented people; usable by the simulator, tests and the daemon's demo.
 public enum IDReaderSampleCards {
     /// 居民身份证: number `11010519491231002X` (§1.10 test vector), long-term validity.

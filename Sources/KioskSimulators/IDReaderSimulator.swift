@@ -4,12 +4,12 @@ import KioskIO
 import KioskProtocols
 
 /// A GA 467 second-generation ID-card reader on a real pseudo-terminal, answering every command of
-/// device-protocols.md §1.4 byte-exactly. A driver opens `devicePath` as if it were the reader's serial port.
+/// docs/device-protocols.md §1.4 byte-exactly. A driver opens `devicePath` as if it were the reader's serial port.
 ///
-/// Behaviour follows the reference: find-card answers 0x9F with the card's 4-byte serial while an unread card lies
-/// on it and 0x80 otherwise, including after a successful read until the card is lifted and placed again (§1.11);
-/// a frame with a wrong checksum gets 0x10, a wrong length 0x11, an unknown command 0x21. Faults and timing are
-/// settable while it runs. Runs on its own thread until `stop()`.
+/// Behaviour follows docs/device-protocols.md §1: find-card answers 0x9F with the card's 4-byte serial while an unread
+/// card lies on it and 0x80 otherwise, including after a successful read until the card is lifted and placed again
+/// (§1.11); a frame with a wrong checksum gets 0x10, a wrong length 0x11, an unknown command 0x21. Faults and timing
+/// are settable while it runs. Runs on its own thread until `stop()`.
 public final class IDReaderSimulator: @unchecked Sendable {
     /// The replica path a driver opens, e.g. `/dev/pts/7`.
     public let devicePath: String
@@ -36,7 +36,7 @@ public final class IDReaderSimulator: @unchecked Sendable {
     private var unplugged = false
 
     /// Opens the PTY and starts answering. `findsCardAfterRead`: some readers keep answering 0x9F for a card left
-    /// on them after it was read; the reference's readers answer 0x80 (false).
+    /// on them after it was read; real readers answer 0x80 (docs/device-protocols.md §1.11) (false).
     public init(
         timing: IDReaderSimulatorTiming = .instant, card: IDReaderSimulatorCard? = nil,
         findsCardAfterRead: Bool = false

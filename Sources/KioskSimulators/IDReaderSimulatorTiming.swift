@@ -1,8 +1,8 @@
 import KioskProtocols
 
 /// How long the simulated reader takes: SAM processing per command plus wire time at the line rate.
-/// The processing figures are assumptions (the reference gives client timeouts, not SAM times); wire time is
-/// 10 bits per byte (8N1).
+/// The processing figures are assumptions (docs/device-protocols.md §1.11 gives client timeouts, not SAM times); wire
+/// time is 10 bits per byte (8N1).
 public struct IDReaderSimulatorTiming: Sendable, Equatable {
     /// Nil: bytes move as fast as the PTY takes them.
     public var baudRate: Int?

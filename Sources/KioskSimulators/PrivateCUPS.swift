@@ -3,7 +3,8 @@ import KioskIO
 
 /// A private CUPS for tests, `kioskd --simulate` and bench work: its own cupsd (own config directory, a Unix
 /// socket, `User lp`), an `ippeveprinter` as IPP Everywhere licence printer on an ephemeral loopback port, and one
-/// queue added with `lpadmin -m everywhere` and `printer-error-policy=retry-job` (device-protocols.md §3.4–3.5, §6).
+/// queue added with `lpadmin -m everywhere` and `printer-error-policy=retry-job` (docs/device-protocols.md §3.4–3.5,
+/// §6).
 ///
 /// Faults are injected through the printer's print command (`setFault`). Every process started here is stopped
 /// by `stop()`; an already-running system D-Bus / avahi is reused and left alone.

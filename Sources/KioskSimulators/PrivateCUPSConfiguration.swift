@@ -45,10 +45,10 @@ enum PrivateCUPSConfiguration {
         """
     }
 
-    /// ippeveprinter attributes: A3 and A4 loaded, PDF accepted (without these an A3 job is refused, §6).
-    /// `media-size-supported` lets cupsd build an IPP Everywhere PPD and lets ippeveprinter accept the
-    /// `media-col` that cupsd then sends; `image/pwg-raster` is left out because, without its resolution
-    /// attributes, cupsd refuses to make a PPD at all (seen on CUPS 2.4.2).
+    /// ippeveprinter attributes: A3 and A4 loaded, PDF accepted (without these an A3 job is refused,
+    /// docs/device-protocols.md §6). `media-size-supported` lets cupsd build an IPP Everywhere PPD and lets
+    /// ippeveprinter accept the `media-col` that cupsd then sends; `image/pwg-raster` is left out because, without its
+    /// resolution attributes, cupsd refuses to make a PPD at all (seen on CUPS 2.4.2).
     static let printerAttributes = """
         ATTR keyword media-supported iso_a3_297x420mm,iso_a4_210x297mm
         ATTR keyword media-ready iso_a3_297x420mm,iso_a4_210x297mm

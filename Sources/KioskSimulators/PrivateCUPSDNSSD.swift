@@ -1,7 +1,7 @@
 import Foundation
 import KioskIO
 
-/// Debian's ippeveprinter will not start without avahi on the system D-Bus (device-protocols.md §6). This
+/// Debian's ippeveprinter will not start without avahi on the system D-Bus (docs/device-protocols.md §6). This
 /// reuses a running avahi, or starts D-Bus and avahi once per process and stops them when the last private CUPS
 /// of this process is stopped. It never stops what it did not start.
 enum PrivateCUPSDNSSD {

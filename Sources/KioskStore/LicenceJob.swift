@@ -3,7 +3,7 @@ import KioskCore
 
 /// One entry of the licence print journal: a print intended (before any byte is sent), submitted to CUPS, and how it
 /// ended. A job whose `outcome` is nil or `.unknown` needs supervision after a restart and is never reprinted
-/// automatically (DESIGN §3).
+/// automatically (docs/ARCHITECTURE.md §4.4).
 public struct LicenceJob: Sendable, Hashable {
     /// Where the job is in its life.
     public enum Stage: Sendable, Hashable {

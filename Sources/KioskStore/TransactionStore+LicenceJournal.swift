@@ -2,8 +2,8 @@ import Foundation
 import KioskCore
 import KioskIO
 
-/// The licence print journal: never print a licence twice (DESIGN §3). The intent is durable before any byte goes to
-/// the printer; a job whose outcome is not known is never reprinted without a technician.
+/// The licence print journal: never print a licence twice (docs/ARCHITECTURE.md §6.5). The intent is durable before any
+/// byte goes to the printer; a job whose outcome is not known is never reprinted without a technician.
 extension TransactionStore {
     /// Records the intent to print the licence of `transactionID` as job `jobUUID` (the CUPS job name), before
     /// submission. Repeating the same call is a no-op. Refused with `licenceAlreadyPrinted` while another job of the

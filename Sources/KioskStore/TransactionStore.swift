@@ -2,9 +2,9 @@ import Foundation
 import KioskCore
 import KioskIO
 
-/// The durable store of a terminal (DESIGN §5): ended transactions with their outbox entries, the in-flight session's
-/// checkpoint, the licence print journal, audit rows and queue counters, in one SQLite file in WAL mode with
-/// `synchronous=FULL`.
+/// The durable store of a terminal (docs/ARCHITECTURE.md §6): ended transactions with their outbox entries, the
+/// in-flight session's checkpoint, the licence print journal, audit rows and queue counters, in one SQLite file in WAL
+/// mode with `synchronous=FULL`.
 ///
 /// Every write is one `BEGIN IMMEDIATE` transaction: when a call returns, what it wrote is on disk; when it throws,
 /// nothing of it was written. Calls are serialised by a lock and block for the length of a commit (one fsync), so

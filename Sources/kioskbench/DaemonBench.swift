@@ -4,7 +4,8 @@ import KioskIO
 import KioskSimulators
 
 /// kioskd as a process: start → READY=1, and idle RSS / CPU with every simulated device attached
-/// (DESIGN §8: READY ≤ 300 ms, RSS ≤ 25 MB, CPU ≤ 0.5 % of a core). The commit-time figure is the store bench's.
+/// (docs/ARCHITECTURE.md §13: READY ≤ 300 ms, RSS ≤ 25 MB, CPU ≤ 0.5 % of a core). The commit-time figure is the store
+/// bench's.
 enum DaemonBench {
     static func run() -> Int32 {
         let starts = Int(ProcessInfo.processInfo.environment["KIOSKD_BENCH_STARTS"] ?? "") ?? 10

@@ -7,8 +7,8 @@ import KioskSimulators
 
 /// Card placed → `cardRead` latency of the real driver against the simulator with realistic timing (115200 bps wire
 /// time + simulated SAM processing), over a real PTY. Prints the latency and the overhead over the physical floor
-/// (one find + select + read cycle's wire and SAM time), against DESIGN §8's target: median overhead ≤ half the poll
-/// interval + 20 ms. Cards are placed at spread-out phases of the poll cycle.
+/// (one find + select + read cycle's wire and SAM time), against the target of docs/ARCHITECTURE.md §13: median
+/// overhead ≤ half the poll interval + 20 ms. Cards are placed at spread-out phases of the poll cycle.
 enum IDReaderBench {
     static let trials = 25
     static let pollInterval: Duration = .milliseconds(250)

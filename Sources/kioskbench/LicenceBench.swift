@@ -6,7 +6,7 @@ import KioskDocuments
 import KioskIO
 import KioskSimulators
 
-/// Licence figures (DESIGN §8 "licence submit → completed no slower than lp"):
+/// Licence figures (docs/ARCHITECTURE.md §13 "licence submit → completed no slower than lp"):
 /// 1. render time of the A3 original (pure, in-process);
 /// 2. submit → completed through our driver vs CUPS's `lp`, on the same private cupsd + ippeveprinter queue,
 ///    interleaved round by round; both waited for with the same IPP supervision, so the difference is the

@@ -3,9 +3,9 @@ import KioskCore
 import KioskIO
 import KioskStore
 
-/// DESIGN §8: a completed transaction is durable in ≤ 1.5× a bare SQLite WAL commit on the same disk, and the pull
-/// API drains ≥ 5,000 tx/s. Runs in `$KIOSK_BENCH_DIR` (default: the temporary directory) so it can be pointed at
-/// the disk that holds the real state directory.
+/// docs/ARCHITECTURE.md §13: a completed transaction is durable in ≤ 1.5× a bare SQLite WAL commit on the same disk,
+/// and the pull API drains ≥ 5,000 tx/s. Runs in `$KIOSK_BENCH_DIR` (default: the temporary directory) so it can be
+/// pointed at the disk that holds the real state directory.
 enum StoreBench {
     static let commits = 300
     static let drained = 10_000

@@ -3,7 +3,7 @@ import Testing
 
 @testable import KioskCore
 
-/// Random event sequences against the invariants of DESIGN §4.
+/// Random event sequences against the invariants of docs/ARCHITECTURE.md §5.5.
 @Suite struct LicenceFlowPropertyTests {
     static let sequences = 10_000
     static let eventsPerSequence = 40

@@ -5,7 +5,7 @@ import Testing
 private let today = CivilDate(year: 2026, month: 11, day: 22)!
 
 @Suite struct IDNumberValidatorTests {
-    // Vectors from device-protocols.md §1.10 (check digits recomputed there) and §1.7.5 (2023 foreigner samples).
+    // Vectors from docs/device-protocols.md §1.10 (check digits recomputed there) and §1.7.5 (2023 foreigner samples).
     @Test(arguments: [
         ("11010519491231002X", ValidIDNumber.Kind.resident),
         ("360426199101010071", .resident),
@@ -70,7 +70,7 @@ private let today = CivilDate(year: 2026, month: 11, day: 22)!
 }
 
 @Suite struct CreditCodeValidatorTests {
-    // Vectors from device-protocols.md §4.2 (valid; check digits recomputed there).
+    // Vectors from docs/device-protocols.md §4.2 (valid; check digits recomputed there).
     @Test(arguments: [
         "91110000600037341L", "91440300708461136T", "91110108551385082Q", "91350100M000100Y43", "91350100m000100y43",
     ])

@@ -128,7 +128,8 @@ import Testing
         }
     }
 
-    // §1.4: a find-card frame with CHK 0x21 (seen in the wild); a real reader answers SW3 0x10.
+    // docs/device-protocols.md §1.4: a find-card frame with CHK 0x21 (seen in the wild); a real reader answers SW3
+    // 0x10.
     @Test func hostFrameWithBadChecksum_readerAnswers0x10() throws {
         let simulator = try IDReaderSimulator(card: .sample(.resident))
         defer { simulator.stop() }

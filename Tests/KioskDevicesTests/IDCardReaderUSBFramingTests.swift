@@ -2,7 +2,7 @@ import KioskDevices
 import KioskProtocols
 import Testing
 
-/// The two USB framings of device-protocols.md §1.2 / §5.2 (pure parts; no USB device exists in CI).
+/// The two USB framings of docs/device-protocols.md §1.2 / §5.2 (pure parts; no USB device exists in CI).
 @Suite struct IDCardReaderUSBFramingTests {
     // §1.4 read base info frame; §1.2: bytes 0–6 to EP 0x02, the remaining LEN bytes to EP 0x06.
     @Test func splitFrame_readBaseInfo_headerIsPreambleAndLength() {

@@ -42,7 +42,7 @@ func eventually(within seconds: Double = 20, _ condition: () async -> Bool) asyn
     return await condition()
 }
 
-/// A company licence (credit code from device-protocols.md §4.2).
+/// A company licence (credit code from docs/device-protocols.md §4.2).
 func testLicence() throws -> BusinessLicence {
     let json = """
         {"creditCode": "91440300708461136T", "name": "深圳示例贸易有限公司", "entityType": "有限责任公司",

@@ -2,7 +2,7 @@ import Testing
 
 @testable import KioskDevices
 
-/// printer-state-reasons → health reasons (pure mapping; keywords from device-protocols.md §3.2).
+/// printer-state-reasons → health reasons (pure mapping; keywords from docs/device-protocols.md §3.2).
 struct LicencePrinterHealthTests {
     func health(_ reasons: [String], state: Int = 3, accepting: Bool = true, policy: String = "retry-job")
         -> DeviceHealth

@@ -21,7 +21,7 @@ struct ReceiptPrinterSimulatorTests {
     }
 
     @Test func interpreter_statusReplies_setTheReferenceBits() {
-        // device-protocols.md §2.5: fixed 0x12; n=1 bit3 offline; n=2 bit2 cover, bit5 paper end, bit6 error;
+        // docs/device-protocols.md §2.5: fixed 0x12; n=1 bit3 offline; n=2 bit2 cover, bit5 paper end, bit6 error;
         // n=3 bit3 cutter; n=4 0x0C near end, 0x60 paper end.
         var machine = ESCPOSSimulatorInterpreter(hasPresenter: false, ticketTaking: .manual)
         #expect(

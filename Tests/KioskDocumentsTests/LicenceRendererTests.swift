@@ -4,7 +4,8 @@ import Testing
 
 @testable import KioskDocuments
 
-/// A company licence as `kioskctl direct print-licence --data` takes it (credit code from the reference doc §4.2).
+/// A company licence as `kioskctl direct print-licence --data` takes it (credit code from docs/device-protocols.md
+/// §4.2).
 let sampleLicenceJSON = """
     {"creditCode": "91110000600037341L", "name": "北京示例科技有限公司", "entityType": "有限责任公司(自然人投资或控股)",
      "legalRepresentative": "张三", "registeredCapital": "壹佰万元整", "establishedOn": "2020-03-01",

@@ -5,12 +5,13 @@ import Testing
 
 @testable import KioskDocuments
 
-/// GB18030 straight from Foundation (device-protocols.md §6), not from our encoder.
+/// GB18030 straight from Foundation (docs/device-protocols.md §6), not from our encoder.
 func gb(_ text: String) -> [UInt8] { Array(text.data(using: String.Encoding(rawValue: 0x80000632)) ?? Data()) }
 func spaces(_ n: Int) -> [UInt8] { [UInt8](repeating: 0x20, count: n) }
 let lf: [UInt8] = [0x0A]
 
-// Command bytes from device-protocols.md §2.1 (ESC @, ESC a, ESC E, GS !, ESC d, GS V), §2.2 (FS &), §2.3 (GS ( k).
+// Command bytes from docs/device-protocols.md §2.1 (ESC @, ESC a, ESC E, GS !, ESC d, GS V), §2.2 (FS &), §2.3 (GS (
+// k).
 let escInit: [UInt8] = [0x1B, 0x40]
 let fsChineseOn: [UInt8] = [0x1C, 0x26]
 let alignLeft: [UInt8] = [0x1B, 0x61, 0x00]

@@ -2,7 +2,7 @@ import Testing
 
 @testable import KioskIO
 
-// Bits and layout from device-protocols.md §2.8 (usblp.c: LP_PERRORP 0x08, LP_PSELECD 0x10, LP_POUTPA 0x20;
+// Bits and layout from docs/device-protocols.md §2.8 (usblp.c: LP_PERRORP 0x08, LP_PSELECD 0x10, LP_POUTPA 0x20;
 // GET_DEVICE_ID: 2-byte big-endian length including itself).
 struct USBPrinterStatusTests {
     @Test func portStatus_readyPrinter_isSelectedWithoutError() {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import KioskProtocols
 
-// Golden bytes from device-protocols.md §2.1–2.4 and GB18030 values from §6.
+// Golden bytes from docs/device-protocols.md §2.1–2.4 and GB18030 values from §6.
 struct ESCPOSBuilderTests {
     @Test func initialize_resetsThenEntersChineseMode() {
         var b = ESCPOSBuilder(paper: .mm80)

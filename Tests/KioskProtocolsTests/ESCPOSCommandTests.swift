@@ -2,7 +2,7 @@ import Testing
 
 @testable import KioskProtocols
 
-// Golden bytes: device-protocols.md §2 (python-escpos constants.py and the manuals cited per row).
+// Golden bytes: docs/device-protocols.md §2 (python-escpos constants.py and the manuals cited per row).
 struct ESCPOSCommandTests {
     @Test func initialize_isEscAt() {
         #expect(ESCPOSCommand.initialize == [0x1B, 0x40])  // §2.1 HW_INIT

@@ -4,7 +4,8 @@ import Testing
 
 struct ESCPOSReplyReaderTests {
     @Test func realTime_afterXonXoffAndASB_isFound() {
-        // §2.6: XON 0x11, XOFF 0x13, ASB block 0xx1xx00 + three 0xx0xxxx; DLE EOT reply 0xx1xx10.
+        // docs/device-protocols.md §2.6: XON 0x11, XOFF 0x13, ASB block 0xx1xx00 + three 0xx0xxxx; DLE EOT reply
+        // 0xx1xx10.
         var reader = ESCPOSReplyReader()
         reader.append([0x11, 0x13, 0x10, 0x00, 0x0C, 0x00, 0x1A])
         #expect(reader.next(expecting: .realTimeStatus) == .realTimeStatus(0x1A))

@@ -2,7 +2,7 @@ import Testing
 
 @testable import KioskProtocols
 
-// Bit meanings from device-protocols.md §2.5 (DLE EOT), §2.6 (ASB) and §2.7 (GS e 6, DLE EOT 20).
+// Bit meanings from docs/device-protocols.md §2.5 (DLE EOT), §2.6 (ASB) and §2.7 (GS e 6, DLE EOT 20).
 struct ESCPOSStatusDecoderTests {
     @Test func realTime_allOK_0x12_hasNoConditions() throws {
         for request in ESCPOSRealTimeStatusRequest.allCases {

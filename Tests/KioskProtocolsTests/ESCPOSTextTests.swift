@@ -4,7 +4,7 @@ import Testing
 
 struct ESCPOSTextTests {
     @Test func encode_chineseText_isGB18030() {
-        // device-protocols.md §6: "营业执照 回执" → D3 AA D2 B5 D6 B4 D5 D5 20 BB D8 D6 B4.
+        // docs/device-protocols.md §6: "营业执照 回执" → D3 AA D2 B5 D6 B4 D5 D5 20 BB D8 D6 B4.
         let text = ESCPOSText("营业执照 回执")
         #expect(text.bytes == [0xD3, 0xAA, 0xD2, 0xB5, 0xD6, 0xB4, 0xD5, 0xD5, 0x20, 0xBB, 0xD8, 0xD6, 0xB4])
         #expect(text.replacedCount == 0)

@@ -1,7 +1,7 @@
 import KioskProtocols
 import Testing
 
-/// The incremental decoder on split, noisy and damaged input. Frames are the reference's (§1.5, §1.6).
+/// The incremental decoder on split, noisy and damaged input. Frames are from docs/device-protocols.md §1.5 and §1.6.
 @Suite struct GA467DecoderTests {
     let findOK = hex("AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97")
     let noCard = hex("AA AA AA 96 69 00 04 00 00 80 84")

@@ -1,12 +1,12 @@
 import KioskProtocols
 import Testing
 
-/// Hex text → bytes, for golden frames copied from the reference.
+/// Hex text → bytes, for golden frames copied from docs/device-protocols.md.
 func hex(_ text: String) -> [UInt8] {
     text.split(separator: " ").compactMap { UInt8($0, radix: 16) }
 }
 
-/// Golden frames from device-protocols.md §1.4 (commands) and §1.5/§1.6 (replies). Never from our encoder.
+/// Golden frames from docs/device-protocols.md §1.4 (commands) and §1.5/§1.6 (replies). Never from our encoder.
 @Suite struct GA467FrameTests {
     @Test(arguments: [
         (GA467Command.reset, "AA AA AA 96 69 00 03 10 FF EC"),
@@ -94,7 +94,7 @@ func hex(_ text: String) -> [UInt8] {
     }
 
     /// Every SW3 of §1.5 in the 11-byte error frame of §1.6 (`00 04 SW1 SW2 SW3 CHK`). The expected CHK is the
-    /// reference's rule written out here (LEN_L 04 XOR SW3, SW1 = SW2 = 0), not our encoder.
+    /// rule of docs/device-protocols.md §1.3 written out here (LEN_L 04 XOR SW3, SW1 = SW2 = 0), not our encoder.
     @Test(
         arguments: [
             0x90, 0x91, 0x9F, 0x10, 0x11, 0x21, 0x23, 0x24, 0x31, 0x32, 0x33, 0x40, 0x41, 0x47, 0x60, 0x66, 0x80, 0x81,

@@ -2,7 +2,7 @@ import KioskCore
 import KioskProtocols
 import Testing
 
-/// A 256-byte text block built field by field from the layouts of device-protocols.md §1.7 (UTF-16LE, padded with
+/// A 256-byte text block built field by field from the layouts of docs/device-protocols.md §1.7 (UTF-16LE, padded with
 /// `20 00`), independent of `GA467TextBlockEncoder`.
 struct HandBlock {
     var bytes: [UInt8] = Array(repeating: [0x20, 0x00], count: 128).flatMap { $0 }

@@ -1,9 +1,9 @@
 import Foundation
 import KioskIO
 
-/// One control socket (DESIGN §6): a Unix socket whose clients send JSON lines and get JSON lines back, the first
-/// being a `hello` with the protocol version. Each connection runs on a thread of its own with deadlines, so a
-/// stuck client never blocks the daemon.
+/// One control socket (docs/ARCHITECTURE.md §8): a Unix socket whose clients send JSON lines and get JSON lines back,
+/// the first being a `hello` with the protocol version. Each connection runs on a thread of its own with deadlines, so
+/// a stuck client never blocks the daemon.
 final class ControlServer: @unchecked Sendable {
     typealias Handler = @Sendable (_ request: [String: Any], _ peer: PeerCredentials?) -> [String: Any]
 

@@ -6,7 +6,8 @@ import KioskIO
 import KioskStore
 
 /// Feeds device, UI and timer events into the pure `LicenceFlow` one at a time and carries out its effects through
-/// the devices, the store and the registration authority (DESIGN §1). The only place the flow meets the world.
+/// the devices, the store and the registration authority (docs/ARCHITECTURE.md §5.6). The only place the flow meets the
+/// world.
 ///
 /// Events are processed strictly in order by `run()`. Quick effects (checkpoint, store writes, timers, reader on/off)
 /// are done before the next event; slow ones (approval, printing, dispensing) run as tasks that answer with events.
