@@ -160,7 +160,8 @@ import Testing
             ids.append(id)
             #expect(!Self.personalDataLeft(in: dir.url).isEmpty, "the test must see the values while in flight")
             try DaemonScript.expectApplied(admin.flow("cancel"))
-            #expect(daemon.child.waitForOutput(containing: "personal data of \(id) wiped", deadline: .after(.seconds(1))))
+            #expect(
+                daemon.child.waitForOutput(containing: "personal data of \(id) wiped", deadline: .after(.seconds(1))))
             #expect(Self.personalDataLeft(in: dir.url).isEmpty, "after \(id): \(Self.personalDataLeft(in: dir.url))")
         }
         // SIGKILL right after the last wipe: nothing comes back from the files either.

@@ -205,7 +205,9 @@ public actor FlowRunner {
             case .probe(let reply):
                 reply.answer(true)
             case .wedge(let pause):
-                usleep(UInt32(min(pause.components.seconds, 120)) * 1_000_000 + UInt32(pause.components.attoseconds / 1_000_000_000_000))
+                usleep(
+                    UInt32(min(pause.components.seconds, 120)) * 1_000_000
+                        + UInt32(pause.components.attoseconds / 1_000_000_000_000))
             case .event(let event, let reply):
                 if Task.isCancelled || stopped {
                     reply?.answer(.failure(.stopping))
@@ -255,7 +257,8 @@ public actor FlowRunner {
                     try store.truncateWriteAheadLog()
                 }
             } catch {
-                deps.logger.error("store", "the unreadable session \(checkpoint.sessionID) could not be wiped: \(error)")
+                deps.logger.error(
+                    "store", "the unreadable session \(checkpoint.sessionID) could not be wiped: \(error)")
             }
             return
         }
