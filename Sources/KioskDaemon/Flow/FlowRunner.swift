@@ -270,9 +270,8 @@ public actor FlowRunner {
         await apply(transition, for: nil)
     }
 
-    /// Handles one event. The requester is answered as soon as the new state is decided — before the effects, which
-    /// may wait for the store or a device — so a screen moves on ("please wait") at once; the next event still waits
-    /// for every effect of this one.
+    /// Handles one event. The requester is answered once the new state is checkpointed, before the slower effects;
+    /// the next event still waits for every effect of this one.
     private func handle(_ event: FlowEvent, answering reply: Reply?) async {
         let transition = flow.handle(event, in: state, at: deps.clock())
         processed += 1
@@ -298,8 +297,21 @@ public actor FlowRunner {
             deps.logger.info(
                 "flow", "\(old.rawValue) → \(state.step.rawValue)" + (event.map { " on \($0.name)" } ?? " (resumed)"))
         }
-        reply?.answer(.success(transition.disposition))
-        for effect in transition.effects { await execute(effect) }
+        // The requester hears back once the new state is durable (its checkpoint written, or the write failed), not
+        // after the slower effects: a screen says "please wait" at once even while the store waits for a lock.
+        var answered = false
+        let checkpointed = transition.effects.contains { if case .persistCheckpoint = $0 { true } else { false } }
+        if !checkpointed {
+            reply?.answer(.success(transition.disposition))
+            answered = true
+        }
+        for effect in transition.effects {
+            await execute(effect)
+            if !answered, case .persistCheckpoint = effect {
+                reply?.answer(.success(transition.disposition))
+                answered = true
+            }
+        }
     }
 
     // MARK: Effects
