@@ -22,6 +22,8 @@ import Testing
         #expect(dropped > 0)
         _ = try daemon.admin()  // one more notice
         #expect(try droppedLines(daemon) > dropped)
+        let table = try ProcessRunner.run("kioskctl", ["--socket", daemon.statusSocket, "status"])
+        #expect(table.stdout.contains("lines dropped (stderr could not be written)"), "\(table.stdout)")
         #expect(daemon.terminate() == 0)
     }
 
