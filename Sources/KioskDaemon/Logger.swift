@@ -1,4 +1,5 @@
 import Foundation
+import KioskIO
 
 /// Syslog priorities, which journald reads from a `<N>` prefix on each stderr line (SyslogLevelPrefix=yes).
 public enum LogLevel: Int, Sendable, CaseIterable, Comparable {
@@ -19,19 +20,33 @@ public enum LogLevel: Int, Sendable, CaseIterable, Comparable {
 
 /// Writes log lines to stderr as `<N>component: message`. Messages are built by callers from non-personal values
 /// (masked `PersonalText` descriptions, reason codes, ids); the level can be changed at run time from admin.sock.
+///
+/// Logging never stops the daemon: a line that cannot be written (stderr a closed pipe, a full disk, a reader that
+/// stopped reading) is dropped and counted in `droppedLines`, which `status` shows; once writing works again, one
+/// line says how many were lost.
 public final class Logger: @unchecked Sendable {
     private let lock = NSLock()
     private var threshold: LogLevel
-    private let write: @Sendable (String) -> Void
+    private let write: @Sendable (String) -> Bool
+    private var dropped = 0
+    /// Dropped since the last line that was written, not yet told in the log.
+    private var untold = 0
 
-    public init(level: LogLevel = .info, write: @escaping @Sendable (String) -> Void = Logger.standardError) {
+    /// `write` writes one whole line and says whether it could.
+    public init(level: LogLevel = .info, write: @escaping @Sendable (String) -> Bool = Logger.standardError) {
         threshold = level
         self.write = write
     }
 
-    public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data(line.utf8))
+    private static let standardErrorWriter = DescriptorLineWriter(fd: STDERR_FILENO)
+
+    /// write(2) on descriptor 2, bounded and never trapping (see `DescriptorLineWriter`).
+    public static let standardError: @Sendable (String) -> Bool = { line in
+        standardErrorWriter.write(Array(line.utf8))
     }
+
+    /// Lines given up since start because stderr could not take them.
+    public var droppedLines: Int { lock.withLock { dropped } }
 
     public var level: LogLevel {
         get { lock.withLock { threshold } }
@@ -42,7 +57,15 @@ public final class Logger: @unchecked Sendable {
         guard level <= self.level else { return }
         // One write per line, newlines inside a message flattened, so lines never interleave or forge a prefix.
         let text = message().replacingOccurrences(of: "\n", with: " ")
-        lock.withLock { write("<\(level.rawValue)>\(component): \(text)\n") }
+        lock.withLock {
+            if untold > 0, write("<\(LogLevel.warning.rawValue)>log: \(untold) lines dropped (stderr not writable)\n") {
+                untold = 0
+            }
+            if !write("<\(level.rawValue)>\(component): \(text)\n") {
+                dropped += 1
+                untold += 1
+            }
+        }
     }
 
     public func error(_ component: String, _ message: @autoclosure () -> String) { log(.error, component, message()) }

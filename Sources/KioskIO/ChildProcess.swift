@@ -20,9 +20,12 @@ public final class ChildProcess: @unchecked Sendable {
     public static let outputLimit = 64 * 1024
 
     /// Starts `executable` with `arguments` and `environment` (the whole environment, `KEY=value`).
-    public init(_ executable: String, _ arguments: [String], environment: [String: String], captureOutput: Bool = true)
-        throws(SystemError)
-    {
+    /// `standardError`, when given, becomes the child's stderr instead of the output pipe (tests of a broken stderr:
+    /// /dev/full, a pipe they close); the caller keeps it, and should have made it close-on-exec.
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String], captureOutput: Bool = true,
+        standardError: Int32? = nil
+    ) throws(SystemError) {
         self.executable = executable
         var pipeFDs: [Int32] = [-1, -1]
         if captureOutput {
@@ -35,11 +38,12 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         if captureOutput {
             posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-            posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
+            if standardError == nil { posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2) }
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            if standardError == nil { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
         }
+        if let standardError { posix_spawn_file_actions_adddup2(&actions, standardError, 2) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

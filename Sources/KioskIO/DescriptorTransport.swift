@@ -18,11 +18,21 @@ public final class DescriptorTransport: ByteTransport, @unchecked Sendable {
     private var activeCalls = 0
 
     /// Takes ownership of `fd` (made non-blocking here) and closes it in `close()`.
-    public init(fd: Int32, name: String) throws(SystemError) {
-        let flags = fcntl(fd, F_GETFL)
-        guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw SystemError("fcntl(O_NONBLOCK)") }
+    public convenience init(fd: Int32, name: String) throws(SystemError) {
         let wake = kiosk_eventfd()
         guard wake >= 0 else { throw SystemError("eventfd") }
+        try self.init(fd: fd, wakeFD: wake, name: name)
+    }
+
+    /// Takes ownership of `fd` and of `wakeFD`, an eventfd made by the caller (a listener makes it before accept(2),
+    /// so that a connection it accepted never fails for want of one more descriptor); `wakeFD` is closed on failure.
+    init(fd: Int32, wakeFD wake: Int32, name: String) throws(SystemError) {
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else {
+            let error = SystemError("fcntl(O_NONBLOCK)")
+            Glibc.close(wake)
+            throw error
+        }
         self.fd = fd
         self.wakeFD = wake
         self.name = name

@@ -159,9 +159,14 @@ public final class SocketListener: @unchecked Sendable {
                 if deadline.hasPassed { throw .timedOut(transferred: 0) }
                 continue
             }
+            // The connection's eventfd first: when descriptors run out, accept(2) fails and leaves the client waiting
+            // (for `refuseWaiting`), rather than taking it and then failing to serve it.
+            let wake = kiosk_eventfd()
+            guard wake >= 0 else { throw .system(SystemError("eventfd")) }
             let client = Glibc.accept(fd, nil, nil)
             if client < 0 {
                 let code = errno
+                Glibc.close(wake)
                 // The peer may have gone between poll and accept; try again.
                 if code == EAGAIN || code == EINTR || code == ECONNABORTED { continue }
                 throw .system(SystemError("accept", errno: code))
@@ -175,6 +180,7 @@ public final class SocketListener: @unchecked Sendable {
                 guard kiosk_peer_credentials(client, &pid, &uid, &gid) == 0 else {
                     let error = SystemError("getsockopt(SO_PEERCRED)")
                     Glibc.close(client)
+                    Glibc.close(wake)
                     throw .system(error)
                 }
                 peer = PeerCredentials(pid: pid, uid: uid, gid: gid)
@@ -184,12 +190,27 @@ public final class SocketListener: @unchecked Sendable {
             }
             let name = peer.map { "\(address) (\($0))" } ?? "\(address) client"
             let transport: DescriptorTransport
-            do { transport = try DescriptorTransport(fd: client, name: name) } catch {
+            do { transport = try DescriptorTransport(fd: client, wakeFD: wake, name: name) } catch {
                 Glibc.close(client)
                 throw .system(error)
             }
             return AcceptedConnection(transport: transport, peer: peer)
         }
+    }
+
+    /// Takes one connection that is waiting, if any, only to turn it away: sends `line` without waiting (a client
+    /// that does not read loses it) and closes it. It needs one free descriptor, and no more: kioskd frees a
+    /// `ReserveDescriptor` for it when `accept` fails with EMFILE. True if a connection was refused.
+    /// Wraps accept(2) (the listener is non-blocking), send(2) with MSG_DONTWAIT | MSG_NOSIGNAL, close(2).
+    public func refuseWaiting(with line: [UInt8]) -> Bool {
+        do { try state.enter() } catch { return false }
+        defer { state.leave() }
+        var client: Int32
+        repeat { client = Glibc.accept(fd, nil, nil) } while client < 0 && errno == EINTR
+        guard client >= 0 else { return false }
+        _ = line.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+        Glibc.close(client)
+        return true
     }
 
     /// Stops listening: a pending `accept` fails with `.closed`; a Unix socket's file is removed.

@@ -75,6 +75,9 @@ enum StatusTable {
                 lines.append("store: ERROR \(store["error"] ?? "")")
             }
         }
+        if let dropped = (status["log"] as? [String: Any])?["droppedLines"] as? Int, dropped > 0 {
+            lines.append("log: \(dropped) lines dropped (stderr could not be written)")
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -9,7 +9,7 @@ let options: DaemonOptions
 do {
     options = try DaemonOptions.parse(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    FileHandle.standardError.write(Data("kioskd: \(error)\n\(DaemonOptions.usage)\n".utf8))
+    _ = Logger.standardError("kioskd: \(error)\n\(DaemonOptions.usage)\n")
     exit(2)
 }
 let daemon: Daemon

@@ -16,10 +16,11 @@ final class DaemonProcess {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// Starts `kioskd --simulate --state-dir DIR [--no-cups] [--config FILE] extra...`.
+    /// Starts `kioskd --simulate --state-dir DIR [--no-cups] [--config FILE] extra...`; with `standardError`, kioskd's
+    /// stderr is that descriptor (then `output` holds stdout only).
     init(
         stateDirectory: URL, cups: Bool = false, config: [String: Any]? = nil, extra: [String] = [],
-        environment overrides: [String: String] = [:], readyTimeout: TimeInterval = 60
+        environment overrides: [String: String] = [:], readyTimeout: TimeInterval = 60, standardError: Int32? = nil
     ) throws {
         self.stateDirectory = stateDirectory
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
@@ -34,7 +35,8 @@ final class DaemonProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notify.path
         environment.merge(overrides) { $1 }
-        child = try ChildProcess(ProcessRunner.executable("kioskd").path, arguments, environment: environment)
+        child = try ChildProcess(
+            ProcessRunner.executable("kioskd").path, arguments, environment: environment, standardError: standardError)
         // Wait for READY=1 in short slices so a daemon that exits at once is reported at once.
         let end = Date().addingTimeInterval(readyTimeout)
         var ready = false

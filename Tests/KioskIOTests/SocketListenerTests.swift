@@ -106,6 +106,28 @@ struct SocketListenerTests {
         #expect(throws: SystemError.self) { _ = try SocketListener.unix(path: path) }
     }
 
+    @Test func refuseWaiting_sendsTheLineToTheWaitingClient_andClosesIt() throws {
+        let path = NSTemporaryDirectory() + "kiosk-refuse-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let listener = try SocketListener.unix(path: path)
+        defer { listener.close() }
+        let client = try UnixSocket.connect(path: path, deadline: .after(seconds: 5))
+        defer { client.close() }
+        #expect(listener.refuseWaiting(with: Array("busy\n".utf8)))
+        #expect(try client.read(upTo: 64, deadline: .after(seconds: 5)) == Array("busy\n".utf8))
+        #expect {
+            _ = try client.read(upTo: 1, deadline: .after(seconds: 5))
+        } throws: { error in
+            if case TransportError.disconnected = error { return true }
+            return false
+        }
+    }
+
+    @Test func refuseWaiting_nobodyWaiting_isFalse() throws {
+        let listener = try SocketListener.tcp(port: 0)
+        defer { listener.close() }
+        #expect(!listener.refuseWaiting(with: Array("busy\n".utf8)))
+    }
+
     @Test func unix_pathTooLong_isRefused() {
         let path = "/tmp/" + String(repeating: "x", count: 200)
         #expect(throws: SystemError.self) { _ = try SocketListener.unix(path: path) }

@@ -79,6 +79,7 @@ struct ControlCommands: Sendable {
             "class": "status", "ok": true, "version": KioskDaemonInfo.version, "kioskID": daemon.config.kioskID,
             "uptimeSeconds": Int(daemon.uptime), "mode": daemon.simulation == nil ? "production" : "simulate",
             "devices": devices, "flow": flow, "store": store, "pid": Int(getpid()),
+            "log": ["droppedLines": daemon.logger.droppedLines],
         ]
         if let simulation = daemon.simulation {
             reply["simulation"] = [

@@ -16,9 +16,21 @@ final class ControlServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var connections: [ObjectIdentifier: any ByteTransport] = [:]
+    /// Held so that, out of descriptors, a waiting client can still be accepted and told so.
+    private let reserve = ReserveDescriptor()
+    /// Where the accept loop waits out a back-off; `stop()` wakes it.
+    private let pauses = NSCondition()
+    // Touched by the accept thread only.
+    private var refusals = BurstCounter(window: ControlServer.logWindow)
+    private var acceptFailures = BurstCounter(window: ControlServer.logWindow)
     /// How long a client may stay silent before it is disconnected.
     static let idleTimeout: Duration = .seconds(300)
     static let maximumConnections = 32
+    /// Refusals and accept failures are logged as one line per this long, with a count.
+    static let logWindow: Duration = .seconds(5)
+    /// After an accept error that let no client through, wait this long, doubling up to `longestBackoff`.
+    static let firstBackoff: Duration = .milliseconds(10)
+    static let longestBackoff: Duration = .seconds(1)
 
     init(
         name: String, path: String, mode: mode_t, logger: Logger,
@@ -49,6 +61,7 @@ final class ControlServer: @unchecked Sendable {
             stopped = true
             return Array(connections.values)
         }
+        pauses.withLock { pauses.broadcast() }
         listener.close()
         for transport in open { transport.close() }
         try? FileManager.default.removeItem(atPath: path)
@@ -56,31 +69,105 @@ final class ControlServer: @unchecked Sendable {
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
+    /// Accepts until `stop()`. No error ends it: a client over the limit, or one that arrives while kioskd is out of
+    /// descriptors, gets a one-line JSON error and is closed; other accept errors are waited out with a bounded
+    /// back-off. Both are logged as one line per burst.
     private func acceptLoop() {
+        var delay: Duration?
         while !isStopped {
+            reportBursts(at: .now)
             let connection: AcceptedConnection
             do {
                 connection = try listener.accept(deadline: .after(.seconds(1)))
             } catch .timedOut {
                 continue
+            } catch .closed {
+                break
             } catch {
-                if !isStopped { logger.error("control", "\(name): accept failed: \(error)") }
-                return
+                if isStopped { break }
+                if Self.isOutOfDescriptors(error), refuseWaitingClient() {
+                    delay = nil
+                    continue
+                }
+                if let ended = acceptFailures.record("\(error)", at: .now) { logAcceptFailures(ended) }
+                let next = delay.map { min($0 * 2, Self.longestBackoff) } ?? Self.firstBackoff
+                delay = next
+                pause(next)
+                continue
             }
+            delay = nil
             let admitted = lock.withLock { () -> Bool in
                 guard connections.count < Self.maximumConnections else { return false }
                 connections[ObjectIdentifier(connection.transport)] = connection.transport
                 return true
             }
             guard admitted else {
-                logger.warning("control", "\(name): too many connections; refusing one")
+                let reason = "too many connections (\(Self.maximumConnections) open)"
+                try? LineChannel(connection.transport).write(refusal(reason), deadline: .after(.milliseconds(100)))
                 connection.transport.close()
+                if let ended = refusals.record(reason, at: .now) { logRefusals(ended) }
                 continue
             }
             let thread = Thread { [self] in serve(connection) }
             thread.name = "control \(name) client"
             thread.start()
         }
+        if let ended = refusals.drain() { logRefusals(ended) }
+        if let ended = acceptFailures.drain() { logAcceptFailures(ended) }
+    }
+
+    private static func isOutOfDescriptors(_ error: TransportError) -> Bool {
+        guard case .system(let failure) = error else { return false }
+        return failure.errno == EMFILE || failure.errno == ENFILE
+    }
+
+    /// Out of descriptors, accept(2) cannot take a client to answer it: free the reserve descriptor, take one
+    /// waiting client, tell it, close it, and take the reserve back. False if no client could be taken.
+    private func refuseWaitingClient() -> Bool {
+        let reason = "kioskd is out of file descriptors"
+        var line = (try? JSONSerialization.data(withJSONObject: refusal(reason))).map { [UInt8]($0) } ?? []
+        line.append(UInt8(ascii: "\n"))
+        reserve.release()
+        let refused = listener.refuseWaiting(with: line)
+        reserve.take()
+        if refused, let ended = refusals.record(reason, at: .now) { logRefusals(ended) }
+        return refused
+    }
+
+    private func refusal(_ reason: String) -> [String: Any] {
+        ["class": "error", "ok": false, "error": "\(name): \(reason); try again later"]
+    }
+
+    private func reportBursts(at now: ContinuousClock.Instant) {
+        if let ended = refusals.due(at: now) { logRefusals(ended) }
+        if let ended = acceptFailures.due(at: now) { logAcceptFailures(ended) }
+    }
+
+    private func logRefusals(_ burst: BurstCounter.Summary) {
+        let what = burst.count == 1 ? "1 connection" : "\(burst.count) connections"
+        logger.warning("control", "\(name): refused \(what) in \(Self.seconds(burst.span)): \(burst.detail)")
+    }
+
+    private func logAcceptFailures(_ burst: BurstCounter.Summary) {
+        let what = burst.count == 1 ? "once" : "\(burst.count) times"
+        logger.error(
+            "control",
+            "\(name): accept failed \(what) in \(Self.seconds(burst.span)) (last: \(burst.detail)); retrying with "
+                + "back-off up to \(Self.seconds(Self.longestBackoff))")
+    }
+
+    private static func interval(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    private static func seconds(_ duration: Duration) -> String { String(format: "%.1f s", interval(duration)) }
+
+    /// Waits `delay`, or less if `stop()` comes first.
+    private func pause(_ delay: Duration) {
+        let until = Date(timeIntervalSinceNow: Self.interval(delay))
+        pauses.lock()
+        defer { pauses.unlock() }
+        while !isStopped && pauses.wait(until: until) {}
     }
 
     private func serve(_ connection: AcceptedConnection) {
