@@ -65,7 +65,7 @@ public final class Daemon: @unchecked Sendable {
         }
         self.config = config
 
-        store = try TransactionStore.open(path: TransactionStore.path(inStateDirectory: config.stateDirectory))
+        store = try StoreMaintenance.openStore(config: config)
         authority = EmbeddedAuthority(config: config.authority, counter: store)
 
         var endpoints: [DeviceRole: String] = [:]
@@ -113,6 +113,7 @@ public final class Daemon: @unchecked Sendable {
             if let dispenser = terminal.ticketDispenser { group.addTask { await dispenser.run() } }
             group.addTask { [runner] in await runner.run() }
             group.addTask { [self] in await watchPrinters() }
+            group.addTask { [self] in await StoreMaintenance(store: store, settings: .init(config: config), logger: logger).run() }
 
             await terminal.probe(timeout: .seconds(3))
             do {

@@ -66,7 +66,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "the store \(path) has schema version \(found) but this kioskd knows versions up to \(supported): a newer "
                 + "kioskd wrote it. Run that version again or restore a backup; do not open it with an older kioskd"
         case .corrupt(let path, let findings):
-            "the store \(path) is damaged (store-corrupt; quick_check: \(findings.prefix(3).joined(separator: "; "))). "
+            "the store \(path) is damaged (quick_check: \(Self.flatten(findings))). "
                 + Self.corruptAdvice
         case .notAKioskStore(let path, let tables):
             "\(path) is an SQLite database but not a kioskd store (tables \(tables.prefix(5).joined(separator: ", ")), "
@@ -102,6 +102,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     static let corruptAdvice =
         "Stop kioskd, move the file and its -wal/-shm files aside for analysis and restore the last backup "
         + "(stateDirectory/backups/kioskd-YYYYMMDD.db; see docs/store-backup-and-restore.md)."
+
+    /// The first few findings on one line.
+    private static func flatten(_ findings: [String]) -> String {
+        findings.prefix(3).joined(separator: "; ").split(whereSeparator: \.isNewline).joined(separator: "; ")
+    }
 
     private func advice(for error: SQLiteError) -> String {
         switch error.kind {
