@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDaemon
 import KioskIO
 import KioskStore
 import Testing
@@ -129,5 +130,72 @@ import Testing
         let audit = try store.auditEntries().filter { $0.action == "retention-purge" }
         #expect(audit.map(\.actor) == ["kioskd"])
         #expect(audit.first?.detail.contains("1 transaction(s) ended before") == true)
+    }
+}
+
+/// The maintenance pass and its schedule, on a real store file, without the daemon.
+@Suite struct StoreMaintenanceTests {
+    @Test func pass_onDamagedStore_reportsStoreCorrupt_andNeitherPurgesNorBacksUp() throws {
+        let dir = try TemporaryDirectory("kioskd-maintenance")
+        defer { dir.remove() }
+        let path = TransactionStore.path(inStateDirectory: dir.url.path)
+        let store = try TransactionStore.open(path: path)
+        defer { store.close() }
+        for index in 1...3 { try store.complete(DaemonStoreTests.record("T-\(index)", endedAgo: 40 * 86_400)) }
+        let raw = try SQLiteDatabase(path: path, access: .readWrite)
+        try raw.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+        let pageSize = Int(try raw.pageSize())
+        let root = try #require(
+            try raw.firstRow("SELECT rootpage FROM sqlite_schema WHERE name = 'transactions'") { Int($0.int64(0)) })
+        raw.close()
+        var data = try #require(FileManager.default.contents(atPath: path))
+        for offset in 0..<pageSize { data[(root - 1) * pageSize + offset] = UInt8(truncatingIfNeeded: offset &* 7) }
+        try data.write(to: URL(fileURLWithPath: path))
+        let backups = dir.url.appendingPathComponent("backups").path
+
+        let report = StoreMaintenance.pass(
+            store: store, settings: .init(backupDirectory: backups), at: Date(), checkIntegrity: true)
+
+        #expect(report.integrity == "store-corrupt")
+        #expect(report.backup == nil)
+        #expect(report.purged == 0)
+        #expect(report.problems.first?.hasPrefix("store-corrupt: ") == true)
+        #expect(!FileManager.default.fileExists(atPath: backups))
+    }
+
+    /// The schedule: a pass at once, then one per interval, each on the lane it was given (here one that counts).
+    @Test func run_passesAtOnceAndThenEveryInterval_onTheGivenLane() async throws {
+        let dir = try TemporaryDirectory("kioskd-maintenance")
+        defer { dir.remove() }
+        let store = try TransactionStore.open(path: TransactionStore.path(inStateDirectory: dir.url.path))
+        defer { store.close() }
+        let (passes, sink) = AsyncStream.makeStream(of: StoreMaintenance.Report.self)
+        let onQueue = StoreMaintenance.dispatchLane(label: "test.maintenance")
+        let maintenance = StoreMaintenance(
+            store: store,
+            settings: .init(backupDirectory: dir.url.appendingPathComponent("backups").path, interval: .milliseconds(50)),
+            logger: Logger(level: .error, write: { _ in }),
+            lane: { pass in
+                let report = await onQueue(pass)
+                sink.yield(report)
+                return report
+            })
+        let task = Task { await maintenance.run() }
+        var reports: [StoreMaintenance.Report] = []
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(20))
+            sink.finish()
+        }
+        for await report in passes {
+            reports.append(report)
+            if reports.count == 3 { break }
+        }
+        task.cancel()
+        watchdog.cancel()
+        #expect(reports.count == 3)
+        // The first pass leaves the check to the open; later ones check.
+        #expect(reports.map(\.integrity) == [nil, "ok", "ok"])
+        #expect(reports.allSatisfy { $0.problems.isEmpty && $0.backup != nil })
+        #expect(maintenance.latestReport != nil)
     }
 }
