@@ -113,7 +113,9 @@ public final class Daemon: @unchecked Sendable {
             if let dispenser = terminal.ticketDispenser { group.addTask { await dispenser.run() } }
             group.addTask { [runner] in await runner.run() }
             group.addTask { [self] in await watchPrinters() }
-            group.addTask { [self] in await StoreMaintenance(store: store, settings: .init(config: config), logger: logger).run() }
+            group.addTask { [self] in
+                await StoreMaintenance(store: store, settings: .init(config: config), logger: logger).run()
+            }
 
             await terminal.probe(timeout: .seconds(3))
             do {

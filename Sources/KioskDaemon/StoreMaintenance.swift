@@ -28,7 +28,8 @@ public final class StoreMaintenance: @unchecked Sendable {
 
         public init(
             backupDirectory: String, keepBackups: Int = 7, retention: Duration = .seconds(30 * 86_400),
-            retentionAnchor: RetentionAnchor = .ended, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai") ?? .current,
+            retentionAnchor: RetentionAnchor = .ended,
+            timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai") ?? .current,
             interval: Duration = .seconds(86_400)
         ) {
             self.backupDirectory = backupDirectory
@@ -43,7 +44,8 @@ public final class StoreMaintenance: @unchecked Sendable {
         public init(config: DaemonConfig) {
             self.init(
                 backupDirectory: TransactionStore.backupDirectory(inStateDirectory: config.stateDirectory),
-                keepBackups: config.backup.keep, retention: config.retention.personalData, timeZone: config.flow.timeZone)
+                keepBackups: config.backup.keep, retention: config.retention.personalData,
+                timeZone: config.flow.timeZone)
         }
     }
 
@@ -110,7 +112,9 @@ public final class StoreMaintenance: @unchecked Sendable {
         let store = store
         let settings = settings
         let now = now
-        let report = await lane { Self.pass(store: store, settings: settings, at: now(), checkIntegrity: checkIntegrity) }
+        let report = await lane {
+            Self.pass(store: store, settings: settings, at: now(), checkIntegrity: checkIntegrity)
+        }
         lock.withLock { latest = report }
         log(report)
         return report
@@ -141,7 +145,8 @@ public final class StoreMaintenance: @unchecked Sendable {
         if settings.keepBackups > 0 {
             do {
                 let day = QueueNumbering.day(of: instant, in: settings.timeZone)
-                report.backup = try store.backUp(into: settings.backupDirectory, day: day, keep: settings.keepBackups).path
+                report.backup = try store.backUp(into: settings.backupDirectory, day: day, keep: settings.keepBackups)
+                    .path
             } catch {
                 report.problems.append("\(error.healthReason ?? "store-backup-failed"): \(error)")
             }

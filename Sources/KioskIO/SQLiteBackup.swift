@@ -17,7 +17,8 @@ public enum SQLiteBackup {
         }
         guard let backup = sqlite3_backup_init(destinationHandle, "main", sourceHandle, "main") else {
             // The error is left on the destination connection.
-            throw destination.error("sqlite3_backup_init(from \(source.path))", code: sqlite3_errcode(destinationHandle))
+            throw destination.error(
+                "sqlite3_backup_init(from \(source.path))", code: sqlite3_errcode(destinationHandle))
         }
         let clock = ContinuousClock()
         let end = clock.now + busyDeadline

@@ -39,14 +39,20 @@ import Testing
             "devices": [
                 "idReader": ["transport": "usb", "vendorID": "0400", "productID": "c35a", "pollIntervalMs": 100],
                 "receiptPrinter": ["transport": "tcp", "host": "127.0.0.1", "port": 9101, "profile": "generic-58"],
-                "ticketDispenser": ["transport": "serial", "path": "/dev/ttyS1", "baud": 9600, "profile": "kpm-ticket-80"],
+                "ticketDispenser": [
+                    "transport": "serial", "path": "/dev/ttyS1", "baud": 9600, "profile": "kpm-ticket-80",
+                ],
                 "licencePrinter": ["transport": "cups", "queue": "a3", "server": "/run/cups/cups.sock"],
             ],
             "flow": [
-                "timeoutsSeconds": ["rating": 45], "warningSeconds": 10, "endScreenSeconds": 5, "maximumCardAttempts": 4,
+                "timeoutsSeconds": ["rating": 45], "warningSeconds": 10, "endScreenSeconds": 5,
+                "maximumCardAttempts": 4,
                 "maximumApplicationAttempts": 3, "minimumAge": 18, "handOffCategory": "BC",
             ],
-            "authority": ["mode": "reject", "creditCodePrefix": "92110105", "registrationAuthority": "某局", "licenceURLBase": "https://l/"],
+            "authority": [
+                "mode": "reject", "creditCodePrefix": "92110105", "registrationAuthority": "某局",
+                "licenceURLBase": "https://l/",
+            ],
             "log": ["level": "debug"],
             "receipt": ["qrURLBase": "https://hall.example/tx/"], "licence": ["printDeadlineSeconds": 300],
             "store": ["maximumSizeMB": 64], "retention": ["personalDataDays": 90], "backup": ["keep": 0],
@@ -112,28 +118,41 @@ import Testing
             "devices.idReader.profile", "the ID reader has no named profiles"
         ),
         (device("licencePrinter", ["queue": "a3", "profile": "a3"]), "devices.licencePrinter.profile", "CUPS queue"),
-        (device("idReader", ["transport": "serial", "path": "/dev/ttyS0", "baud": 12345]), "devices.idReader.baud", "9600"),
-        (device("idReader", ["transport": "tcp", "host": "h"]), "devices.idReader.transport", "expected one of serial, usb"),
+        (
+            device("idReader", ["transport": "serial", "path": "/dev/ttyS0", "baud": 12345]), "devices.idReader.baud",
+            "9600"
+        ),
+        (
+            device("idReader", ["transport": "tcp", "host": "h"]), "devices.idReader.transport",
+            "expected one of serial, usb"
+        ),
         (device("idReader", ["transport": "serial"]), "devices.idReader.path", "missing"),
         (
             device("idReader", ["transport": "serial", "path": "/dev/ttyS0", "pollIntervalMs": 10]),
             "devices.idReader.pollIntervalMs", "expected a whole number in 50...5000, got 10"
         ),
         (
-            device("receiptPrinter", ["transport": "tcp", "host": "h", "path": "/dev/x"]), "devices.receiptPrinter.path",
+            device("receiptPrinter", ["transport": "tcp", "host": "h", "path": "/dev/x"]),
+            "devices.receiptPrinter.path",
             "does not apply to transport 'tcp'"
         ),
         (
             device("receiptPrinter", ["transport": "tcp", "host": "h", "pollIntervalMs": 100]),
             "devices.receiptPrinter.pollIntervalMs", "only the ID reader polls"
         ),
-        (device("receiptPrinter", ["transport": "tcp", "host": "h", "port": 70000]), "devices.receiptPrinter.port", "1...65535"),
+        (
+            device("receiptPrinter", ["transport": "tcp", "host": "h", "port": 70000]), "devices.receiptPrinter.port",
+            "1...65535"
+        ),
         (
             device("ticketDispenser", ["transport": "usb", "vendorID": "xyz", "productID": "0237"]),
             "devices.ticketDispenser.vendorID", "expected 4 hex digits"
         ),
         (with("flow", ["timeoutsSeconds": ["rating": 0]]), "flow.timeoutsSeconds.rating", "seconds in 1.0...86400.0"),
-        (with("flow", ["timeoutsSeconds": ["rating": 1e30]]), "flow.timeoutsSeconds.rating", "seconds in 1.0...86400.0"),
+        (
+            with("flow", ["timeoutsSeconds": ["rating": 1e30]]), "flow.timeoutsSeconds.rating",
+            "seconds in 1.0...86400.0"
+        ),
         (with("flow", ["timeoutsSeconds": ["rating": "30"]]), "flow.timeoutsSeconds.rating", "got a string"),
         (with("flow", ["timeoutsSeconds": ["dancing": 30]]), "flow.timeoutsSeconds.dancing", "unknown key"),
         (with("flow", ["warningSeconds": 40]), "flow.warningSeconds", "timeoutsSeconds.rating is 30"),
@@ -144,7 +163,10 @@ import Testing
         (with("flow", ["warningSeconds": 700]), "flow.warningSeconds", "seconds in 0.0...600.0"),
         (with("flow", ["endScreenSeconds": 0]), "flow.endScreenSeconds", "seconds in 0.1...600.0"),
         (with("flow", ["maximumCardAttempts": 1.5]), "flow.maximumCardAttempts", "whole number in 1...20, got 1.5"),
-        (with("flow", ["maximumApplicationAttempts": 1e300]), "flow.maximumApplicationAttempts", "whole number in 1...20"),
+        (
+            with("flow", ["maximumApplicationAttempts": 1e300]), "flow.maximumApplicationAttempts",
+            "whole number in 1...20"
+        ),
         (with("flow", ["minimumAge": true]), "flow.minimumAge", "got a boolean"),
         (with("flow", ["handOffCategory": "1"]), "flow.handOffCategory", "1–2 capital letters A–Z"),
         (with("flow", ["handOffCategory": "a"]), "flow.handOffCategory", "1–2 capital letters A–Z"),
@@ -184,7 +206,10 @@ import Testing
 
     /// (text, line, column, what was expected there).
     static let syntaxErrors: [(String, Int, Int, String)] = [
-        ("{\n  \"kioskID\": \"K\",\n  \"flow\": { \"warningSeconds\": 20,, }\n}", 3, 34, "expected a key in double quotes"),
+        (
+            "{\n  \"kioskID\": \"K\",\n  \"flow\": { \"warningSeconds\": 20,, }\n}", 3, 34,
+            "expected a key in double quotes"
+        ),
         ("{\"kioskID\": \"K", 1, 15, "inside a string"),
         ("{\"kioskID\": tru}", 1, 16, "expected 'true'"),
         ("{\"名称\": 1 2}", 1, 10, "expected ',' or '}'"),
@@ -202,7 +227,9 @@ import Testing
         let (text, line, column, expected) = Self.syntaxErrors[index]
         let error = #expect(throws: ConfigError.self) { try Self.parseText(text) }
         #expect(error?.keyPath == "")
-        #expect(error?.problem.hasPrefix("not valid JSON at line \(line), column \(column): ") == true, "\(error?.problem ?? "")")
+        #expect(
+            error?.problem.hasPrefix("not valid JSON at line \(line), column \(column): ") == true,
+            "\(error?.problem ?? "")")
         #expect(error?.problem.contains(expected) == true, "\(error?.problem ?? "")")
     }
 
@@ -210,7 +237,8 @@ import Testing
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("systemd/kioskd.json.example")
         for text in [
-            String(decoding: try Data(contentsOf: example), as: UTF8.self), "{}", "[]", "{\"a\": [1, -2.5e+3, 0.0, true, false, null, \"\\u00e9\\n\"]}",
+            String(decoding: try Data(contentsOf: example), as: UTF8.self), "{}", "[]",
+            "{\"a\": [1, -2.5e+3, 0.0, true, false, null, \"\\u00e9\\n\"]}",
         ] {
             #expect(JSONSyntaxLocator.firstProblem(in: Array(text.utf8)) == nil)
             #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil)
@@ -235,7 +263,8 @@ import Testing
     }
 
     @Test func wholeNumber_inRange_orAbsent_isAccepted() throws {
-        #expect(try ControlCommands.wholeNumber(["timeoutMs": 250], "timeoutMs", in: 1...600_000, default: 10_000) == 250)
+        #expect(
+            try ControlCommands.wholeNumber(["timeoutMs": 250], "timeoutMs", in: 1...600_000, default: 10_000) == 250)
         #expect(try ControlCommands.wholeNumber([:], "timeoutMs", in: 1...600_000, default: 10_000) == 10_000)
         #expect(try ControlCommands.wholeNumber(["count": NSNull()], "count", in: 0...100, default: 1) == 1)
         #expect(throws: ControlCommands.FormProblem.self) {

@@ -173,7 +173,8 @@ import Testing
         let onQueue = StoreMaintenance.dispatchLane(label: "test.maintenance")
         let maintenance = StoreMaintenance(
             store: store,
-            settings: .init(backupDirectory: dir.url.appendingPathComponent("backups").path, interval: .milliseconds(50)),
+            settings: .init(
+                backupDirectory: dir.url.appendingPathComponent("backups").path, interval: .milliseconds(50)),
             logger: Logger(level: .error, write: { _ in }),
             lane: { pass in
                 let report = await onQueue(pass)

@@ -124,9 +124,10 @@ import Testing
         try store.complete(StoreFixture.record("T-4"))
         let again = try store.backUp(into: directory, day: day, keep: 7)
         #expect(!again.created)
-        #expect(try SQLiteDatabase(path: result.path, access: .readOnly).firstRow("SELECT COUNT(*) FROM transactions") {
-            $0.int64(0)
-        } == 3)
+        #expect(
+            try SQLiteDatabase(path: result.path, access: .readOnly).firstRow("SELECT COUNT(*) FROM transactions") {
+                $0.int64(0)
+            } == 3)
     }
 
     @Test func backUp_rotation_keepsTheNewestN() throws {
@@ -138,13 +139,17 @@ import Testing
         let directory = fixture.directory.appendingPathComponent("backups").path
         var removed: [String] = []
         for day in 1...5 {
-            removed += try store.backUp(into: directory, day: try #require(CivilDate(year: 2026, month: 11, day: day)), keep: 3)
-                .removed
+            removed += try store.backUp(
+                into: directory, day: try #require(CivilDate(year: 2026, month: 11, day: day)), keep: 3
+            )
+            .removed
         }
         let names = TransactionStore.backups(in: directory).map { ($0 as NSString).lastPathComponent }
         #expect(names == ["kioskd-20261103.db", "kioskd-20261104.db", "kioskd-20261105.db"])
         #expect(removed.map { ($0 as NSString).lastPathComponent } == ["kioskd-20261101.db", "kioskd-20261102.db"])
-        #expect(throws: StoreError.self) { try store.backUp(into: directory, day: CivilDate(daysSinceEpoch: 0), keep: 0) }
+        #expect(throws: StoreError.self) {
+            try store.backUp(into: directory, day: CivilDate(daysSinceEpoch: 0), keep: 0)
+        }
     }
 
     /// The copy reads its own snapshot: a writer holding the lock neither blocks it nor leaks uncommitted rows in.

@@ -73,7 +73,9 @@ struct ConfigReader {
         guard has(key) else { return .milliseconds(Int64(fallback * 1000)) }
         guard let number = object[key] as? NSNumber, !isBoolean(object[key]) else {
             throw error(
-                key, "expected a number of seconds in \(range.lowerBound)...\(range.upperBound), got \(describe(object[key]))")
+                key,
+                "expected a number of seconds in \(range.lowerBound)...\(range.upperBound), got \(describe(object[key]))"
+            )
         }
         let value = number.doubleValue
         guard range.contains(value) else {

@@ -225,7 +225,8 @@ public struct DaemonConfig: Sendable {
                 !base.contains(where: { $0.isWhitespace || !$0.isASCII })
             else {
                 throw receipt.error(
-                    "qrURLBase", "expected an http:// or https:// URL of ASCII characters without spaces, got '\(base)'")
+                    "qrURLBase", "expected an http:// or https:// URL of ASCII characters without spaces, got '\(base)'"
+                )
             }
             config.receipt.qrURLBase = base
         }
@@ -345,7 +346,8 @@ public struct DaemonConfig: Sendable {
         do {
             _ = try QueueNumbering(prefixes: [category: category])
         } catch {
-            throw flow.error("handOffCategory", "expected 1–2 capital letters A–Z (the queue-ticket prefix), got '\(category)'")
+            throw flow.error(
+                "handOffCategory", "expected 1–2 capital letters A–Z (the queue-ticket prefix), got '\(category)'")
         }
         policy.handOffCategory = category
     }

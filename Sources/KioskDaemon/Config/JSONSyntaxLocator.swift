@@ -130,7 +130,8 @@ struct JSONSyntaxLocator {
                         }
                     }
                 } else if !Array("\"\\/bfnrt".utf8).contains(escaped) {
-                    throw problem("unknown escape in a string; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
+                    throw problem(
+                        "unknown escape in a string; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
                 }
                 index += 1
             case 0..<0x20:

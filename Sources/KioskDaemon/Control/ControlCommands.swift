@@ -270,13 +270,17 @@ struct ControlCommands: Sendable {
 
     /// A whole-number request field: `fallback` when absent; anything but a JSON whole number in `range` (a string
     /// such as "100", a fraction, a boolean, 1e30) is refused with the field's name and the range.
-    static func wholeNumber(_ request: [String: Any], _ field: String, in range: ClosedRange<Int>, default fallback: Int)
+    static func wholeNumber(
+        _ request: [String: Any], _ field: String, in range: ClosedRange<Int>, default fallback: Int
+    )
         throws(FormProblem) -> Int
     {
         guard let raw = request[field], !(raw is NSNull) else { return fallback }
         let expected = "\"\(field)\" must be a whole number in \(range.lowerBound)...\(range.upperBound)"
         guard let number = raw as? NSNumber, String(cString: number.objCType) != "c" else {
-            let kind = raw is String ? "a string" : raw is [Any] ? "an array" : raw is [String: Any] ? "an object" : "a boolean"
+            let kind =
+                raw is String
+                ? "a string" : raw is [Any] ? "an array" : raw is [String: Any] ? "an object" : "a boolean"
             throw FormProblem(description: "\(expected), got \(kind)")
         }
         let double = number.doubleValue
