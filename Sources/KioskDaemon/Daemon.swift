@@ -69,10 +69,11 @@ public final class Daemon: @unchecked Sendable {
         }
         self.config = config
 
-        let storePath = TransactionStore.path(inStateDirectory: config.stateDirectory)
-        store = try TransactionStore.open(path: storePath)
+        store = try StoreMaintenance.openStore(config: config)
         storeLane = StoreLane(store)
-        statusStore = try TransactionStore.open(path: storePath, options: .init(readOnly: true))
+        // The open above ran quick_check; the status connection need not read the whole file again.
+        statusStore = try TransactionStore.open(
+            path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
         authority = EmbeddedAuthority(config: config.authority, counter: store)
 
         var endpoints: [DeviceRole: String] = [:]
@@ -104,7 +105,8 @@ public final class Daemon: @unchecked Sendable {
             dependencies: FlowRunner.Dependencies(
                 store: storeLane, terminal: terminal, authority: authority, logger: logger, kioskID: config.kioskID,
                 renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
-                queueNumbering: numbering, receiptQRURLBase: "https://kiosk.example.gov.cn/tx/"))
+                queueNumbering: numbering, receiptQRURLBase: config.receipt.qrURLBase,
+                licencePrintDeadline: config.licence.printDeadline, clock: clock))
     }
 
     /// Runs until SIGTERM or SIGINT (or the task is cancelled). Returns the exit status.
@@ -120,6 +122,11 @@ public final class Daemon: @unchecked Sendable {
             if let dispenser = terminal.ticketDispenser { group.addTask { await dispenser.run() } }
             group.addTask { [runner] in await runner.run() }
             group.addTask { [self] in await watchPrinters() }
+            group.addTask { [self] in
+                // Its own lane, not the store lane: the check and the backup read the whole file through connections
+                // of their own, and the flow must not wait behind them; only the purge takes the writer's lock.
+                await StoreMaintenance(store: store, settings: .init(config: config), logger: logger, now: clock).run()
+            }
 
             await terminal.probe(timeout: .seconds(3))
             do {

@@ -23,7 +23,7 @@ public final class SQLiteDatabase {
     }
 
     public let path: String
-    private var handle: OpaquePointer?
+    private(set) var handle: OpaquePointer?
     private var cache: [String: SQLiteStatement] = [:]
     /// Cached statements are few and fixed (the store's own SQL); this caps a caller that builds SQL dynamically.
     private static let cacheLimit = 64

@@ -14,7 +14,17 @@ public enum Migrations {
             if tables.isEmpty { return 0 }
             throw StoreError.notAKioskStore(path: db.path, tables: tables.sorted())
         }
-        return Int(try db.firstRow("SELECT COALESCE(MAX(version), 0) FROM schema_version") { $0.int64(0) } ?? 0)
+        let (count, lowest, highest) =
+            try db.firstRow("SELECT COUNT(*), COALESCE(MIN(version), 0), COALESCE(MAX(version), 0) FROM schema_version")
+        { ($0.int64(0), $0.int64(1), $0.int64(2)) } ?? (0, 0, 0)
+        // Every migration adds one row, so a real history is 1...N without a gap. Anything else is damage (or a hand
+        // edit), never "a newer kioskd": refusing it as corrupt sends the technician to the backup, not to an upgrade.
+        guard count == 0 || (lowest == 1 && highest == count) else {
+            throw StoreError.corrupt(
+                path: db.path,
+                findings: ["schema_version holds \(count) rows with versions \(lowest)…\(highest), not 1…\(count)"])
+        }
+        return Int(highest)
     }
 
     /// Applies the missing steps up to `target` (the latest by default) and returns the version reached. Refuses a file

@@ -1,14 +1,15 @@
 import KioskCore
 
 /// What retention removes from a transaction record once the central server has had it long enough: the applicant's
-/// name and ID number, the personal values of the form (representative, address, phone), and the same values printed
-/// on the licence. Everything else — ids, times, outcome, credit code, enterprise name, print results, rating — stays.
+/// name and ID number, the personal values of the form (representative, address, phone), the hash of the signature, and
+/// the same values printed on the licence. Everything else — ids, times, outcome, credit code, enterprise name, print results, rating — stays.
 /// Pure.
 public enum PersonalDataPurge {
     public static func purged(_ record: TransactionRecord) -> TransactionRecord {
         var record = record
         record.applicantName = nil
         record.applicantIDNumber = nil
+        record.signatureSHA256 = nil
         if var form = record.form {
             form.representative = PersonalText("", kind: form.representative.kind)
             form.address = PersonalText("", kind: form.address.kind)

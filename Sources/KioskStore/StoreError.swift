@@ -7,6 +7,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case database(SQLiteError, operation: String)
     /// The file was written by a newer kioskd.
     case schemaTooNew(path: String, found: Int, supported: Int)
+    /// `PRAGMA quick_check` found damage (or the schema rows are not a plausible history): the file must not be used.
+    case corrupt(path: String, findings: [String])
     /// The file is an SQLite database, but not one of ours (tables without a `schema_version`).
     case notAKioskStore(path: String, tables: [String])
     /// A read-only store found a schema older than this code; it must be opened read-write once to migrate.
@@ -25,6 +27,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownLicenceJob(jobUUID: String)
     /// The job's outcome is final (`completed` or `failed`) and cannot change.
     case licenceJobOutcomeFinal(jobUUID: String, current: String, offered: String)
+    /// A backup could not be written or did not verify; the store itself is unaffected and older backups are kept.
+    case backupFailed(path: String, reason: String)
     /// A JSON column did not decode (a bug or a hand-edited file).
     case undecodable(what: String, detail: String)
 
@@ -42,10 +46,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             case .constraint, .other: nil
             }
         case .schemaTooNew: "store-schema-too-new"
+        case .corrupt: "store-corrupt"
         case .notAKioskStore: "store-corrupt"
         case .needsMigration: "store-needs-migration"
         case .cannotCreateDirectory: "store-cannot-open"
         case .closed: "store-closed"
+        case .backupFailed: "store-backup-failed"
         case .invalidArgument, .conflictingRecord, .licenceAlreadyPrinted, .unknownLicenceJob, .licenceJobOutcomeFinal,
             .undecodable:
             nil
@@ -59,6 +65,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .schemaTooNew(let path, let found, let supported):
             "the store \(path) has schema version \(found) but this kioskd knows versions up to \(supported): a newer "
                 + "kioskd wrote it. Run that version again or restore a backup; do not open it with an older kioskd"
+        case .corrupt(let path, let findings):
+            "the store \(path) is damaged (quick_check: \(Self.flatten(findings))). "
+                + Self.corruptAdvice
         case .notAKioskStore(let path, let tables):
             "\(path) is an SQLite database but not a kioskd store (tables \(tables.prefix(5).joined(separator: ", ")), "
                 + "no schema_version); point the state directory at the right place or move the file aside"
@@ -81,9 +90,22 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "no licence print job \(job) in the journal; record its intent before submitting it"
         case .licenceJobOutcomeFinal(let job, let current, let offered):
             "licence print job \(job) already ended as \(current); refusing to change it to \(offered)"
+        case .backupFailed(let path, let reason):
+            "the backup \(path) was not written: \(reason); the store is unaffected and older backups were kept. Check "
+                + "the free space and permissions of the backup directory"
         case .undecodable(let what, let detail):
             "\(what) in the store does not decode (\(detail)); the file may have been edited by hand"
         }
+    }
+
+    /// What to do with a damaged store; the steps are in docs/store-backup-and-restore.md.
+    static let corruptAdvice =
+        "Stop kioskd, move the file and its -wal/-shm files aside for analysis and restore the last backup "
+        + "(stateDirectory/backups/kioskd-YYYYMMDD.db; see docs/store-backup-and-restore.md)."
+
+    /// The first few findings on one line.
+    private static func flatten(_ findings: [String]) -> String {
+        findings.prefix(3).joined(separator: "; ").split(whereSeparator: \.isNewline).joined(separator: "; ")
     }
 
     private func advice(for error: SQLiteError) -> String {
@@ -93,7 +115,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .readOnly:
             "The file or its filesystem is read-only: check the owner and mode of the store and its -wal/-shm files, and that the filesystem is mounted read-write."
         case .corrupt:
-            "The file is damaged or not a database: stop kioskd, move the file aside for analysis and restore the last backup."
+            "The file is damaged or not a database. " + Self.corruptAdvice
         case .ioError:
             "The disk failed a read, write or fsync: check the disk (dmesg, smartctl) before trusting it again."
         case .busy:

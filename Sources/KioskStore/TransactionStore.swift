@@ -22,15 +22,19 @@ public final class TransactionStore: @unchecked Sendable {
         public var maximumDatabaseBytes: Int64?
         /// The clock for the store's own timestamps (saved-at, acked-at, journal times); tests pass a fixed one.
         public var clock: @Sendable () -> Date
+        /// Run `PRAGMA quick_check` at open and refuse a damaged file with `store-corrupt` before anything reads or
+        /// writes it. Costs a read of the whole file; a second connection next to an already checked one may skip it.
+        public var checkIntegrityAtOpen: Bool
 
         public init(
             readOnly: Bool = false, busyTimeout: Duration = .seconds(5), maximumDatabaseBytes: Int64? = nil,
-            clock: @escaping @Sendable () -> Date = { Date() }
+            clock: @escaping @Sendable () -> Date = { Date() }, checkIntegrityAtOpen: Bool = true
         ) {
             self.readOnly = readOnly
             self.busyTimeout = busyTimeout
             self.maximumDatabaseBytes = maximumDatabaseBytes
             self.clock = clock
+            self.checkIntegrityAtOpen = checkIntegrityAtOpen
         }
     }
 
@@ -75,6 +79,11 @@ public final class TransactionStore: @unchecked Sendable {
             try db.setSynchronous(.full)
             try db.setForeignKeys(true)
             try db.setSecureDelete(true)
+            // Before the schema is read: damaged pages can read as any "version" (garbage is not a newer kioskd).
+            if options.checkIntegrityAtOpen {
+                let findings = try db.quickCheck()
+                if !findings.isEmpty { throw StoreError.corrupt(path: path, findings: findings) }
+            }
             if let bytes = options.maximumDatabaseBytes {
                 let pageSize = max(512, try db.pageSize())
                 try db.setMaxPageCount(bytes / pageSize)
@@ -195,6 +204,22 @@ public final class TransactionStore: @unchecked Sendable {
     /// `PRAGMA quick_check`: empty when the file is sound; otherwise SQLite's findings, for `store-corrupt`.
     public func quickCheck() throws(StoreError) -> [String] {
         try withDatabase("check the store's integrity") { db in try db.quickCheck() }
+    }
+
+    /// `PRAGMA quick_check` on a connection of its own (read-only, one snapshot), so a check of a large file does not
+    /// hold the store's lock: writers go on meanwhile (WAL). Throws `corrupt` with SQLite's findings when the file is
+    /// damaged, and `database` (often `store-corrupt` too) when the check itself cannot read it.
+    public func verifyIntegrity() throws(StoreError) {
+        let findings: [String]
+        do {
+            let db = try SQLiteDatabase(path: path, access: .readOnly)
+            defer { db.close() }
+            try db.setBusyTimeout(options.busyTimeout)
+            findings = try db.quickCheck()
+        } catch {
+            throw .database(error, operation: "check the integrity of \(path)")
+        }
+        if !findings.isEmpty { throw .corrupt(path: path, findings: findings) }
     }
 
     private static func fileSize(_ path: String) -> Int64 {

@@ -28,6 +28,13 @@ struct ConfigReader {
 
     func has(_ key: String) -> Bool { object[key] != nil && !(object[key] is NSNull) }
 
+    /// Refuses any key present but not in `allowed` (a subset of those the reader was made with), naming it.
+    func refuseKeys(notIn allowed: Set<String>, because reason: String) throws(ConfigError) {
+        for key in object.keys.sorted() where !allowed.contains(key) {
+            throw error(key, "\(reason); expected only \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
     func string(_ key: String, default fallback: String? = nil, maxLength: Int = 4096) throws(ConfigError) -> String {
         guard has(key) else {
             if let fallback { return fallback }
@@ -50,9 +57,11 @@ struct ConfigReader {
             if let fallback { return fallback }
             throw error(key, "missing; expected a whole number in \(range.lowerBound)...\(range.upperBound)")
         }
-        guard let number = object[key] as? NSNumber, !isBoolean(object[key]),
-            let value = Int(exactly: number.doubleValue)
-        else { throw error(key, "expected a whole number, got \(describe(object[key]))") }
+        let expected = "expected a whole number in \(range.lowerBound)...\(range.upperBound)"
+        guard let number = object[key] as? NSNumber, !isBoolean(object[key]) else {
+            throw error(key, "\(expected), got \(describe(object[key]))")
+        }
+        guard let value = Int(exactly: number.doubleValue) else { throw error(key, "\(expected), got \(number)") }
         guard range.contains(value) else {
             throw error(key, "expected a whole number in \(range.lowerBound)...\(range.upperBound), got \(value)")
         }
@@ -63,7 +72,10 @@ struct ConfigReader {
     {
         guard has(key) else { return .milliseconds(Int64(fallback * 1000)) }
         guard let number = object[key] as? NSNumber, !isBoolean(object[key]) else {
-            throw error(key, "expected a number of seconds, got \(describe(object[key]))")
+            throw error(
+                key,
+                "expected a number of seconds in \(range.lowerBound)...\(range.upperBound), got \(describe(object[key]))"
+            )
         }
         let value = number.doubleValue
         guard range.contains(value) else {

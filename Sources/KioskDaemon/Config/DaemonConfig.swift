@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDevices
 
 /// One device role's configuration.
 public struct DeviceConfig: Sendable, Hashable {
@@ -39,6 +40,54 @@ public struct AuthorityConfig: Sendable, Hashable {
     }
 }
 
+/// The receipt printed at the end of a transaction.
+public struct ReceiptConfig: Sendable, Hashable {
+    /// Base of the receipt's QR code; the transaction id is appended (`receipt.qrURLBase`).
+    public var qrURLBase: String
+
+    public init(qrURLBase: String = "https://kiosk.example.gov.cn/tx/") { self.qrURLBase = qrURLBase }
+}
+
+/// The licence print.
+public struct LicenceConfig: Sendable, Hashable {
+    /// How long a licence print (submission and CUPS supervision) may take before it counts as failed or unknown
+    /// (`licence.printDeadlineSeconds`, default 240).
+    public var printDeadline: Duration
+
+    public init(printDeadline: Duration = .seconds(240)) { self.printDeadline = printDeadline }
+}
+
+/// The SQLite store.
+public struct StoreConfig: Sendable, Hashable {
+    /// The cap on the database file (`store.maximumSizeMB`, default 512): past it writes fail as `store-disk-full`
+    /// instead of filling the disk that also holds the logs.
+    public var maximumSizeMB: Int
+
+    public init(maximumSizeMB: Int = 512) { self.maximumSizeMB = maximumSizeMB }
+
+    /// `maximumSizeMB` in bytes, for `TransactionStore.Options.maximumDatabaseBytes`.
+    public var maximumDatabaseBytes: Int64 { Int64(maximumSizeMB) * 1024 * 1024 }
+}
+
+/// How long personal data is kept.
+public struct RetentionConfig: Sendable, Hashable {
+    /// Days after a transaction ended (later: after the central server acknowledged it) before its name, ID number,
+    /// address, phone and signature hash are purged (`retention.personalDataDays`, default 30).
+    public var personalDataDays: Int
+
+    public init(personalDataDays: Int = 30) { self.personalDataDays = personalDataDays }
+
+    public var personalData: Duration { .seconds(Int64(personalDataDays) * 86_400) }
+}
+
+/// The daily online backup of the store into `stateDirectory/backups`.
+public struct BackupConfig: Sendable, Hashable {
+    /// How many daily backups to keep (`backup.keep`, default 7); 0 turns backups off.
+    public var keep: Int
+
+    public init(keep: Int = 7) { self.keep = keep }
+}
+
 /// kioskd's configuration, read from a JSON file. Every key is checked; errors name the key and what it expected.
 public struct DaemonConfig: Sendable {
     public var kioskID: String
@@ -50,6 +99,11 @@ public struct DaemonConfig: Sendable {
     public var logLevel: LogLevel
     /// Where completed transactions are pushed (nil = pull only).
     public var centralURL: String?
+    public var receipt = ReceiptConfig()
+    public var licence = LicenceConfig()
+    public var store = StoreConfig()
+    public var retention = RetentionConfig()
+    public var backup = BackupConfig()
 
     public init(
         kioskID: String = "KIOSK-SIM-01", stateDirectory: String = "/var/lib/kioskd",
@@ -87,7 +141,12 @@ public struct DaemonConfig: Sendable {
         do {
             json = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw ConfigError(file: file, keyPath: "", problem: "not valid JSON (\(error.localizedDescription))")
+            guard let problem = JSONSyntaxLocator.firstProblem(in: Array(data)) else {
+                throw ConfigError(file: file, keyPath: "", problem: "not valid JSON (\(error.localizedDescription))")
+            }
+            throw ConfigError(
+                file: file, keyPath: "",
+                problem: "not valid JSON at line \(problem.line), column \(problem.column): \(problem.message)")
         }
         guard let object = json as? [String: Any] else {
             throw ConfigError(file: file, keyPath: "", problem: "the top level must be a JSON object")
@@ -96,7 +155,7 @@ public struct DaemonConfig: Sendable {
             file: file, path: "", object: object,
             allowed: [
                 "kioskID", "stateDirectory", "runtimeDirectory", "timeZone", "devices", "flow", "authority", "log",
-                "centralURL",
+                "centralURL", "receipt", "licence", "store", "retention", "backup",
             ])
         var config = DaemonConfig()
         config.kioskID = try root.string("kioskID", maxLength: 64)
@@ -154,7 +213,38 @@ public struct DaemonConfig: Sendable {
             let level = try log.oneOf("level", LogLevel.allCases.map(\.name), default: "info")
             config.logLevel = LogLevel.allCases.first { $0.name == level } ?? .info
         }
+        try parseMaintenance(root, into: &config)
         return config
+    }
+
+    /// `receipt`, `licence`, `store`, `retention` and `backup`.
+    private static func parseMaintenance(_ root: ConfigReader, into config: inout DaemonConfig) throws(ConfigError) {
+        if let receipt = try root.child("receipt", allowed: ["qrURLBase"]) {
+            let base = try receipt.string("qrURLBase", default: config.receipt.qrURLBase, maxLength: 200)
+            guard base.hasPrefix("https://") || base.hasPrefix("http://"), base.count > "https://".count,
+                !base.contains(where: { $0.isWhitespace || !$0.isASCII })
+            else {
+                throw receipt.error(
+                    "qrURLBase", "expected an http:// or https:// URL of ASCII characters without spaces, got '\(base)'"
+                )
+            }
+            config.receipt.qrURLBase = base
+        }
+        if let licence = try root.child("licence", allowed: ["printDeadlineSeconds"]) {
+            config.licence.printDeadline = try licence.seconds(
+                "printDeadlineSeconds", in: 30...3600, default: Double(config.licence.printDeadline.components.seconds))
+        }
+        if let store = try root.child("store", allowed: ["maximumSizeMB"]) {
+            config.store.maximumSizeMB = try store.integer(
+                "maximumSizeMB", in: 16...1_048_576, default: config.store.maximumSizeMB)
+        }
+        if let retention = try root.child("retention", allowed: ["personalDataDays"]) {
+            config.retention.personalDataDays = try retention.integer(
+                "personalDataDays", in: 1...3650, default: config.retention.personalDataDays)
+        }
+        if let backup = try root.child("backup", allowed: ["keep"]) {
+            config.backup.keep = try backup.integer("keep", in: 0...366, default: config.backup.keep)
+        }
     }
 
     private static func parseDevice(_ device: ConfigReader, role: DeviceRole) throws(ConfigError) -> DeviceConfig {
@@ -184,10 +274,39 @@ public struct DaemonConfig: Sendable {
             endpoint = .cups(
                 queue: try device.string("queue", maxLength: 127), server: try device.optionalString("server"))
         }
+        try device.refuseKeys(
+            notIn: Set(["transport", "profile", "pollIntervalMs"]).union(transportKeys[transport] ?? []),
+            because: "does not apply to transport '\(transport)'")
+        let profile = try device.optionalString("profile")
+        switch role {
+        case .receiptPrinter, .ticketDispenser:
+            if let profile, PrinterProfile.named(profile) == nil {
+                throw device.error(
+                    "profile",
+                    "unknown printer profile '\(profile)'; expected one of "
+                        + PrinterProfile.builtIn.map(\.name).joined(separator: ", "))
+            }
+        case .idReader, .licencePrinter:
+            if profile != nil {
+                throw device.error(
+                    "profile",
+                    role == .idReader
+                        ? "the ID reader has no named profiles (its protocol follows from the transport); remove the key"
+                        : "the licence printer's settings live in its CUPS queue; remove the key")
+            }
+        }
+        if role != .idReader && device.has("pollIntervalMs") {
+            throw device.error("pollIntervalMs", "only the ID reader polls; remove the key")
+        }
         let poll = try device.integer("pollIntervalMs", in: 50...5000, default: 250)
-        return DeviceConfig(
-            endpoint: endpoint, profile: try device.optionalString("profile"), pollInterval: .milliseconds(poll))
+        return DeviceConfig(endpoint: endpoint, profile: profile, pollInterval: .milliseconds(poll))
     }
+
+    /// The keys each transport reads; any other (besides transport, profile, pollIntervalMs) is refused.
+    private static let transportKeys: [String: Set<String>] = [
+        "serial": ["path", "baud"], "tcp": ["host", "port"], "usblp": ["path"],
+        "usb": ["vendorID", "productID", "serialNumber"], "cups": ["queue", "server"],
+    ]
 
     private static func hexID(_ device: ConfigReader, _ key: String) throws(ConfigError) -> UInt16 {
         let text = try device.string(key)
@@ -215,6 +334,21 @@ public struct DaemonConfig: Sendable {
         policy.maximumApplicationAttempts = try flow.integer(
             "maximumApplicationAttempts", in: 1...20, default: policy.maximumApplicationAttempts)
         policy.minimumAge = try flow.integer("minimumAge", in: 16...100, default: policy.minimumAge)
-        policy.handOffCategory = try flow.string("handOffCategory", default: policy.handOffCategory, maxLength: 4)
+        for step in FlowPolicy.defaultTimeouts.keys.sorted(by: { $0.rawValue < $1.rawValue })
+        where policy.warningLead >= policy.timeout(for: step) {
+            throw flow.error(
+                "warningSeconds",
+                "expected fewer seconds than every step's timeout, got \(policy.warningLead) but "
+                    + "timeoutsSeconds.\(step.rawValue) is \(policy.timeout(for: step))")
+        }
+        let category = try flow.string("handOffCategory", default: policy.handOffCategory, maxLength: 4)
+        // The category is also the ticket's prefix (Daemon builds QueueNumbering from it): check the rule now.
+        do {
+            _ = try QueueNumbering(prefixes: [category: category])
+        } catch {
+            throw flow.error(
+                "handOffCategory", "expected 1–2 capital letters A–Z (the queue-ticket prefix), got '\(category)'")
+        }
+        policy.handOffCategory = category
     }
 }

@@ -168,7 +168,11 @@ struct ControlCommands: Sendable {
         guard let name = request["step"] as? String, let step = FlowStepName(rawValue: name) else {
             return error("wait needs \"step\": one of \(FlowStepName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let timeout = Duration.milliseconds(min(max(request["timeoutMs"] as? Int ?? 10_000, 1), 600_000))
+        let timeoutMs: Int
+        do { timeoutMs = try Self.wholeNumber(request, "timeoutMs", in: 1...600_000, default: 10_000) } catch {
+            return self.error(error.description)
+        }
+        let timeout = Duration.milliseconds(timeoutMs)
         let runner = daemon.runner
         let reached = runBlocking { await FlowWaiter.wait(for: step, on: runner, timeout: timeout) }
         let now = runBlocking { await runner.snapshot }
@@ -226,8 +230,11 @@ struct ControlCommands: Sendable {
                 return error("the reader did not poll the empty reader within 5 s (is the flow reading cards?)")
             }
         case "card-read-failures":
-            let count = request["count"] as? Int ?? 1
-            simulation.idReader.updateFaults { $0.failReads = max(0, min(count, 100)) }
+            let count: Int
+            do { count = try Self.wholeNumber(request, "count", in: 0...100, default: 1) } catch {
+                return self.error(error.description)
+            }
+            simulation.idReader.updateFaults { $0.failReads = count }
         case "printer-fault":
             guard let roleName = request["role"] as? String,
                 let fault = (request["fault"] as? String).flatMap(ESCPOSSimulatorFault.init)
@@ -286,6 +293,27 @@ struct ControlCommands: Sendable {
     }
 
     struct FormProblem: Error, CustomStringConvertible { let description: String }
+
+    /// A whole-number request field: `fallback` when absent; anything but a JSON whole number in `range` (a string
+    /// such as "100", a fraction, a boolean, 1e30) is refused with the field's name and the range.
+    static func wholeNumber(
+        _ request: [String: Any], _ field: String, in range: ClosedRange<Int>, default fallback: Int
+    )
+        throws(FormProblem) -> Int
+    {
+        guard let raw = request[field], !(raw is NSNull) else { return fallback }
+        let expected = "\"\(field)\" must be a whole number in \(range.lowerBound)...\(range.upperBound)"
+        guard let number = raw as? NSNumber, String(cString: number.objCType) != "c" else {
+            let kind =
+                raw is String
+                ? "a string" : raw is [Any] ? "an array" : raw is [String: Any] ? "an object" : "a boolean"
+            throw FormProblem(description: "\(expected), got \(kind)")
+        }
+        let double = number.doubleValue
+        guard double.rounded() == double, double >= Double(range.lowerBound), double <= Double(range.upperBound)
+        else { throw FormProblem(description: "\(expected), got \(number)") }
+        return Int(double)
+    }
 
     static func parseForm(_ object: [String: Any]) -> Result<ApplicationForm, FormProblem> {
         func text(_ key: String, limit: Int = 2000) -> String? {
