@@ -16,6 +16,8 @@ public final class Daemon: @unchecked Sendable {
     /// The writer's connection, reached only through `storeLane`.
     let store: TransactionStore
     let storeLane: StoreLane
+    /// Integrity check, retention purge and backup, at start and daily; its last report shows in `status`.
+    let maintenance: StoreMaintenance
     /// A read-only connection of its own for `status`, which must answer while a write waits for a lock.
     let statusStore: TransactionStore
     let terminal: Terminal
@@ -71,6 +73,7 @@ public final class Daemon: @unchecked Sendable {
 
         store = try StoreMaintenance.openStore(config: config)
         storeLane = StoreLane(store)
+        maintenance = StoreMaintenance(store: store, settings: .init(config: config), logger: logger, now: clock)
         // The open above ran quick_check; the status connection need not read the whole file again.
         statusStore = try TransactionStore.open(
             path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
@@ -125,7 +128,7 @@ public final class Daemon: @unchecked Sendable {
             group.addTask { [self] in
                 // Its own lane, not the store lane: the check and the backup read the whole file through connections
                 // of their own, and the flow must not wait behind them; only the purge takes the writer's lock.
-                await StoreMaintenance(store: store, settings: .init(config: config), logger: logger, now: clock).run()
+                await maintenance.run()
             }
 
             await terminal.probe(timeout: .seconds(3))

@@ -60,6 +60,20 @@ struct ControlCommands: Sendable {
         } catch let failure {
             store = ["state": "error", "reasons": [failure.healthReason], "error": failure.description]
         }
+        if let report = daemon.maintenance.latestReport {
+            var maintenance: [String: Any] = [
+                "at": ISO8601DateFormatter().string(from: report.at), "purged": report.purged,
+                "problems": report.problems,
+            ]
+            if let integrity = report.integrity { maintenance["integrity"] = integrity }
+            if let backup = report.backup { maintenance["backup"] = backup }
+            store["maintenance"] = maintenance
+            // A daily check that found damage makes the store unhealthy even while its queries still answer.
+            if let integrity = report.integrity, integrity != "ok" {
+                store["state"] = "error"
+                store["reasons"] = ((store["reasons"] as? [String]) ?? []) + [integrity]
+            }
+        }
         var flow: [String: Any] = [
             "step": snapshot.step.rawValue, "since": ISO8601DateFormatter().string(from: snapshot.since),
             "eventsProcessed": snapshot.eventsProcessed, "eventsNotApplicable": snapshot.eventsNotApplicable,
