@@ -9,23 +9,12 @@
 #  5. the unit's SystemCallFilter= at run time: the simulated demo runs under strace with every system call the filter
 #     refuses failing as the unit makes it fail (SystemCallErrorNumber=, else SIGSYS), as an unprivileged user. It
 #     must still finish; the refused calls it attempted are listed.
-# Installs the Debian packages systemd (systemd-analyze, systemd-sysusers) and strace when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 unit=systemd/kioskd.service
 threshold=20
 
-need=()
-command -v systemd-analyze >/dev/null || need+=(systemd)
-command -v strace >/dev/null || need+=(strace)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "check-systemd-unit: installing ${need[*]}" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+scripts/install-deps.sh  # systemd (systemd-analyze, systemd-sysusers) and strace among them
 
 swift build --product kioskd 2>&1 | grep -E "error|warning: " || true
 kioskd="$(swift build --show-bin-path)/kioskd"

@@ -10,6 +10,7 @@ packages=(
   dbus avahi-daemon                                          # Debian's ippeveprinter refuses to start without DNS-SD
   poppler-utils zbar-tools                                   # pdftotext/pdftoppm and zbarimg check our PDFs and QR codes
   python3-venv                                               # the ESC/POS comparison bench (python-escpos from PyPI)
+  systemd strace                                             # systemd-analyze checks the unit; strace its syscall filter
 )
 
 missing=()
