@@ -17,7 +17,7 @@ import Testing
                     idReader: nil, receiptPrinter: nil, ticketDispenser: nil, licenceOutput: nil, endpoints: [:]),
                 authority: EmbeddedAuthority(config: AuthorityConfig(), counter: store), logger: Logger(level: .error),
                 kioskID: "K1", renderLicence: { _ in [] }, queueNumbering: try QueueNumbering(prefixes: ["A": "A"]),
-                receiptQRURLBase: "https://example.invalid/tx/"))
+                receiptQRURLBase: "https://example.invalid/tx/", licencePrintDeadline: .seconds(30)))
     }
 
     @Test func send_whileTheLoopIsNotRunning_answersWithTheDeadline() async throws {

@@ -31,7 +31,7 @@ public actor FlowRunner {
         public init(
             store: StoreLane, terminal: Terminal, authority: any RegistrationAuthority, logger: Logger,
             kioskID: String, renderLicence: @escaping @Sendable (BusinessLicence) throws -> [UInt8],
-            queueNumbering: QueueNumbering, receiptQRURLBase: String, licencePrintDeadline: Duration = .seconds(240),
+            queueNumbering: QueueNumbering, receiptQRURLBase: String, licencePrintDeadline: Duration,
             clock: @escaping @Sendable () -> Date = { Date() }
         ) {
             self.store = store
