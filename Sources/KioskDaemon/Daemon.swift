@@ -66,7 +66,7 @@ public final class Daemon: @unchecked Sendable {
         self.config = config
 
         store = try TransactionStore.open(path: TransactionStore.path(inStateDirectory: config.stateDirectory))
-        authority = EmbeddedAuthority(config: config.authority, counter: store)
+        authority = EmbeddedAuthority(config: config.authority, store: store)
 
         var endpoints: [DeviceRole: String] = [:]
         for (role, device) in config.devices { endpoints[role] = device.endpoint.description }
