@@ -11,7 +11,7 @@ import KioskIO
 /// and that request must be judged afresh, so storing it would wrongly refuse the corrected form.
 ///
 /// The licence names the representative and the address: `purgeAuthorityDecisions(decidedBefore:)` drops rows once
-/// retention says the personal data goes.
+/// retention says the personal data goes, and `forgetAuthorityDecision(transactionID:)` drops one with a wipe.
 extension TransactionStore {
     /// The approval stored for `transactionID`, or nil when none was given.
     public func authorityApproval(transactionID: String) throws(StoreError) -> BusinessLicence? {
@@ -70,6 +70,21 @@ extension TransactionStore {
         return try RecordCoding.decode(
             BusinessLicence.self, from: Data(text.utf8),
             what: "the authority's decision for transaction \(transactionID)")
+    }
+
+    /// Deletes the approval of one transaction (a session that ends without its licence, when its personal data is
+    /// wiped); returns whether there was one. Call it in the same SQLite transaction as the wipe where possible.
+    @discardableResult
+    public func forgetAuthorityDecision(transactionID: String) throws(StoreError) -> Bool {
+        try Self.checkID(transactionID, "the transaction id")
+        return try writing("forget the authority's decision for transaction \(transactionID)") { db in
+            try Self.forgetAuthorityDecision(db, transactionID: transactionID)
+        }
+    }
+
+    /// `forgetAuthorityDecision` on a connection already inside a write transaction.
+    static func forgetAuthorityDecision(_ db: SQLiteDatabase, transactionID: String) throws -> Bool {
+        try db.run("DELETE FROM authority_decisions WHERE transaction_id = ?", [.text(transactionID)]) > 0
     }
 
     /// Deletes the approvals decided before `date` (their licences hold personal data); returns how many went.

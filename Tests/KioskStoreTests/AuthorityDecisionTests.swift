@@ -54,6 +54,19 @@ import Testing
         #expect(try store.authorityApproval(transactionID: "T-2") == nil)
     }
 
+    @Test func forget_dropsOnlyThatTransactionsDecision() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let store = try fixture.open()
+        defer { store.close() }
+        try store.recordAuthorityApproval(transactionID: "T-1", licence: try Self.licence(code: "91110101MA0000011X"))
+        try store.recordAuthorityApproval(transactionID: "T-2", licence: try Self.licence(code: "91110101MA0000029X"))
+        #expect(try store.forgetAuthorityDecision(transactionID: "T-1"))
+        #expect(try !store.forgetAuthorityDecision(transactionID: "T-1"))
+        #expect(try store.authorityApproval(transactionID: "T-1") == nil)
+        #expect(try store.authorityApproval(transactionID: "T-2") != nil)
+    }
+
     @Test func purge_dropsDecisionsOlderThanTheCutOff() throws {
         let fixture = try StoreFixture()
         defer { fixture.cleanUp() }
