@@ -77,7 +77,7 @@ public final class Daemon: @unchecked Sendable {
         // The open above ran quick_check; the status connection need not read the whole file again.
         statusStore = try TransactionStore.open(
             path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
-        authority = EmbeddedAuthority(config: config.authority, counter: store)
+        authority = EmbeddedAuthority(config: config.authority, store: storeLane)
 
         var endpoints: [DeviceRole: String] = [:]
         for (role, device) in config.devices { endpoints[role] = device.endpoint.description }

@@ -35,10 +35,12 @@ public struct CUPSJobStatus: Sendable, Hashable {
     /// `time-at-processing` in the server's up-time seconds; changes when cupsd restarts a job.
     public let timeAtProcessing: Int
     public let impressionsCompleted: Int
+    /// `number-of-documents`: 0 for a job created (Create-Job) whose document never arrived; nil when not reported.
+    public let documentCount: Int?
 
     static let requestedAttributes = [
         "job-state", "job-state-reasons", "job-state-message", "job-printer-state-message", "job-printer-state-reasons",
-        "job-name", "job-uuid", "time-at-processing", "job-impressions-completed",
+        "job-name", "job-uuid", "time-at-processing", "job-impressions-completed", "number-of-documents",
     ]
 
     init(response: IPPResponse, jobID: Int) {
@@ -53,13 +55,14 @@ public struct CUPSJobStatus: Sendable, Hashable {
         uuids = response.strings("job-uuid")
         timeAtProcessing = response.integer("time-at-processing") ?? 0
         impressionsCompleted = response.integer("job-impressions-completed") ?? 0
+        documentCount = response.integer("number-of-documents")
     }
 
     public init(
         jobID: Int, state: State?, stateReasons: [String] = [], stateMessage: String = "",
         printerStateMessage: String = "",
         printerStateReasons: [String] = [], name: String = "", uuid: String = "", timeAtProcessing: Int = 0,
-        impressionsCompleted: Int = 0
+        impressionsCompleted: Int = 0, documentCount: Int? = nil
     ) {
         self.jobID = jobID
         self.state = state
@@ -72,5 +75,6 @@ public struct CUPSJobStatus: Sendable, Hashable {
         uuids = uuid.isEmpty ? [] : [uuid]
         self.timeAtProcessing = timeAtProcessing
         self.impressionsCompleted = impressionsCompleted
+        self.documentCount = documentCount
     }
 }

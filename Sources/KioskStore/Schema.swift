@@ -90,5 +90,18 @@ public enum Schema {
                 CREATE INDEX outbox_acked ON outbox (acked_at_ms) WHERE acked_at_ms IS NOT NULL;
                 CREATE INDEX outbox_pending ON outbox (seq) WHERE acked_at_ms IS NULL;
                 """),
+        Step(
+            version: 4, summary: "registration authority decisions, one approval per transaction",
+            sql: """
+                -- The approval given to a transaction, stored before it is used, and returned again on a repeat
+                -- request (a resumed session, a restart). One credit code per transaction and one transaction per code.
+                CREATE TABLE authority_decisions (
+                    transaction_id TEXT PRIMARY KEY NOT NULL,
+                    credit_code TEXT NOT NULL UNIQUE,
+                    decision_json TEXT NOT NULL,
+                    decided_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX authority_decisions_decided ON authority_decisions (decided_at_ms);
+                """),
     ]
 }

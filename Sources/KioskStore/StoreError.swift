@@ -85,7 +85,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "record stands)"
         case .licenceAlreadyPrinted(let id, let job, let state):
             "the licence of transaction \(id) was already sent to the printer as job \(job) (\(state)); printing it "
-                + "again needs a technician's reprint authorisation"
+                + "again needs a technician's reprint authorisation, as a new job"
         case .unknownLicenceJob(let job):
             "no licence print job \(job) in the journal; record its intent before submitting it"
         case .licenceJobOutcomeFinal(let job, let current, let offered):

@@ -4,7 +4,8 @@ import KioskIO
 
 extension TransactionStore {
     /// Records an ended transaction — completed, handed off or cancelled — with its outbox entry, and clears the
-    /// session checkpoint of `sessionID` (the transaction id by default), all in one SQLite transaction. Only after
+    /// session checkpoint of `sessionID` (the transaction id by default) and the authority's stored decision, all in
+    /// one SQLite transaction. Only after
     /// this returns may the citizen be told "done".
     ///
     /// Idempotent on the transaction id: a retry after a crash returns the first seq and writes nothing new (the first
@@ -37,6 +38,7 @@ extension TransactionStore {
                         transactionID: record.id, stored: existing.0, offered: outcomeName)
                 }
                 try db.run("DELETE FROM session_checkpoint WHERE session_id = ?", [.text(session)])
+                _ = try Self.forgetAuthorityDecision(db, transactionID: record.id)
                 return CompletionReceipt(seq: existing.1, wasAlreadyRecorded: true)
             }
             try db.run(
@@ -56,6 +58,9 @@ extension TransactionStore {
                 [.text(record.id), .text(text), .integer(now)])
             let seq = db.lastInsertRowID
             try db.run("DELETE FROM session_checkpoint WHERE session_id = ?", [.text(session)])
+            // The authority's decision was kept for repeat requests while the session lived; none can come now, and
+            // it holds the applicant's name and address (the record keeps what the transaction needs).
+            _ = try Self.forgetAuthorityDecision(db, transactionID: record.id)
             return CompletionReceipt(seq: seq, wasAlreadyRecorded: false)
         }
     }

@@ -6,9 +6,14 @@ import KioskIO
 /// byte goes to the printer; a job whose outcome is not known is never reprinted without a technician.
 extension TransactionStore {
     /// Records the intent to print the licence of `transactionID` as job `jobUUID` (the CUPS job name), before
-    /// submission. Repeating the same call is a no-op. Refused with `licenceAlreadyPrinted` while another job of the
-    /// transaction completed, is in flight or ended `unknown` — unless a technician authorised the reprint
-    /// (`reprintAuthorisedBy`), which is audited in the same transaction. A job that `failed` needs no authorisation.
+    /// submission. Refused with `licenceAlreadyPrinted` while another job of the transaction completed, is in flight
+    /// or ended `unknown` — unless a technician authorised the reprint (`reprintAuthorisedBy`), which is audited in
+    /// the same transaction. A job that `failed` needs no authorisation.
+    ///
+    /// A job UUID names one send. A second intent for a UUID already in the journal is refused with
+    /// `licenceAlreadyPrinted` whatever the job's state (intended, submitted, completed, unknown, even failed) and
+    /// whoever authorises it: a caller repeating an intent works from stale state (a checkpoint older than the
+    /// journal), and only the journal knows whether paper came out. A retry or a reprint is a new job UUID.
     public func recordLicenceJobIntent(
         transactionID: String, jobUUID: String, reprintAuthorisedBy technician: String? = nil
     ) throws(StoreError) {
@@ -19,14 +24,13 @@ extension TransactionStore {
         }
         try writing("record the intent to print licence job \(jobUUID)") { db in
             let now = nowMilliseconds
-            if let owner = try db.firstRow(
-                "SELECT transaction_id FROM licence_jobs WHERE job_uuid = ?", [.text(jobUUID)], { $0.string(0) })
-            {
-                guard owner == transactionID else {
+            if let existing = try Self.jobs(db, where: "job_uuid = ?", [.text(jobUUID)]).first {
+                guard existing.transactionID == transactionID else {
                     throw StoreError.invalidArgument(
                         "licence job \(jobUUID) already belongs to another transaction; use a new UUID per job")
                 }
-                return
+                throw StoreError.licenceAlreadyPrinted(
+                    transactionID: transactionID, jobUUID: jobUUID, state: Self.describe(existing))
             }
             let blocking = try Self.jobs(db, where: "transaction_id = ?", [.text(transactionID)]).filter { job in
                 if case .failed = job.outcome { return false }

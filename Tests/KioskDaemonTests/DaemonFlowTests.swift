@@ -69,15 +69,11 @@ import Testing
         let admin = try daemon.admin()
         try admin.flow("start")
         try admin.sim("place-card", ["card": "expired"])
-        // The refusal shows up in the flow's recent UI events while it keeps waiting for a card.
-        var refused = false
-        for _ in 0..<200 where !refused {
-            let status = try admin.request(["command": "status"])
-            let recent = ((status["flow"] as? [String: Any])?["recent"] as? [String]) ?? []
-            refused = recent.contains { $0.contains("identity refused") && $0.contains("expired") }
-            if !refused { _ = try? admin.flow("wait", ["step": "verifyingIdentity", "timeoutMs": 50]) }
-        }
-        #expect(refused)
+        // The refusal is a UI event while the flow keeps waiting for a card.
+        let refusal = try admin.waitForUI(containing: "identity refused")
+        #expect(refusal.contains("expired"), "\(refusal)")
+        let flow = try admin.request(["command": "status"])["flow"] as? [String: Any]
+        #expect(flow?["step"] as? String == "awaitingCard")
         try admin.sim("lift-card", ["waitForPoll": true])
         try admin.sim("place-card", ["card": "resident"])
         try admin.wait(for: "verifyingIdentity")

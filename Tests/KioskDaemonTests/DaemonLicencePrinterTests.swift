@@ -6,18 +6,10 @@ import Testing
 
 /// The daemon's licence path through a real private cupsd + ippeveprinter (started by kioskd --simulate):
 /// a jam fails the print and calls staff; nothing is resubmitted without a person.
-@Suite(.serialized) struct DaemonLicencePrinterTests {
+@Suite(.serialized, .enabled(if: PrivateCUPSRequirement.canRun, PrivateCUPSRequirement.whyNot))
+struct DaemonLicencePrinterTests {
     @Test func licencePrinterJam_callsStaff_andNothingIsResubmitted() throws {
-        guard PrivateCUPS.isAvailable else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("cupsd/ippeveprinter missing under CI: \(PrivateCUPS.reasonUnavailable ?? "")")
-            } else {
-                print(
-                    "⚠️ SKIPPED: cupsd/ippeveprinter not installed (\(PrivateCUPS.reasonUnavailable ?? "")); run make deps"
-                )
-            }
-            return
-        }
+        try #require(PrivateCUPS.isAvailable, "cupsd/ippeveprinter missing: \(PrivateCUPS.reasonUnavailable ?? "")")
         let dir = try TemporaryDirectory("kioskd-jam")
         defer { dir.remove() }
         let daemon = try DaemonProcess(stateDirectory: dir.url, cups: true, readyTimeout: 120)

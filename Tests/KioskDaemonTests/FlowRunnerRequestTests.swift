@@ -8,14 +8,14 @@ import Testing
 /// Every request to the flow gets a reply or a deadline error (issue 9, item 7): on a real store file, no devices.
 @Suite struct FlowRunnerRequestTests {
     static func runner(in dir: TemporaryDirectory) throws -> FlowRunner {
-        let store = try TransactionStore.open(path: dir.url.appendingPathComponent("kioskd.db").path)
+        let store = StoreLane(try TransactionStore.open(path: dir.url.appendingPathComponent("kioskd.db").path))
         return FlowRunner(
             flow: LicenceFlow(),
             dependencies: .init(
-                store: StoreLane(store),
+                store: store,
                 terminal: Terminal(
                     idReader: nil, receiptPrinter: nil, ticketDispenser: nil, licenceOutput: nil, endpoints: [:]),
-                authority: EmbeddedAuthority(config: AuthorityConfig(), counter: store), logger: Logger(level: .error),
+                authority: EmbeddedAuthority(config: AuthorityConfig(), store: store), logger: Logger(level: .error),
                 kioskID: "K1", renderLicence: { _ in [] }, queueNumbering: try QueueNumbering(prefixes: ["A": "A"]),
                 receiptQRURLBase: "https://example.invalid/tx/", licencePrintDeadline: .seconds(30)))
     }

@@ -1,4 +1,5 @@
 import KioskDevices
+import KioskIO
 import KioskProtocols
 import Testing
 
@@ -53,6 +54,15 @@ import Testing
     @Test func openingAbsentUSBReader_failsAsDisconnectedOrUnavailable() {
         var profile = IDReaderProfile.usb0400C35A()
         profile.commandTimeout = .milliseconds(50)
-        #expect(throws: (any Error).self) { try IDCardReader.openTransport(profile) }
+        let error = #expect(throws: TransportError.self) { try IDCardReader.openTransport(profile) }
+        switch error {
+        case .disconnected(let what)?:
+            #expect(what.contains("is not attached"), "\(what)")
+        case .system(let failure)?:
+            // No USB stack at all (a container without /dev/bus/usb): libusb itself says so.
+            #expect(failure.call.hasPrefix("libusb_"), "\(failure)")
+        default:
+            Issue.record("expected disconnected or a libusb failure, got \(String(describing: error))")
+        }
     }
 }

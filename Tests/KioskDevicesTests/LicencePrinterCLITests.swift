@@ -50,7 +50,8 @@ import Testing
          "issuedOn": "2024-03-03", "qrPayload": "https://www.gsxt.gov.cn/licence?code=91350100M000100Y43"}
         """
 
-    @Test func printLicence_cli_printsJobIDAndCompletes() async throws {
+    @Test(.enabled(if: PrivateCUPSRequirement.canRun, PrivateCUPSRequirement.whyNot))
+    func printLicence_cli_printsJobIDAndCompletes() async throws {
         try await withPrivateCUPS { cups, _ in
             let data = try Self.writeLicence(Self.validJSON)
             defer { try? FileManager.default.removeItem(at: data) }
@@ -67,7 +68,8 @@ import Testing
         }
     }
 
-    @Test func printLicence_cli_mediaEmpty_reportsFailedWithReason() async throws {
+    @Test(.enabled(if: PrivateCUPSRequirement.canRun, PrivateCUPSRequirement.whyNot))
+    func printLicence_cli_mediaEmpty_reportsFailedWithReason() async throws {
         try await withPrivateCUPS { cups, _ in
             cups.setFault(.mediaEmpty)
             let data = try Self.writeLicence(Self.validJSON)

@@ -8,7 +8,8 @@ import Testing
 
 /// The licence printer against a real private cupsd and ippeveprinter (IPP Everywhere), faults injected through
 /// the printer's print command.
-@Suite(.serialized) struct LicencePrinterTests {
+@Suite(.serialized, .enabled(if: PrivateCUPSRequirement.canRun, PrivateCUPSRequirement.whyNot))
+struct LicencePrinterTests {
     @Test func printLicence_healthyPrinter_completesAndPrinterReceivesTheDocument() async throws {
         try await withPrivateCUPS { cups, printer in
             let log = HookLog()

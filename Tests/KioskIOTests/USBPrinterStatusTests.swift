@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import KioskIO
@@ -40,6 +41,9 @@ struct USBPrinterStatusTests {
         let pty = try PseudoTerminal()
         let printer = try USBLinePrinter(path: pty.replicaPath)
         defer { printer.close() }
-        #expect(throws: TransportError.self) { _ = try printer.portStatus() }
+        // A PTY is not a usblp device: the kernel refuses the printer ioctl with ENOTTY.
+        #expect(throws: TransportError.system(SystemError("ioctl(LPGETSTATUS)", errno: ENOTTY))) {
+            _ = try printer.portStatus()
+        }
     }
 }

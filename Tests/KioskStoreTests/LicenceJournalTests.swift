@@ -19,14 +19,58 @@ import Testing
         #expect(try store.licenceJobs(transactionID: "T-1").map(\.stage) == [.ended(.completed)])
     }
 
-    @Test func intent_repeatedWithTheSameUUID_isANoOp() throws {
+    /// Where the job is when its intent is repeated: the stale checkpoint of a crashed session asks to send it again.
+    enum RepeatedAt: String, CaseIterable, Sendable {
+        case intended, submitted, completed, unknown, failed
+    }
+
+    /// A stale checkpoint re-sent L1 after it printed: the repeated intent returned before any check.
+    @Test(arguments: RepeatedAt.allCases)
+    func intent_repeatedWithTheSameUUID_isRefusedWhateverTheJobsState(at stage: RepeatedAt) throws {
         let fixture = try StoreFixture()
         defer { fixture.cleanUp() }
         let store = try fixture.open()
         defer { store.close() }
-        try store.recordLicenceJobIntent(transactionID: "T-1", jobUUID: "J-1")
-        try store.recordLicenceJobIntent(transactionID: "T-1", jobUUID: "J-1")
+        try store.recordLicenceJobIntent(transactionID: "T-1", jobUUID: "T-1-L1")
+        if stage != .intended { try store.recordLicenceJobSubmitted(jobUUID: "T-1-L1", cupsJobID: 17) }
+        switch stage {
+        case .intended, .submitted: break
+        case .completed: try store.recordLicenceJobOutcome(jobUUID: "T-1-L1", outcome: .completed)
+        case .unknown: try store.recordLicenceJobOutcome(jobUUID: "T-1-L1", outcome: .unknown(reason: "timeout"))
+        case .failed: try store.recordLicenceJobOutcome(jobUUID: "T-1-L1", outcome: .failed(reason: "media-jam"))
+        }
+
+        let error = #expect(throws: StoreError.self) {
+            try store.recordLicenceJobIntent(transactionID: "T-1", jobUUID: "T-1-L1")
+        }
+        guard case .licenceAlreadyPrinted(let transaction, let job, _) = error else {
+            Issue.record("expected licenceAlreadyPrinted, got \(String(describing: error))")
+            return
+        }
+        #expect(transaction == "T-1")
+        #expect(job == "T-1-L1")
         #expect(try store.licenceJobs(transactionID: "T-1").count == 1)
+    }
+
+    /// A reprint is a new job: even a technician's authorisation does not send the same job UUID twice.
+    @Test func intent_repeatedWithTheSameUUID_isRefusedEvenWithAReprintAuthorisation() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let store = try fixture.open()
+        defer { store.close() }
+        try store.recordLicenceJobIntent(transactionID: "T-1", jobUUID: "T-1-L1")
+        try store.recordLicenceJobOutcome(jobUUID: "T-1-L1", outcome: .unknown(reason: "daemon restarted mid-job"))
+
+        let error = #expect(throws: StoreError.self) {
+            try store.recordLicenceJobIntent(
+                transactionID: "T-1", jobUUID: "T-1-L1", reprintAuthorisedBy: "tech:li")
+        }
+        guard case .licenceAlreadyPrinted = error else {
+            Issue.record("expected licenceAlreadyPrinted, got \(String(describing: error))")
+            return
+        }
+        #expect(try store.auditEntries().isEmpty)
+        #expect(try store.licenceJobs(transactionID: "T-1").map(\.reprintAuthorisedBy) == [nil])
     }
 
     @Test(arguments: [

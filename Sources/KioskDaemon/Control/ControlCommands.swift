@@ -145,6 +145,7 @@ struct ControlCommands: Sendable {
         case "cancel": event = .cancel
         case "request-hand-off": event = .requestHandOff
         case "wait": return waitForStep(request)
+        case "wait-ui": return waitForUI(request)
         default:
             return error(
                 "unknown flow event '\(name)'; one of start, citizen-active, confirm-identity, submit-form, sign, confirm, rate, skip-rating, cancel, request-hand-off"
@@ -177,10 +178,15 @@ struct ControlCommands: Sendable {
     }
 
     /// `{"command":"flow","event":"wait","step":"rating","timeoutMs":10000}`: answers once the flow is at `step`
-    /// (at once if it already is), or with an error naming the step it is at when the time is up.
+    /// (at once if it already is), or with an error naming the step it is at when the time is up. `"anyOf":
+    /// ["rating","handedOff"]` instead of `step` waits for the first of several.
     private func waitForStep(_ request: [String: Any]) -> [String: Any] {
-        guard let name = request["step"] as? String, let step = FlowStepName(rawValue: name) else {
-            return error("wait needs \"step\": one of \(FlowStepName.allCases.map(\.rawValue).joined(separator: ", "))")
+        let names = (request["anyOf"] as? [String]) ?? [request["step"] as? String].compactMap { $0 }
+        let steps = Set(names.compactMap(FlowStepName.init(rawValue:)))
+        guard !names.isEmpty, names.count <= FlowStepName.allCases.count, steps.count == Set(names).count else {
+            return error(
+                "wait needs \"step\" (or \"anyOf\", a list): one of \(FlowStepName.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         let timeoutMs: Int
         do { timeoutMs = try Self.wholeNumber(request, "timeoutMs", in: 1...600_000, default: 10_000) } catch {
@@ -188,18 +194,39 @@ struct ControlCommands: Sendable {
         }
         let timeout = Duration.milliseconds(timeoutMs)
         let runner = daemon.runner
-        let reached = runBlocking { await FlowWaiter.wait(for: step, on: runner, timeout: timeout) }
+        let reached = runBlocking { await FlowWaiter.wait(forAnyOf: steps, on: runner, timeout: timeout) }
         let now = runBlocking { await runner.snapshot }
         guard reached else {
+            let wanted = names.joined(separator: " or ")
             return [
                 "class": "error", "ok": false, "step": now.step.rawValue,
-                "error": "the flow did not reach \(step.rawValue) within \(timeout); it is at \(now.step.rawValue)",
+                "error": "the flow did not reach \(wanted) within \(timeout); it is at \(now.step.rawValue)",
             ]
         }
         var reply: [String: Any] = ["class": "flow", "ok": true, "applied": true, "step": now.step.rawValue]
         if let id = now.transactionID ?? now.lastCompletedTransaction { reply["transactionID"] = id }
         if let ticket = now.lastTicket { reply["lastTicket"] = ticket }
         return reply
+    }
+
+    /// `{"command":"flow","event":"wait-ui","contains":"identity refused","timeoutMs":10000}`: answers with the first
+    /// UI event (its log-safe line, as in status' `recent`) containing the text — a recent one at once — or with an
+    /// error when the time is up.
+    private func waitForUI(_ request: [String: Any]) -> [String: Any] {
+        guard let text = request["contains"] as? String, !text.isEmpty, text.count <= 200 else {
+            return error("wait-ui needs \"contains\": 1–200 characters of the UI event's line")
+        }
+        let timeout = Duration.milliseconds(min(max(request["timeoutMs"] as? Int ?? 10_000, 1), 600_000))
+        let runner = daemon.runner
+        guard let line = runBlocking({ await FlowWaiter.waitForUI(containing: text, on: runner, timeout: timeout) })
+        else {
+            let now = runBlocking { await runner.snapshot }
+            return [
+                "class": "error", "ok": false, "step": now.step.rawValue,
+                "error": "no UI event containing '\(text)' within \(timeout); the flow is at \(now.step.rawValue)",
+            ]
+        }
+        return ["class": "flow", "ok": true, "applied": true, "event": line]
     }
 
     private func staff(_ request: [String: Any]) -> [String: Any] {

@@ -57,6 +57,20 @@ struct CUPSLicenceOutput: LicenceOutput {
             // Journalled but never seen by cupsd: a person must look, since the create may have raced the crash.
             return .unknown(reason: "job \(jobUUID) is not known to cupsd")
         }
+        // Created before the crash but its document never arrived: the process that would have sent it is gone, so
+        // cupsd would hold the job (and the flow would wait) until its multiple-operation timeout. Nothing can print
+        // from a job without a document; cancel it and say so.
+        if let status = try? await printer.jobStatus(jobID: id), status.documentCount == 0,
+            status.state == .pending || status.state == .held
+        {
+            do {
+                try await printer.cancel(jobID: id)
+                return .failed(
+                    reason: "job \(id) never received its document (kioskd stopped mid-submission); cancelled")
+            } catch {
+                return .unknown(reason: "job \(id) has no document and could not be cancelled: \(error)")
+            }
+        }
         return Self.outcome(await printer.supervise(jobID: id, deadline: deadline))
     }
 

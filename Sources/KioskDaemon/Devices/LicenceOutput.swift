@@ -34,7 +34,8 @@ public protocol LicenceOutput: Sendable {
 }
 
 /// The simulated licence printer used when no cupsd is installed: each licence becomes a PDF file in a directory.
-/// Announced loudly at start-up; never used in production configs.
+/// Announced loudly at start-up; never used in production configs. Every send is a sheet: a job sent again lands
+/// next to the first (`licence-UUID.2.pdf`, ...), never over it, so a test counting files sees a double print.
 public final class PDFDirectoryOutput: LicenceOutput, @unchecked Sendable {
     public let directory: URL
     private let lock = NSLock()
@@ -63,7 +64,7 @@ public final class PDFDirectoryOutput: LicenceOutput, @unchecked Sendable {
         }
         do {
             try await journal.didCreate(jobUUID, jobID)
-            try Data(pdf).write(to: file(for: jobUUID), options: .atomic)
+            try Data(pdf).write(to: lock.withLock { freeFile(for: jobUUID) }, options: .atomic)
             return .completed
         } catch {
             return .failed(reason: "could not write \(file(for: jobUUID).path): \(error.localizedDescription)")
@@ -76,4 +77,15 @@ public final class PDFDirectoryOutput: LicenceOutput, @unchecked Sendable {
     }
 
     public func file(for jobUUID: String) -> URL { directory.appendingPathComponent("licence-\(jobUUID).pdf") }
+
+    /// The first sheet's file, or the next `licence-UUID.N.pdf` when that job was already sent.
+    private func freeFile(for jobUUID: String) -> URL {
+        var candidate = file(for: jobUUID)
+        var copy = 1
+        while FileManager.default.fileExists(atPath: candidate.path) {
+            copy += 1
+            candidate = directory.appendingPathComponent("licence-\(jobUUID).\(copy).pdf")
+        }
+        return candidate
+    }
 }

@@ -338,7 +338,16 @@ public actor FlowRunner {
                 date: flow.policy.civilDate(of: deps.clock()))
             spawn { [deps] in .approvalResult(await deps.authority.approve(request)) }
         case .printLicence(let transactionID, let jobUUID, let licence, _, let authorisedBy):
-            printLicence(transactionID: transactionID, jobUUID: jobUUID, licence: licence, authorisedBy: authorisedBy)
+            if await journalHolds(jobUUID: jobUUID, of: transactionID) {
+                // A session resumed from a checkpoint older than the journal asks again for a job already sent: the
+                // journal decides, so the job is supervised, never sent a second time.
+                deps.logger.warning(
+                    "licence", "job \(jobUUID) is already in the journal; supervising it, not resending")
+                superviseLicence(transactionID: transactionID, jobUUID: jobUUID)
+            } else {
+                printLicence(
+                    transactionID: transactionID, jobUUID: jobUUID, licence: licence, authorisedBy: authorisedBy)
+            }
         case .superviseLicence(let transactionID, let jobUUID):
             superviseLicence(transactionID: transactionID, jobUUID: jobUUID)
         case .printReceipt(let facts):
@@ -488,6 +497,19 @@ public actor FlowRunner {
                 deps.logger.notice("licence", "job \(jobUUID) not sent: \(outcome)")
             }
             return .licencePrintResult(jobUUID: jobUUID, outcome)
+        }
+    }
+
+    /// Whether the print journal already holds `jobUUID`. When the journal cannot be read, false: the print goes
+    /// ahead, and the journal's refusal of a repeated intent (written before any byte is sent) still guards it.
+    private func journalHolds(jobUUID: String, of transactionID: String) async -> Bool {
+        do {
+            return try await deps.store.run { store in
+                try store.licenceJobs(transactionID: transactionID).contains { $0.jobUUID == jobUUID }
+            }
+        } catch {
+            deps.logger.error("store", "cannot read the licence journal of \(transactionID): \(error)")
+            return false
         }
     }
 
