@@ -81,3 +81,24 @@ import Testing
         #expect(try store.authorityApproval(transactionID: "T-2") != nil)
     }
 }
+
+@Suite struct AuthorityDecisionSessionEndTests {
+    /// The decision (with the applicant's name and address in its licence) lives as long as the session: recording
+    /// the ended transaction forgets it in the same SQLite transaction, whatever the outcome.
+    @Test(arguments: [TransactionOutcome.completed, .cancelled(reason: "interrupted"), .handedOff(reason: "x")])
+    func endingTheSession_forgetsTheAuthoritysDecision(outcome: TransactionOutcome) throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let store = try fixture.open()
+        defer { store.close() }
+        let licence = try AuthorityDecisionTests.licence(code: "91110101MA0000011X")
+        try store.recordAuthorityApproval(transactionID: "T-1", licence: licence)
+        try store.recordAuthorityApproval(
+            transactionID: "T-2", licence: try AuthorityDecisionTests.licence(code: "91110101MA0000029X"))
+        var record = StoreFixture.record("T-1")
+        record.outcome = outcome
+        try store.complete(record)
+        #expect(try store.authorityApproval(transactionID: "T-1") == nil)
+        #expect(try store.authorityApproval(transactionID: "T-2") != nil, "another session's decision stays")
+    }
+}
