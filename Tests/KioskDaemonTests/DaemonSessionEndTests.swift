@@ -168,4 +168,59 @@ import Testing
         daemon.kill9()
         #expect(Self.personalDataLeft(in: dir.url).isEmpty, "\(Self.personalDataLeft(in: dir.url))")
     }
+
+    @Test(.enabled(if: SmallFileSystem.canMount, "needs root to mount a small tmpfs"))
+    func cancel_onAFullDisk_waitsForSpace_andIsRecordedOnceItIsFreed() throws {
+        let disk = try SmallFileSystem(megabytes: 16)
+        defer { disk.unmount() }
+        let state = disk.url.appendingPathComponent("state")
+        var daemon = try DaemonProcess(stateDirectory: state)
+        let admin = try daemon.admin()
+        let id = try Self.toSignature(admin)
+        try disk.fill()
+        #expect(try admin.flow("cancel")["step"] as? String == "persisting")
+        #expect(
+            daemon.child.waitForOutput(containing: "\(id) not recorded (will retry)", deadline: .after(.seconds(20))))
+        #expect(try Self.flowStatus(admin)["step"] as? String == "persisting", "please wait while the disk is full")
+        disk.free()
+        try admin.wait(for: "cancelled", timeout: .seconds(120))
+        #expect(daemon.terminate() == 0)
+
+        daemon = try DaemonProcess(stateDirectory: state)
+        defer { daemon.stop() }
+        #expect(try Self.flowStatus(try daemon.admin())["step"] as? String == "idle")
+        #expect(!daemon.stderr.contains("resuming transaction \(id)"))
+    }
+
+    @Test(.enabled(if: SmallFileSystem.canMount, "needs root to mount a small tmpfs"))
+    func cancel_onAFullDisk_thenSpaceFreedAndSIGKILL_neverHandsTheSessionToTheNextPerson() throws {
+        let disk = try SmallFileSystem(megabytes: 16)
+        defer { disk.unmount() }
+        let state = disk.url.appendingPathComponent("state")
+        var daemon = try DaemonProcess(stateDirectory: state)
+        let admin = try daemon.admin()
+        let id = try Self.toSignature(admin)
+        try disk.fill()
+        try DaemonScript.expectApplied(admin.flow("cancel"))
+        #expect(
+            daemon.child.waitForOutput(containing: "\(id) not recorded (will retry)", deadline: .after(.seconds(20))))
+        disk.free()
+        daemon.kill9()
+
+        daemon = try DaemonProcess(stateDirectory: state)
+        defer { daemon.stop() }
+        let next = try daemon.admin()
+        // Either the retry got in before the kill (the session is over) or the checkpoint from before the cancel is
+        // back — and then only its own card goes on.
+        if try Self.flowStatus(next)["step"] as? String == "awaitingCard" {
+            #expect(try next.flow("confirm", ["declarationAccepted": true])["applied"] as? Bool == false)
+            try next.sim("place-card", ["card": "hkMacaoTaiwanPermit"])
+            try next.wait(for: "cancelled")
+            #expect((try Self.flowStatus(next)["lastEnded"] as? [String: Any])?["reason"] as? String == "interrupted")
+        } else {
+            #expect(try Self.flowStatus(next)["step"] as? String == "idle")
+        }
+        #expect(try Self.storeStatus(next)["endedTransactions"] as? Int == 1)
+        #expect(try Self.storeStatus(next)["completedTransactions"] as? Int == 0)
+    }
 }
