@@ -75,20 +75,28 @@ public final class PrivateCUPS: @unchecked Sendable {
         guard queue.range(of: "^[A-Za-z0-9_-]{1,64}$", options: .regularExpression) != nil else {
             throw .unavailable("queue name '\(queue)' must be 1–64 letters, digits, '-' or '_'")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "kiosk-cups-\(UUID().uuidString.prefix(8))")
-        let cups = try PrivateCUPS(directory: directory, queue: queue, port: Int.random(in: 20000..<60000))
-        do {
-            try cups.writeConfiguration()
-            cups.dnsSD = try PrivateCUPSDNSSD.acquire(deadline: deadline)
-            try cups.startPrinter(deadline: deadline)
-            try cups.startSchedulerBlocking(deadline: deadline)
-            try cups.addQueue(errorPolicy: errorPolicy, deadline: deadline)
-        } catch {
-            cups.stop()
-            throw error
+        // The printer's port is picked at random; another process may hold it (ephemeral ports are handed out from
+        // the same range), so a printer that does not come up is tried again on another port.
+        var attempt = 1
+        while true {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "kiosk-cups-\(UUID().uuidString.prefix(8))")
+            let cups = try PrivateCUPS(directory: directory, queue: queue, port: Int.random(in: 20000..<32768))
+            do {
+                try cups.writeConfiguration()
+                cups.dnsSD = try PrivateCUPSDNSSD.acquire(deadline: deadline)
+                try cups.startPrinter(deadline: deadline)
+                try cups.startSchedulerBlocking(deadline: deadline)
+                try cups.addQueue(errorPolicy: errorPolicy, deadline: deadline)
+                return cups
+            } catch {
+                cups.stop()
+                guard case .startFailed(program: "ippeveprinter", _) = error, attempt < 3, !deadline.hasPassed else {
+                    throw error
+                }
+                attempt += 1
+            }
         }
-        return cups
     }
 
     private init(directory: URL, queue: String, port: Int) throws(PrivateCUPSError) {
