@@ -31,6 +31,8 @@ let package = Package(
         .target(
             name: "KioskDevices", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "CCups"]),
         .target(name: "KioskStore", dependencies: ["KioskCore", "KioskIO"]),
+        // HTTP/1.1 and TLS served through libcups' http_t, with our own limits.
+        .target(name: "KioskHTTP", dependencies: ["KioskCore", "KioskIO", "CKioskSupport", "CCups"]),
         .target(name: "KioskSimulators", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO"]),
         .target(
             name: "KioskDaemon",
@@ -65,6 +67,7 @@ let package = Package(
                 "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskSimulators",
             ]),
         .testTarget(name: "KioskStoreTests", dependencies: ["KioskCore", "KioskIO", "KioskStore"]),
+        .testTarget(name: "KioskHTTPTests", dependencies: ["KioskCore", "KioskIO", "KioskHTTP"]),
         .testTarget(
             name: "KioskDaemonTests",
             dependencies: ["KioskCore", "KioskIO", "KioskStore", "KioskDaemon", "KioskSimulators"]),

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import KioskHTTP
+
+struct RequestTargetTests {
+    @Test func placeholder() { #expect(true) }
+}
