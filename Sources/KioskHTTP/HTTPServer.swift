@@ -317,10 +317,14 @@ public final class HTTPServer: @unchecked Sendable {
         return fail(connection, 400, detail)
     }
 
-    /// Answers with a problem document and closes.
+    /// Answers with a problem document and closes — after reading and discarding for a moment what the client is
+    /// still sending (a body we refused), since closing with unread input resets the connection and can destroy
+    /// the answer before the client reads it.
     private func fail(_ connection: Connection, _ status: Int, _ detail: String) -> Bool {
         connection.setDeadline(.after(limits.writeTimeout), abandonOnStop: false)
-        write(.problem(status: status, detail: detail), to: connection, method: .get, keepAlive: false)
+        if write(.problem(status: status, detail: detail), to: connection, method: .get, keepAlive: false) {
+            connection.discardInputBeforeClosing(for: .seconds(1), upTo: 2 * limits.bodyBytes + limits.headerBytes)
+        }
         return false
     }
 
@@ -436,6 +440,26 @@ private final class Connection: @unchecked Sendable {
         guard let value = httpGetField(http, field) else { return nil }
         let text = String(cString: value)
         return text.isEmpty ? nil : text
+    }
+
+    /// Half-closes (our answer is complete), then reads and drops input until the peer closes, `duration` passes or
+    /// `limit` bytes were dropped. Wraps shutdown(2), poll(2), recv(2).
+    func discardInputBeforeClosing(for duration: Duration, upTo limit: Int) {
+        let fd = httpGetFd(http)
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+        let deadline = Deadline.after(duration)
+        var scratch = [UInt8](repeating: 0, count: 16384)
+        var dropped = 0
+        while dropped < limit && !deadline.hasPassed {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, deadline.pollTimeoutMilliseconds)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return }
+            let count = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            guard count > 0 else { return }
+            dropped += count
+        }
     }
 
     /// Ends the connection's I/O from another thread (forced shutdown): its blocked reads and writes fail.

@@ -70,6 +70,11 @@ struct HTTPServerTests {
         #expect(result.output.contains("Content-Type: application/problem+json\r\n"))
         #expect(result.output.contains("\"status\":413"))
         #expect(!handled.isSet)
+        // A client that sends the body at once, without waiting for `100 Continue`, still reads the 413.
+        let eager = try Curl.run([
+            "-o", "/dev/null", "-w", "%{http_code}", "-H", "Expect:", "--data-binary", "@\(file)", url(server, "/x"),
+        ])
+        #expect(eager.output == "413", "curl exit \(eager.status)")
     }
 
     @Test func chunkedBody_is411() throws {
@@ -290,6 +295,15 @@ struct HTTPServerTests {
         #expect(verified.output.contains("query: after=1\n"))
         #expect(verified.output.hasSuffix("\n1.1 0"))
 
+        // What curl was shown is the certificate whose fingerprint the credentials report.
+        let shown = try Curl.run([
+            "--cacert", credentials.certificatePath, "--resolve", resolve, "-o", "/dev/null", "-w", "%{certs}", https,
+        ])
+        #expect(try fingerprints(ofPEM: shown.output) == [fingerprint])
+        // Without the certificate as trust anchor, curl refuses the peer (60: peer certificate not verified).
+        let unverified = try Curl.run(["--resolve", resolve, "-o", "/dev/null", https])
+        #expect(unverified.status == 60)
+
         // Plain HTTP on the TLS port is not served.
         let plain = try Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(server.port)/"])
         #expect(plain.output == "000")
@@ -318,6 +332,24 @@ struct HTTPServerTests {
         let other = HTTPServerCredentials(directory: TestCredentials.shared.directory, commonName: "other-name")
         try TestCredentials.shared.install()
         #expect(throws: HTTPServerCredentials.Failure.self) { try other.install() }
+    }
+
+    /// SHA-256 (hex) of the DER of each PEM certificate in `text`.
+    private func fingerprints(ofPEM text: String) throws -> [String] {
+        var result: [String] = []
+        var base64: String?
+        for line in text.split(whereSeparator: \.isNewline) {
+            if line.hasPrefix("-----BEGIN CERTIFICATE-----") {
+                base64 = ""
+            } else if line.hasPrefix("-----END CERTIFICATE-----"), let collected = base64 {
+                let der = try #require(Data(base64Encoded: collected))
+                result.append(SHA256Hex.of(Array(der)))
+                base64 = nil
+            } else if base64 != nil {
+                base64! += line.trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return result
     }
 
     /// Sends `text` on a fresh connection and returns everything the server answered before closing.
