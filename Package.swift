@@ -38,7 +38,7 @@ let package = Package(
             name: "KioskDaemon",
             dependencies: [
                 "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore",
-                "KioskSimulators",
+                "KioskSimulators", "KioskHTTP",
             ]),
 
         // Thin executables.
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "KioskHTTPTests", dependencies: ["KioskCore", "KioskIO", "KioskHTTP"]),
         .testTarget(
             name: "KioskDaemonTests",
-            dependencies: ["KioskCore", "KioskIO", "KioskStore", "KioskDaemon", "KioskSimulators"]),
+            dependencies: ["KioskCore", "KioskIO", "KioskStore", "KioskDaemon", "KioskSimulators", "KioskHTTP"]),
     ],
     swiftLanguageModes: [.v6]
 )
