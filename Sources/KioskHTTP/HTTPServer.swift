@@ -168,7 +168,12 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func startTLS(_ connection: Connection) -> Bool {
-        guard case .tls = security else { return true }
+        guard case .tls(let credentials) = security else { return true }
+        // libcups' server handshake picks `<directory>/<name>.crt` by the connection's Host field when set, else for a
+        // non-loopback client by a reverse DNS lookup of the local address — a wait on DNS for every connection,
+        // and a file (`<that name>.crt`) that does not exist, so the handshake would fail. Naming ours skips both;
+        // httpReadRequest clears the field before the request's own Host is read.
+        httpSetField(connection.http, HTTP_FIELD_HOST, credentials.commonName)
         return httpEncryption(connection.http, HTTP_ENCRYPTION_ALWAYS) == 0
     }
 

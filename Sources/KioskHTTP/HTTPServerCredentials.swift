@@ -6,8 +6,8 @@ import KioskCore
 /// `.key` (PEM). libcups keeps them per process (`cupsSetServerCredentials` is global), so one process serves TLS
 /// with one set: a second, different set in the same process is refused.
 ///
-/// For loopback clients libcups picks the credentials of `commonName`; for other clients it looks up the local
-/// address's host name and uses `<hostname>.crt` if present (else `commonName`'s) — see the docs on deployment.
+/// `HTTPServer` makes libcups pick these for every client (see its `startTLS`): left alone, libcups would look up
+/// the local address's host name for a non-loopback client and want `<hostname>.crt`.
 public struct HTTPServerCredentials: Sendable, Hashable {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let description: String
