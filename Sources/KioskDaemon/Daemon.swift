@@ -28,7 +28,7 @@ public final class Daemon: @unchecked Sendable {
     let socketDirectory: String
     private var servers: [ControlServer] = []
     /// The pull API (`central.pull.listen`), nil when not configured.
-    private var pullListener: PullListener?
+    private(set) var pullListener: PullListener?
     private var demoFailed = false
     private let notifier: SystemdNotifier
     private let watchdogInterval: Duration?

@@ -77,6 +77,16 @@ import Testing
         let der = try #require(Data(base64Encoded: pem))
         #expect(SHA256.hex(of: Array(der)) == listener.fingerprint)
 
+        // kioskctl status names the listener and the certificate to pin.
+        let status = try ControlConnection(path: daemon.statusSocket).request(["command": "status"])
+        let pull = try #require((status["central"] as? [String: Any])?["pull"] as? [String: Any])
+        #expect(pull["url"] as? String == "https://127.0.0.1:\(listener.port)")
+        #expect(pull["certificateSHA256"] as? String == listener.fingerprint)
+        let text = try ProcessRunner.run("kioskctl", ["--socket", daemon.statusSocket, "status"])
+        #expect(
+            text.stdout.contains(
+                "pull API: https://127.0.0.1:\(listener.port), certificate SHA-256 \(listener.fingerprint)"))
+
         let health = try json(try curl(listener, [url(listener, "/healthz")]).output)
         #expect(health["outboxPending"] as? Int == 3)
         #expect(["ok", "degraded"].contains(health["status"] as? String ?? ""))

@@ -53,6 +53,16 @@ final class PullListener: Sendable {
         return listener
     }
 
+    /// For `status`: where it listens, the certificate to pin, connections being served.
+    var status: [String: Any] {
+        var status: [String: Any] = [
+            "listen": server.address.description, "url": url, "tls": certificateSHA256 != nil,
+            "activeConnections": server.activeConnections,
+        ]
+        if let certificateSHA256 { status["certificateSHA256"] = certificateSHA256 }
+        return status
+    }
+
     /// `https://HOST:PORT` (or `http://` without TLS).
     var url: String { "\(certificateSHA256 == nil ? "http" : "https")://\(server.address)" }
 
