@@ -1,6 +1,7 @@
 import Foundation
 import KioskCore
 import KioskHTTP
+import KioskIO
 import Testing
 
 @testable import KioskDaemon
@@ -220,4 +221,35 @@ final class ManualClock: @unchecked Sendable {
     private var instant = ContinuousClock.now
     var now: ContinuousClock.Instant { lock.withLock { instant } }
     func advance(_ duration: Duration) { lock.withLock { instant += duration } }
+}
+
+/// docs/central-api.yaml (OpenAPI 3.1) and the routes served agree: the same operations, and the same ones open
+/// without a token. Read with PyYAML (python3-yaml), a real YAML parser.
+struct CentralAPIDocumentTests {
+    @Test func openAPIDocument_listsExactlyTheRoutesServed() throws {
+        let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/central-api.yaml").path
+        let child = try ChildProcess(
+            "/usr/bin/python3",
+            [
+                "-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+                document,
+            ], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(child.waitForExit(deadline: .after(seconds: 30)))
+        #expect(child.exitStatus == 0, "\(child.output)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(child.output.utf8)) as? [String: Any])
+        #expect(root["openapi"] as? String == "3.1.0")
+        let globalSecurity = root["security"] as? [[String: Any]] ?? []
+        #expect(!globalSecurity.isEmpty)
+        let paths = try #require(root["paths"] as? [String: [String: Any]])
+        var documented: Set<PullAPI.Route> = []
+        for (path, operations) in paths {
+            for (method, operation) in operations {
+                let method = try #require(HTTPMethod(rawValue: method.uppercased()), "\(method) \(path)")
+                let security = (operation as? [String: Any])?["security"] as? [[String: Any]] ?? globalSecurity
+                documented.insert(PullAPI.Route(method: method, path: path, needsToken: !security.isEmpty))
+            }
+        }
+        #expect(documented == Set(PullAPI.routes))
+    }
 }

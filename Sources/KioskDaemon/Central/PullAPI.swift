@@ -56,21 +56,32 @@ public final class PullAPI: Sendable {
         self.failures = FailureCounter(limit: Self.failureLimit, window: Self.failureWindow, now: now)
     }
 
+    /// One route: what `docs/central-api.yaml` documents, and a test checks it against this list.
+    public struct Route: Sendable, Hashable {
+        public let method: HTTPMethod
+        public let path: String
+        public let needsToken: Bool
+    }
+
+    public static let routes: [Route] = [
+        Route(method: .get, path: "/healthz", needsToken: false),
+        Route(method: .get, path: "/v1/transactions", needsToken: true),
+        Route(method: .post, path: "/v1/transactions/ack", needsToken: true),
+    ]
+
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        switch request.target.path {
-        case "/healthz":
-            guard request.method == .get else { return methodNotAllowed("GET") }
-            return healthz()
-        case "/v1/transactions":
-            guard request.method == .get else { return methodNotAllowed("GET") }
-            if let refusal = authenticate(request) { return refusal }
-            return transactions(request)
-        case "/v1/transactions/ack":
-            guard request.method == .post else { return methodNotAllowed("POST") }
-            if let refusal = authenticate(request) { return refusal }
-            return ack(request)
-        default:
-            return .problem(status: 404, detail: "no such resource")
+        let candidates = Self.routes.filter { $0.path == request.target.path }
+        guard !candidates.isEmpty else { return .problem(status: 404, detail: "no such resource") }
+        guard let route = candidates.first(where: { $0.method == request.method }) else {
+            let allowed = candidates.map(\.method.rawValue).joined(separator: ", ")
+            return .problem(status: 405, detail: "use \(allowed) here", fields: [.allow: allowed])
+        }
+        if route.needsToken, let refusal = authenticate(request) { return refusal }
+        switch route.path {
+        case "/healthz": return healthz()
+        case "/v1/transactions": return transactions(request)
+        case "/v1/transactions/ack": return ack(request)
+        default: return .problem(status: 404, detail: "no such resource")
         }
     }
 
@@ -204,10 +215,6 @@ public final class PullAPI: Sendable {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
-    }
-
-    private func methodNotAllowed(_ allowed: String) -> HTTPResponse {
-        .problem(status: 405, detail: "use \(allowed) here", fields: [.allow: allowed])
     }
 }
 
