@@ -111,6 +111,9 @@ import Testing
             events.allSatisfy {
                 $0["specversion"] as? String == "1.0" && $0["source"] as? String == "urn:kioskd:PULL-01"
             })
+        let data = try #require(events.first?["data"] as? [String: Any])
+        #expect(data["outcome"] as? String == "completed")
+        #expect((data["applicant"] as? [String: Any])?["idNumber"] as? String == DaemonStoreTests.idNumber)
         let next = try #require(first["next"] as? Int)
         #expect(next == events.last?["seq"] as? Int)
         let rest = try json(try curl(listener, auth + [url(listener, "/v1/transactions?after=\(next)")]).output)

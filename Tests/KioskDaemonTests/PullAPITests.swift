@@ -91,6 +91,77 @@ struct PullAPITests {
         #expect(past["next"] as? Int == 9)
     }
 
+    /// A full record: every field the centre registers, in full; the purged one says so and carries none of them.
+    @Test func eventData_carriesTheRecord_orSaysItWasPurged() throws {
+        var record = TransactionRecord(
+            id: "T-9", kioskID: "K-1", startedAt: Date(timeIntervalSince1970: 1_763_800_000))
+        record.identityVerifiedAt = Date(timeIntervalSince1970: 1_763_800_010)
+        record.endedAt = Date(timeIntervalSince1970: 1_763_800_300.5)
+        record.outcome = .completed
+        record.cardType = .resident
+        record.applicantName = PersonalText("张三丰", kind: .name)
+        record.applicantIDNumber = PersonalText("11010519491231002X", kind: .idNumber)
+        record.form = ApplicationForm(
+            kind: .company, name: "北京景山软件有限公司", entityType: "有限责任公司（自然人独资）",
+            representative: PersonalText("张三丰", kind: .name), registeredCapitalWan: 100,
+            address: PersonalText("北京市东城区景山前街4号", kind: .address), businessScope: "软件开发",
+            phone: PersonalText("13800138000", kind: .phone))
+        record.signatureSHA256 = String(repeating: "ab", count: 32)
+        record.licence = BusinessLicence(
+            creditCode: "91110101MA01ABCD1X", name: "北京景山软件有限公司", entityType: "有限责任公司（自然人独资）",
+            representative: "张三丰", kind: .company, registeredCapital: "壹佰万元整",
+            establishedOn: CivilDate(year: 2025, month: 11, day: 22)!,
+            businessTermFrom: CivilDate(year: 2025, month: 11, day: 22)!, businessTermUntil: .longTerm,
+            address: "北京市东城区景山前街4号", businessScope: "软件开发", registrationAuthority: "北京市东城区市场监督管理局",
+            issuedOn: CivilDate(year: 2025, month: 11, day: 22)!,
+            qrPayload: "https://www.gsxt.gov.cn/91110101MA01ABCD1X")
+        record.licencePrint = .completed
+        record.receiptPrint = .failed(reason: "paper-end")
+        record.rating = .good
+        record.queueTicket = "A007"
+        let payload = try RecordCoding.encode(record)
+        let whole = OutboxEntry(seq: 1, transactionID: "T-9", payload: payload, createdAt: Date(), ackedAt: nil)
+        let purgedPayload = try RecordCoding.encode(PersonalDataPurge.purged(record))
+        let purged = OutboxEntry(
+            seq: 2, transactionID: "T-9", payload: purgedPayload, createdAt: Date(), ackedAt: nil,
+            personalDataPurgedAt: Date())
+        let api = PullAPI(kioskID: "K-1", tokenSHA256: [], backend: FakeBackend(count: 1))
+
+        let event = try #require(
+            try JSONSerialization.jsonObject(with: Data(api.event(whole).utf8)) as? [String: Any])
+        #expect(event["time"] as? String == "2025-11-22T08:31:40.500Z")
+        let data = try #require(event["data"] as? [String: Any])
+        #expect(data["outcome"] as? String == "completed")
+        #expect(data["personalDataPurged"] == nil)
+        let applicant = try #require(data["applicant"] as? [String: Any])
+        #expect(applicant["idNumber"] as? String == "11010519491231002X")
+        #expect(applicant["name"] as? String == "张三丰")
+        #expect(applicant["cardType"] as? String == "resident")
+        let form = try #require(data["form"] as? [String: Any])
+        #expect(form["phone"] as? String == "13800138000")
+        #expect(form["registeredCapitalWan"] as? Int == 100)
+        #expect((data["signature"] as? [String: Any])?["sha256"] as? String == String(repeating: "ab", count: 32))
+        let licence = try #require(data["licence"] as? [String: Any])
+        #expect(licence["creditCode"] as? String == "91110101MA01ABCD1X")
+        #expect(licence["name"] as? String == "北京景山软件有限公司")
+        #expect((data["receiptPrint"] as? [String: Any])?["reason"] as? String == "paper-end")
+        #expect((data["licencePrint"] as? [String: Any])?["result"] as? String == "completed")
+        #expect(data["rating"] as? String == "good")
+        #expect(data["queueTicket"] as? String == "A007")
+        let times = try #require(data["times"] as? [String: Any])
+        #expect(times["identityVerifiedAt"] as? String == "2025-11-22T08:26:50.000Z")
+
+        let purgedText = api.event(purged)
+        let purgedData = try #require(
+            (try JSONSerialization.jsonObject(with: Data(purgedText.utf8)) as? [String: Any])?["data"]
+                as? [String: Any])
+        #expect(purgedData["personalDataPurged"] as? Bool == true)
+        for personal in ["11010519491231002X", "张三丰", "13800138000", "景山前街", String(repeating: "ab", count: 32)] {
+            #expect(!purgedText.contains(personal), "\(personal) survived the purge")
+        }
+        #expect((purgedData["form"] as? [String: Any])?["businessScope"] as? String == "软件开发")
+    }
+
     @Test func badCursorOrLimit_is400() throws {
         let api = PullAPI(kioskID: "K-1", tokenSHA256: [Self.tokenHash], backend: FakeBackend(count: 2))
         for target in [

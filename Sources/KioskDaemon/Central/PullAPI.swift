@@ -141,11 +141,15 @@ public final class PullAPI: Sendable {
         }
     }
 
-    /// One outbox entry as a CloudEvents 1.0 event; `data` is the stored transaction record.
+    /// One outbox entry as a CloudEvents 1.0 event; `data` is `TransactionEventData` (the stored JSON as it is if a
+    /// record ever failed to decode, so nothing is withheld from the centre).
     func event(_ entry: OutboxEntry) -> String {
-        let ended = (try? entry.record())?.endedAt ?? entry.createdAt
+        let record = try? entry.record()
+        let ended = record?.endedAt ?? entry.createdAt
         let id = HTTPResponse.jsonString(entry.transactionID)
-        let data = entry.payload.isEmpty ? "null" : String(decoding: entry.payload, as: UTF8.self)
+        let data =
+            record.map { TransactionEventData.json($0, purged: entry.personalDataPurgedAt != nil) }
+            ?? (entry.payload.isEmpty ? "null" : String(decoding: entry.payload, as: UTF8.self))
         return "{\"specversion\":\"1.0\",\"id\":\(id),\"source\":\(HTTPResponse.jsonString("urn:kioskd:" + kioskID)),"
             + "\"type\":\"kioskd.transaction.v1\",\"time\":\"\(Self.rfc3339(ended))\",\"subject\":\(id),"
             + "\"datacontenttype\":\"application/json\",\"seq\":\(entry.seq),\"data\":\(data)}"
