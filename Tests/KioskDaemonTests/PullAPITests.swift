@@ -222,6 +222,15 @@ struct PullAPITests {
         #expect(api.handle(try request(.get, "/v1/transactions", token: "bearer-less")).status == 401)
     }
 
+    @Test func ackBody_takesOnlyAnExactNonNegativeInteger() {
+        #expect(AckBody.upTo(Array("{\"upTo\": 0}".utf8)) == 0)
+        #expect(AckBody.upTo(Array("{\"upTo\": 9007199254740992}".utf8)) == 1 << 53)
+        for bad in ["{\"upTo\": 9007199254740993}", "{\"upTo\": 1e300}", "{\"upTo\": -0.5}", "{\"upTo\": null}", ""] {
+            #expect(AckBody.upTo(Array(bad.utf8)) == nil, "\(bad)")
+        }
+        #expect(AckBody.upTo(Array(("{\"upTo\": 1" + String(repeating: " ", count: 5000) + "}").utf8)) == nil)
+    }
+
     @Test func bearerTokens_matchOnlyTheirHash() {
         let other = SHA256.digest(Array("other".utf8))
         #expect(PullAPI.accepts(Self.token, hashes: [other, Self.tokenHash]))

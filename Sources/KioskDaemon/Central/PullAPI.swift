@@ -125,7 +125,7 @@ public final class PullAPI: Sendable {
         guard let type = request.contentType, Self.isJSON(type) else {
             return .problem(status: 415, detail: "send the acknowledgement as application/json")
         }
-        guard let upTo = Self.upTo(request.body) else {
+        guard let upTo = AckBody.upTo(request.body) else {
             return .problem(status: 400, detail: "expected {\"upTo\": SEQ} with a non-negative integer SEQ")
         }
         let result: PullAckResult
@@ -202,16 +202,6 @@ public final class PullAPI: Sendable {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         }
         return media == "application/json"
-    }
-
-    /// `{"upTo": N}` with N a non-negative integer (not a boolean, not a fraction) and no other key.
-    static func upTo(_ body: [UInt8]) -> Int64? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], object.count == 1,
-            let number = object["upTo"] as? NSNumber, String(cString: number.objCType) != "c"
-        else { return nil }
-        let value = number.doubleValue
-        guard value >= 0, value <= 9.0e15, value.rounded() == value else { return nil }
-        return number.int64Value
     }
 
     static func rfc3339(_ date: Date) -> String {
