@@ -158,13 +158,30 @@ public final class HTTPServer: @unchecked Sendable {
         connection.setDeadline(.after(limits.headerTimeout), abandonOnStop: true)
         guard startTLS(connection) else { return }
         var first = true
+        var blankLines = 0
         while true {
-            let waitUntil = first ? connection.deadline : .after(limits.idleTimeout)
+            // Empty lines before a request count against that request's head deadline: they cannot stretch it.
+            let waitUntil = first || blankLines > 0 ? connection.deadline : .after(limits.idleTimeout)
             guard connection.waitForData(until: waitUntil, stopping: { self.isStopping }) else { return }
-            if !first { connection.setDeadline(.after(limits.headerTimeout), abandonOnStop: true) }
+            if !first && blankLines == 0 {
+                connection.setDeadline(.after(limits.headerTimeout), abandonOnStop: true)
+            }
             first = false
-            guard handleOne(connection) else { return }
+            switch handleOne(connection) {
+            case .blankLine:
+                blankLines += 1
+                if blankLines > 8 { return }
+            case .answered(let keepAlive):
+                blankLines = 0
+                guard keepAlive else { return }
+            }
         }
+    }
+
+    private enum Outcome {
+        /// An empty line where a request line was expected (RFC 9112 lets a server skip a few).
+        case blankLine
+        case answered(keepAlive: Bool)
     }
 
     private func startTLS(_ connection: Connection) -> Bool {
@@ -196,15 +213,21 @@ public final class HTTPServer: @unchecked Sendable {
         write(response, to: connection, method: .get, keepAlive: false)
     }
 
-    /// Reads, answers and returns whether to keep the connection for another request.
-    private func handleOne(_ connection: Connection) -> Bool {
+    /// Reads and answers one request.
+    private func handleOne(_ connection: Connection) -> Outcome {
+        guard let keepAlive = answerOne(connection) else { return .blankLine }
+        return .answered(keepAlive: keepAlive)
+    }
+
+    /// Reads, answers and returns whether to keep the connection for another request; nil for an empty line.
+    private func answerOne(_ connection: Connection) -> Bool? {
         let http = connection.http
         let before = connection.consumedBytes()
         var uri = [CChar](repeating: 0, count: 4096)
         let state = httpReadRequest(http, &uri, uri.count)
         let method: HTTPMethod
         switch state {
-        case HTTP_STATE_WAITING: return true  // an empty line between requests, which RFC 9112 lets us skip
+        case HTTP_STATE_WAITING: return nil
         case HTTP_STATE_UNKNOWN_METHOD:
             return fail(connection, 501, "the request method is not one this server knows")
         case HTTP_STATE_UNKNOWN_VERSION:

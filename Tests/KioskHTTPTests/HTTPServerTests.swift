@@ -230,6 +230,27 @@ struct HTTPServerTests {
         #expect(elapsed >= .milliseconds(1400) && elapsed < .seconds(4))
     }
 
+    @Test func emptyLinesBeforeARequest_doNotStretchTheHeadDeadline() throws {
+        var limits = HTTPLimits()
+        limits.headerTimeout = .milliseconds(1000)
+        let server = try HTTPServer(host: "127.0.0.1", port: 0, limits: limits, handler: echoHandler)
+        defer { server.shutdown(deadline: .after(seconds: 5)) }
+        let client = try TCPSocket.connect(host: "127.0.0.1", port: server.port, deadline: .after(seconds: 5))
+        defer { client.close() }
+        let started = ContinuousClock.now
+        var closed = false
+        // An empty line every 200 ms, for up to 4 s: the connection must go at the 1 s head deadline.
+        for _ in 0..<20 {
+            do { try client.write(Array("\r\n".utf8), deadline: .after(seconds: 1)) } catch { break }
+            if peerClosed(client, within: .milliseconds(200)) {
+                closed = true
+                break
+            }
+        }
+        #expect(closed || readUntilClosed(client, deadline: .after(seconds: 1)).closed)
+        #expect(ContinuousClock.now - started < .milliseconds(2500))
+    }
+
     @Test func idleKeptAliveConnection_isClosedAfterTheIdleTimeout() throws {
         var limits = HTTPLimits()
         limits.idleTimeout = .milliseconds(500)
@@ -362,6 +383,17 @@ struct HTTPServerTests {
         let other = HTTPServerCredentials(directory: TestCredentials.shared.directory, commonName: "other-name")
         try TestCredentials.shared.install()
         #expect(throws: HTTPServerCredentials.Failure.self) { try other.install() }
+    }
+
+    /// Whether a read within `duration` finds the connection closed by the server.
+    private func peerClosed(_ client: DescriptorTransport, within duration: Duration) -> Bool {
+        do {
+            _ = try client.read(upTo: 4096, deadline: .after(duration))
+            return false
+        } catch {
+            if case .disconnected = error { return true }
+            return false
+        }
     }
 
     /// SHA-256 (hex) of the DER of each PEM certificate in `text`.
