@@ -15,7 +15,11 @@ import Testing
     }
 
     /// kioskd on a store seeded with `count` completed transactions, pulling on 127.0.0.1:0 with TLS.
-    private func startKioskd(_ directory: URL, seeded count: Int) throws -> (DaemonProcess, Listener) {
+    private func startKioskd(_ directory: URL, seeded count: Int, tls: Any? = nil) throws -> (DaemonProcess, Listener) {
+        var pullConfig: [String: Any] = [
+            "listen": "127.0.0.1:0", "tokenSHA256": [SHA256.hex(of: Array(Self.token.utf8))],
+        ]
+        if let tls { pullConfig["tls"] = tls }
         let store = try TransactionStore.open(path: TransactionStore.path(inStateDirectory: directory.path))
         for index in 1...count { try store.complete(DaemonStoreTests.record("T-\(index)", endedAgo: 60)) }
         store.close()
@@ -23,9 +27,7 @@ import Testing
             stateDirectory: directory,
             config: [
                 "kioskID": "PULL-01",
-                "central": [
-                    "pull": ["listen": "127.0.0.1:0", "tokenSHA256": [SHA256.hex(of: Array(Self.token.utf8))]]
-                ],
+                "central": ["pull": pullConfig],
             ])
         // Logged just before READY=1; the output pipe may deliver it a moment later.
         #expect(daemon.child.waitForOutput(containing: "certificate SHA-256 ", deadline: .after(seconds: 10)))
@@ -40,7 +42,8 @@ import Testing
             daemon,
             Listener(
                 port: port, fingerprint: String(fingerprint),
-                certificate: directory.appendingPathComponent("tls/kioskd.crt").path)
+                certificate: (tls as? [String: String])?["certificate"]
+                    ?? directory.appendingPathComponent("tls/kioskd.crt").path)
         )
     }
 
@@ -149,6 +152,34 @@ import Testing
         let cursor = try store.outboxCursor()
         #expect(cursor.acked == Int64(next))
         #expect(cursor.last == Int64(last))
+    }
+
+    @Test func configuredCertificate_isServedAndItsFingerprintLogged() throws {
+        let directory = try TemporaryDirectory("kioskd-pullcert")
+        defer { directory.remove() }
+        let certificate = directory.url.appendingPathComponent("centre-issued.crt").path
+        let key = directory.url.appendingPathComponent("centre-issued.key").path
+        let openssl = try ChildProcess(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+                "-out", certificate, "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+            ], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(openssl.waitForExit(deadline: .after(seconds: 30)))
+        #expect(openssl.exitStatus == 0, "\(openssl.output)")
+        let pem = try String(contentsOfFile: certificate, encoding: .utf8)
+        let base64 = pem.components(separatedBy: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        let fingerprint = SHA256.hex(of: Array(try #require(Data(base64Encoded: base64))))
+
+        let (daemon, listener) = try startKioskd(
+            directory.url, seeded: 1, tls: ["certificate": certificate, "key": key])
+        #expect(listener.fingerprint == fingerprint)
+        let health = try curl(listener, ["-o", "/dev/null", "-w", "%{http_code}", url(listener, "/healthz")])
+        #expect(health.status == 0 && health.output == "200", "curl exit \(health.status)")
+        let copiedKey = directory.url.appendingPathComponent("tls/kioskd-configured.key").path
+        let mode = try FileManager.default.attributesOfItem(atPath: copiedKey)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(daemon.terminate() == 0)
     }
 
     @Test func withoutCentralPull_nothingListens() throws {

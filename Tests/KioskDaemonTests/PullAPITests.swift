@@ -276,6 +276,17 @@ struct PullAPITests {
             "kioskID": "K-1", "central": ["pull": ["listen": "127.0.0.1:0", "tls": "off", "tokenSHA256": [hash]]],
         ])
         #expect(loopbackPlain.central.pull?.tls == false)
+        let files = try DaemonConfigTests.parse([
+            "kioskID": "K-1",
+            "central": [
+                "pull": [
+                    "listen": "0.0.0.0:8443", "tls": ["certificate": "/etc/k/c.pem", "key": "/etc/k/k.pem"],
+                    "tokenSHA256": [hash],
+                ]
+            ],
+        ])
+        #expect(files.central.pull?.tls == true)
+        #expect(files.central.pull?.certificate == .init(certificate: "/etc/k/c.pem", key: "/etc/k/k.pem"))
         let refused: [([String: Any], String)] = [
             (["listen": "0.0.0.0:8443", "tls": "off", "tokenSHA256": [hash]], "central.pull.tls"),
             (["listen": "0.0.0.0:8443"], "central.pull.tokenSHA256"),
@@ -284,6 +295,9 @@ struct PullAPITests {
             (["listen": "kiosk.local:8443", "tokenSHA256": [hash]], "central.pull.listen"),
             (["listen": "0.0.0.0", "tokenSHA256": [hash]], "central.pull.listen"),
             (["listen": "0.0.0.0:8443", "tokenSHA256": [hash], "port": 1], "central.pull.port"),
+            (["listen": "0.0.0.0:8443", "tokenSHA256": [hash], "tls": ["certificate": "/c"]], "central.pull.tls.key"),
+            (["listen": "0.0.0.0:8443", "tokenSHA256": [hash], "tls": ["cert": "/c"]], "central.pull.tls.cert"),
+            (["listen": "0.0.0.0:8443", "tokenSHA256": [hash], "tls": "maybe"], "central.pull.tls"),
         ]
         for (pull, key) in refused {
             #expect {

@@ -22,14 +22,30 @@ public struct PullConfig: Sendable, Hashable {
     public var port: UInt16
     /// TLS, unless the address is loopback and `"tls": "off"` was set.
     public var tls: Bool
+    /// `"tls": {"certificate": PATH, "key": PATH}` (PEM; the certificate file may hold its chain after it); nil =
+    /// self-signed credentials created once in the state directory.
+    public var certificate: CertificateFiles?
+
+    public struct CertificateFiles: Sendable, Hashable {
+        public var certificate: String
+        public var key: String
+
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
     /// SHA-256 of each accepted bearer token (32 bytes each); the tokens themselves are never configured.
     public var tokenSHA256: [[UInt8]]
 
-    public init(host: String, port: UInt16, tls: Bool, tokenSHA256: [[UInt8]]) {
+    public init(
+        host: String, port: UInt16, tls: Bool, tokenSHA256: [[UInt8]], certificate: CertificateFiles? = nil
+    ) {
         self.host = host
         self.port = port
         self.tls = tls
         self.tokenSHA256 = tokenSHA256
+        self.certificate = certificate
     }
 
     init(_ reader: ConfigReader) throws(ConfigError) {
@@ -45,12 +61,24 @@ public struct PullConfig: Sendable, Hashable {
         self.host = host
         self.port = port
         let loopback = host.hasPrefix("127.")
-        let tls = try reader.oneOf("tls", ["on", "off"], default: "on")
-        if tls == "off" && !loopback {
-            throw reader.error(
-                "tls", "\"off\" is allowed only on a loopback address; personal data travels only over TLS")
+        // "tls" is "on" (the default), "off" (loopback only) or {"certificate": PATH, "key": PATH}.
+        if reader.has("tls"), (try? reader.string("tls")) == nil {
+            let files = try reader.child("tls", allowed: ["certificate", "key"])
+            self.certificate = try files.map { (files) throws(ConfigError) in
+                CertificateFiles(
+                    certificate: try files.string("certificate", maxLength: 1024),
+                    key: try files.string("key", maxLength: 1024))
+            }
+            self.tls = true
+        } else {
+            let tls = try reader.oneOf("tls", ["on", "off"], default: "on")
+            if tls == "off" && !loopback {
+                throw reader.error(
+                    "tls", "\"off\" is allowed only on a loopback address; personal data travels only over TLS")
+            }
+            self.tls = tls == "on"
+            self.certificate = nil
         }
-        self.tls = tls == "on"
         guard let hashes = try reader.optionalStrings("tokenSHA256", maxLength: 64), !hashes.isEmpty else {
             throw reader.error("tokenSHA256", "missing; expected the hex SHA-256 of each accepted bearer token")
         }

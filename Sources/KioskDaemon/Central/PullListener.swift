@@ -22,7 +22,16 @@ final class PullListener: Sendable {
             let directory = config.stateDirectory + "/tls"
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let credentials = HTTPServerCredentials(directory: directory, commonName: "kioskd")
+            let credentials: HTTPServerCredentials
+            if let files = pull.certificate {
+                // libcups reads credentials as `<directory>/<name>.crt|.key`: copy the configured ones there at
+                // every start (a renewed certificate is picked up by a restart).
+                credentials = HTTPServerCredentials(directory: directory, commonName: "kioskd-configured")
+                try Self.copy(files.certificate, to: credentials.certificatePath, mode: 0o644)
+                try Self.copy(files.key, to: credentials.keyPath, mode: 0o600)
+            } else {
+                credentials = HTTPServerCredentials(directory: directory, commonName: "kioskd")
+            }
             try credentials.install()
             certificateSHA256 = try credentials.certificateSHA256()
             security = .tls(credentials)
@@ -51,6 +60,22 @@ final class PullListener: Sendable {
         let fingerprint = listener.certificateSHA256.map { " (certificate SHA-256 \($0))" } ?? ""
         logger.notice("central", "pull API listening on \(listener.url)\(fingerprint)")
         return listener
+    }
+
+    struct CertificateFileError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func copy(_ source: String, to destination: String, mode: Int) throws {
+        guard let data = FileManager.default.contents(atPath: source), !data.isEmpty else {
+            throw CertificateFileError(description: "central.pull.tls: cannot read \(source)")
+        }
+        let temporary = destination + ".new"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: mode])
+        else { throw CertificateFileError(description: "central.pull.tls: cannot write \(temporary)") }
+        guard rename(temporary, destination) == 0 else {
+            throw CertificateFileError(description: "central.pull.tls: cannot replace \(destination)")
+        }
     }
 
     /// For `status`: where it listens, the certificate to pin, connections being served.
