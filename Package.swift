@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // kioskd — the daemon of a self-service business-licence terminal.
 // Layering (docs/ARCHITECTURE.md §2): KioskCore, KioskProtocols and KioskDocuments are pure and never import a C
-// module; only KioskIO, KioskDevices and KioskStore touch the OS.
+// module; only KioskIO, KioskDevices, KioskStore and KioskHTTP touch the OS.
 import PackageDescription
 
 let package = Package(
