@@ -421,6 +421,8 @@ private final class Connection: @unchecked Sendable {
         self.stoppingCheck = { [weak server] in server?.stoppingForCallback ?? true }
         if case .tls = server.security { isEncrypted = true }
         httpSetDefaultField(http, HTTP_FIELD_SERVER, "kioskd")
+        // libcups would advertise gzip and deflate; compressed request bodies are refused (415).
+        httpSetDefaultField(http, HTTP_FIELD_ACCEPT_ENCODING, "identity")
         httpSetTimeout(http, 0.2, connectionKeepWaiting, Unmanaged.passUnretained(self).toOpaque())
     }
 
