@@ -108,7 +108,7 @@ struct HTTPServerTests {
         #expect(result.output.contains("\"status\":411"))
     }
 
-    @Test func postWithoutContentLength_is411() throws {
+    @Test func postWithoutContentLength_is411_andCompressedBody_is415() throws {
         let server = try HTTPServer(host: "127.0.0.1", port: 0, handler: echoHandler)
         defer { server.shutdown(deadline: .after(seconds: 5)) }
         let answer = try rawExchange(server, "POST /x HTTP/1.1\r\nHost: a\r\n\r\n")
