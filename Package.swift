@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // kioskd — the daemon of a self-service business-licence terminal.
 // Layering (docs/ARCHITECTURE.md §2): KioskCore, KioskProtocols and KioskDocuments are pure and never import a C
-// module; only KioskIO, KioskDevices and KioskStore touch the OS.
+// module; only KioskIO, KioskDevices, KioskStore and KioskHTTP touch the OS.
 import PackageDescription
 
 let package = Package(
@@ -31,12 +31,14 @@ let package = Package(
         .target(
             name: "KioskDevices", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "CCups"]),
         .target(name: "KioskStore", dependencies: ["KioskCore", "KioskIO"]),
+        // HTTP/1.1 and TLS served through libcups' http_t, with our own limits.
+        .target(name: "KioskHTTP", dependencies: ["KioskCore", "KioskIO", "CKioskSupport", "CCups"]),
         .target(name: "KioskSimulators", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO"]),
         .target(
             name: "KioskDaemon",
             dependencies: [
                 "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore",
-                "KioskSimulators",
+                "KioskSimulators", "KioskHTTP",
             ]),
 
         // Thin executables.
@@ -65,9 +67,10 @@ let package = Package(
                 "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskSimulators",
             ]),
         .testTarget(name: "KioskStoreTests", dependencies: ["KioskCore", "KioskIO", "KioskStore"]),
+        .testTarget(name: "KioskHTTPTests", dependencies: ["KioskCore", "KioskIO", "KioskHTTP"]),
         .testTarget(
             name: "KioskDaemonTests",
-            dependencies: ["KioskCore", "KioskIO", "KioskStore", "KioskDaemon", "KioskSimulators"]),
+            dependencies: ["KioskCore", "KioskIO", "KioskStore", "KioskDaemon", "KioskSimulators", "KioskHTTP"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@
 # Builds every libFuzzer target in scripts/fuzz/*.swift against the pure codec sources and runs each for
 # FUZZ_SECONDS (default 10; `make fuzz FUZZ_SECONDS=600` for a long run). Prints each target's exec count.
 # Targets define `@_cdecl("LLVMFuzzerTestOneInput") func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32`.
+# A target that needs a pure file from another module names it on a line `// fuzz-sources: PATH ...`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-10}
@@ -13,6 +14,8 @@ targets=(scripts/fuzz/*.swift)
 for target in "${targets[@]}"; do
   name=$(basename "$target" .swift)
   mapfile -t sources < <(find Sources/KioskCore Sources/KioskProtocols -name '*.swift' | sort)
+  mapfile -t extra < <(sed -n 's|^// fuzz-sources: *||p' "$target" | tr ' ' '\n' | sed '/^$/d')
+  sources+=("${extra[@]}")
   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$name" \
     "${sources[@]}" "$target" -o "$out/$name" >"$out/$name.build.log" 2>&1 || {
     echo "fuzz: $name did not build"; grep -E 'error' "$out/$name.build.log" | head -20; exit 1; }

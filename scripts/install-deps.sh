@@ -11,6 +11,7 @@ packages=(
   poppler-utils zbar-tools                                   # pdftotext/pdftoppm and zbarimg check our PDFs and QR codes
   python3-venv                                               # the ESC/POS comparison bench (python-escpos from PyPI)
   systemd strace                                             # systemd-analyze checks the unit; strace its syscall filter
+  curl python3-yaml                                          # curl drives the HTTP server; PyYAML reads the OpenAPI doc
 )
 
 missing=()

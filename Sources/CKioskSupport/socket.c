@@ -28,3 +28,22 @@ int kiosk_unix_datagram_send(const char *path, const void *data, size_t length) 
     errno = saved;
     return sent == (ssize_t)length ? 0 : -1;
 }
+
+#include <netinet/in.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <sys/ioctl.h>
+
+long long kiosk_tcp_bytes_consumed(int fd) {
+    struct tcp_info info;
+    socklen_t length = sizeof(info);
+    memset(&info, 0, sizeof(info));
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return -1;
+    if (length < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(info.tcpi_bytes_received)) {
+        errno = ENOSYS;
+        return -1;
+    }
+    int queued = 0;
+    if (ioctl(fd, SIOCINQ, &queued) != 0) return -1;
+    return (long long)info.tcpi_bytes_received - (long long)queued;
+}

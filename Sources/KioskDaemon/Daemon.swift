@@ -27,6 +27,8 @@ public final class Daemon: @unchecked Sendable {
     let startedAt = Date()
     let socketDirectory: String
     private var servers: [ControlServer] = []
+    /// The pull API (`central.pull.listen`), nil when not configured.
+    private(set) var pullListener: PullListener?
     private var demoFailed = false
     private let notifier: SystemdNotifier
     private let watchdogInterval: Duration?
@@ -139,6 +141,14 @@ public final class Daemon: @unchecked Sendable {
                 group.cancelAll()
                 return 1
             }
+            do {
+                pullListener = try PullListener.start(
+                    config: config, store: store, lane: storeLane, terminal: terminal, logger: logger)
+            } catch {
+                logger.error("central", "cannot start the pull API on central.pull.listen: \(error)")
+                group.cancelAll()
+                return 1
+            }
             let readyIn = ContinuousClock.now - started
             notify(["READY=1", "STATUS=ready: \(await runner.snapshot.step.rawValue)"])
             logger.notice("kioskd", "ready in \(readyIn) (kiosk \(config.kioskID), sockets in \(socketDirectory))")
@@ -165,6 +175,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func shutdown() async {
+        await pullListener?.stop()
         for server in servers { server.stop() }
         let deadline = ContinuousClock.now + Self.printGracePeriod
         while ContinuousClock.now < deadline, await runner.isBusyEnding {

@@ -198,6 +198,29 @@ public final class SocketListener: @unchecked Sendable {
         }
     }
 
+    /// Waits until a connection is waiting (or `deadline`), then hands the listening descriptor to `take`, for a
+    /// library that accepts by itself (libcups' `httpAcceptConnection`). The descriptor is non-blocking, so `take`'s
+    /// accept(2) fails with EAGAIN rather than blocking when the client has gone; `close()` waits for `take` to
+    /// return. `.timedOut` at the deadline, `.closed` once closed. Wraps poll(2).
+    public func whenConnectionWaits<T>(deadline: Deadline, _ take: (Int32) -> T) throws(TransportError) -> T {
+        try state.enter()
+        defer { state.leave() }
+        while true {
+            var fds = [
+                pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&fds, 2, deadline.pollTimeoutMilliseconds)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw .system(SystemError("poll"))
+            }
+            if fds[1].revents != 0 { throw .closed }
+            if ready > 0 && fds[0].revents != 0 { return take(fd) }
+            if deadline.hasPassed { throw .timedOut(transferred: 0) }
+        }
+    }
+
     /// Takes one connection that is waiting, if any, only to turn it away: sends `line` without waiting (a client
     /// that does not read loses it) and closes it. It needs one free descriptor, and no more: kioskd frees a
     /// `ReserveDescriptor` for it when `accept` fails with EMFILE. True if a connection was refused.

@@ -10,6 +10,20 @@ public struct OutboxEntry: Sendable, Hashable {
     public let payload: Data
     public let createdAt: Date
     public let ackedAt: Date?
+    /// When retention removed the personal fields from `payload`; nil while they are there.
+    public let personalDataPurgedAt: Date?
+
+    public init(
+        seq: Int64, transactionID: String, payload: Data, createdAt: Date, ackedAt: Date?,
+        personalDataPurgedAt: Date? = nil
+    ) {
+        self.seq = seq
+        self.transactionID = transactionID
+        self.payload = payload
+        self.createdAt = createdAt
+        self.ackedAt = ackedAt
+        self.personalDataPurgedAt = personalDataPurgedAt
+    }
 
     /// The payload decoded.
     public func record() throws(StoreError) -> TransactionRecord {
@@ -27,4 +41,10 @@ public struct OutboxPage: Sendable, Hashable {
     public let next: Int64
     /// True when more entries follow `next`.
     public let hasMore: Bool
+
+    public init(entries: [OutboxEntry], next: Int64, hasMore: Bool) {
+        self.entries = entries
+        self.next = next
+        self.hasMore = hasMore
+    }
 }

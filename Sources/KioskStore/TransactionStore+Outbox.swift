@@ -12,15 +12,17 @@ extension TransactionStore {
         var entries = try withDatabase("read the outbox after \(seq)") { db in
             try db.rows(
                 """
-                SELECT seq, transaction_id, payload, created_at_ms, acked_at_ms FROM outbox
-                WHERE seq > ? ORDER BY seq LIMIT ?
+                SELECT o.seq, o.transaction_id, o.payload, o.created_at_ms, o.acked_at_ms, t.personal_purged_at_ms
+                FROM outbox o LEFT JOIN transactions t ON t.id = o.transaction_id
+                WHERE o.seq > ? ORDER BY o.seq LIMIT ?
                 """,
                 [.integer(seq), .integer(Int64(limit + 1))]
             ) { row in
                 OutboxEntry(
                     seq: row.int64(0), transactionID: row.string(1) ?? "", payload: row.data(2) ?? Data(),
                     createdAt: Date(unixMilliseconds: row.int64(3)),
-                    ackedAt: row.optionalInt64(4).map { Date(unixMilliseconds: $0) })
+                    ackedAt: row.optionalInt64(4).map { Date(unixMilliseconds: $0) },
+                    personalDataPurgedAt: row.optionalInt64(5).map { Date(unixMilliseconds: $0) })
             }
         }
         let hasMore = entries.count > limit

@@ -75,6 +75,10 @@ enum StatusTable {
                 lines.append("store: ERROR \(store["error"] ?? "")")
             }
         }
+        if let pull = (status["central"] as? [String: Any])?["pull"] as? [String: Any] {
+            let certificate = (pull["certificateSHA256"] as? String).map { ", certificate SHA-256 \($0)" } ?? ", no TLS"
+            lines.append("pull API: \(pull["url"] ?? "?")\(certificate)")
+        }
         if let dropped = (status["log"] as? [String: Any])?["droppedLines"] as? Int, dropped > 0 {
             lines.append("log: \(dropped) lines dropped (stderr could not be written)")
         }

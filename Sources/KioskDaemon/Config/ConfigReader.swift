@@ -100,6 +100,22 @@ struct ConfigReader {
         return value
     }
 
+    /// An array of non-empty strings, each at most `maxLength` bytes; nil when absent.
+    func optionalStrings(_ key: String, maxLength: Int = 4096) throws(ConfigError) -> [String]? {
+        guard has(key) else { return nil }
+        guard let values = object[key] as? [Any] else {
+            throw error(key, "expected an array of strings, got \(describe(object[key]))")
+        }
+        var strings: [String] = []
+        for (index, value) in values.enumerated() {
+            guard let text = value as? String, !text.isEmpty, text.utf8.count <= maxLength else {
+                throw error("\(key)[\(index)]", "expected a non-empty string of at most \(maxLength) bytes")
+            }
+            strings.append(text)
+        }
+        return strings
+    }
+
     func child(_ key: String, allowed: Set<String>) throws(ConfigError) -> ConfigReader? {
         guard has(key) else { return nil }
         guard let object = object[key] as? [String: Any] else {

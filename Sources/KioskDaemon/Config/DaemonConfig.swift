@@ -104,6 +104,8 @@ public struct DaemonConfig: Sendable {
     public var store = StoreConfig()
     public var retention = RetentionConfig()
     public var backup = BackupConfig()
+    /// The link to the central server (`central.*`); everything off by default.
+    public var central = CentralConfig()
 
     public init(
         kioskID: String = "KIOSK-SIM-01", stateDirectory: String = "/var/lib/kioskd",
@@ -155,7 +157,7 @@ public struct DaemonConfig: Sendable {
             file: file, path: "", object: object,
             allowed: [
                 "kioskID", "stateDirectory", "runtimeDirectory", "timeZone", "devices", "flow", "authority", "log",
-                "centralURL", "receipt", "licence", "store", "retention", "backup",
+                "centralURL", "receipt", "licence", "store", "retention", "backup", "central",
             ])
         var config = DaemonConfig()
         config.kioskID = try root.string("kioskID", maxLength: 64)
@@ -165,6 +167,7 @@ public struct DaemonConfig: Sendable {
         config.stateDirectory = try root.string("stateDirectory", default: config.stateDirectory)
         config.runtimeDirectory = try root.string("runtimeDirectory", default: config.runtimeDirectory)
         config.centralURL = try root.optionalString("centralURL")
+        if let central = try root.child("central", allowed: ["pull"]) { config.central = try CentralConfig(central) }
         if let zone = try root.optionalString("timeZone") {
             guard let timeZone = TimeZone(identifier: zone) else {
                 throw root.error("timeZone", "unknown time zone '\(zone)'")

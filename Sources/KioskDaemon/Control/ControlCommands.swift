@@ -95,6 +95,7 @@ struct ControlCommands: Sendable {
             "devices": devices, "flow": flow, "store": store, "pid": Int(getpid()),
             "log": ["droppedLines": daemon.logger.droppedLines],
         ]
+        if let pull = daemon.pullListener { reply["central"] = ["pull": pull.status] }
         if let simulation = daemon.simulation {
             reply["simulation"] = [
                 "idReaderPTY": simulation.idReader.devicePath,

@@ -1,0 +1,253 @@
+import Foundation
+import KioskCore
+import KioskHTTP
+import KioskStore
+
+/// What the pull API reads and writes; the daemon backs it with the store, tests with a fake.
+public protocol PullBackend: Sendable {
+    /// Outbox entries after `after`, at most `limit`.
+    func page(after: Int64, limit: Int) throws -> OutboxPage
+    /// Acknowledges up to `upTo` durably, unless that is beyond the last seq; answers the acknowledged seq after it.
+    func ack(upTo: Int64) throws -> PullAckResult
+    /// For `/healthz`; nil when the store cannot be read.
+    func health() -> PullHealth?
+}
+
+public enum PullAckResult: Sendable, Hashable {
+    /// Everything up to this seq is acknowledged (the request's `upTo`, or more if more was acknowledged before).
+    case acked(Int64)
+    /// `upTo` is past the last seq.
+    case beyondEnd(last: Int64)
+}
+
+public struct PullHealth: Sendable, Hashable {
+    public var devices: [String: String]
+    public var outboxPending: Int
+    public var degraded: Bool
+
+    public init(devices: [String: String], outboxPending: Int, degraded: Bool) {
+        self.devices = devices
+        self.outboxPending = outboxPending
+        self.degraded = degraded
+    }
+}
+
+/// The pull API's routes, pure over a `PullBackend`: `GET /v1/transactions`, `POST /v1/transactions/ack` (both with
+/// a bearer token) and `GET /healthz` (without). Every error is an RFC 9457 problem document.
+public final class PullAPI: Sendable {
+    public static let maximumLimit = OutboxPage.maximumLimit
+    public static let defaultLimit = 100
+    /// Failed authentications from one peer within `failureWindow` before it gets 429.
+    public static let failureLimit = 10
+    public static let failureWindow: Duration = .seconds(60)
+
+    let kioskID: String
+    private let tokenSHA256: [[UInt8]]
+    private let backend: any PullBackend
+    private let failures: FailureCounter
+
+    public init(
+        kioskID: String, tokenSHA256: [[UInt8]], backend: any PullBackend,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
+        self.kioskID = kioskID
+        self.tokenSHA256 = tokenSHA256
+        self.backend = backend
+        self.failures = FailureCounter(limit: Self.failureLimit, window: Self.failureWindow, now: now)
+    }
+
+    /// One route: what `docs/central-api.yaml` documents, and a test checks it against this list.
+    public struct Route: Sendable, Hashable {
+        public let method: HTTPMethod
+        public let path: String
+        public let needsToken: Bool
+    }
+
+    public static let routes: [Route] = [
+        Route(method: .get, path: "/healthz", needsToken: false),
+        Route(method: .get, path: "/v1/transactions", needsToken: true),
+        Route(method: .post, path: "/v1/transactions/ack", needsToken: true),
+    ]
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let candidates = Self.routes.filter { $0.path == request.target.path }
+        guard !candidates.isEmpty else { return .problem(status: 404, detail: "no such resource") }
+        guard let route = candidates.first(where: { $0.method == request.method }) else {
+            let allowed = candidates.map(\.method.rawValue).joined(separator: ", ")
+            return .problem(status: 405, detail: "use \(allowed) here", fields: [.allow: allowed])
+        }
+        if route.needsToken, let refusal = authenticate(request) { return refusal }
+        switch route.path {
+        case "/healthz": return healthz()
+        case "/v1/transactions": return transactions(request)
+        case "/v1/transactions/ack": return ack(request)
+        default: return .problem(status: 404, detail: "no such resource")
+        }
+    }
+
+    // MARK: Routes
+
+    private func healthz() -> HTTPResponse {
+        guard let health = backend.health() else {
+            return .problem(status: 503, detail: "the store cannot be read")
+        }
+        let devices = health.devices.keys.sorted().map {
+            "\(HTTPResponse.jsonString($0)):\(HTTPResponse.jsonString(health.devices[$0] ?? ""))"
+        }
+        return .json(
+            "{\"status\":\"\(health.degraded ? "degraded" : "ok")\",\"devices\":{\(devices.joined(separator: ","))},"
+                + "\"outboxPending\":\(health.outboxPending)}")
+    }
+
+    private func transactions(_ request: HTTPRequest) -> HTTPResponse {
+        let after: Int64
+        let limit: Int64
+        do {
+            after = try request.target.integer("after", default: 0, in: 0...Int64.max)
+            limit = try request.target.integer(
+                "limit", default: Int64(Self.defaultLimit), in: 1...Int64(Self.maximumLimit))
+        } catch {
+            return .problem(status: 400, detail: error.description)
+        }
+        let page: OutboxPage
+        do { page = try backend.page(after: after, limit: Int(limit)) } catch {
+            return .problem(status: 503, detail: "the outbox cannot be read now")
+        }
+        var events: [String] = []
+        events.reserveCapacity(page.entries.count)
+        for entry in page.entries { events.append(event(entry)) }
+        return .json(
+            "{\"kioskID\":\(HTTPResponse.jsonString(kioskID)),\"transactions\":[\(events.joined(separator: ","))],"
+                + "\"next\":\(page.next),\"hasMore\":\(page.hasMore)}")
+    }
+
+    private func ack(_ request: HTTPRequest) -> HTTPResponse {
+        guard let type = request.contentType, Self.isJSON(type) else {
+            return .problem(status: 415, detail: "send the acknowledgement as application/json")
+        }
+        guard let upTo = AckBody.upTo(request.body) else {
+            return .problem(status: 400, detail: "expected {\"upTo\": SEQ} with a non-negative integer SEQ")
+        }
+        let result: PullAckResult
+        do { result = try backend.ack(upTo: upTo) } catch {
+            return .problem(status: 503, detail: "the acknowledgement could not be recorded now")
+        }
+        switch result {
+        case .acked(let seq): return .json("{\"acked\":\(seq)}")
+        case .beyondEnd(let last):
+            return .problem(
+                status: 409,
+                detail: "upTo \(upTo) is beyond the last transaction seq \(last); acknowledge what you pulled")
+        }
+    }
+
+    /// One outbox entry as a CloudEvents 1.0 event; `data` is `TransactionEventData` (the stored JSON as it is if a
+    /// record ever failed to decode, so nothing is withheld from the centre).
+    func event(_ entry: OutboxEntry) -> String {
+        let record = try? entry.record()
+        let ended = record?.endedAt ?? entry.createdAt
+        let id = HTTPResponse.jsonString(entry.transactionID)
+        let data =
+            record.map { TransactionEventData.json($0, purged: entry.personalDataPurgedAt != nil) }
+            ?? (entry.payload.isEmpty ? "null" : String(decoding: entry.payload, as: UTF8.self))
+        return "{\"specversion\":\"1.0\",\"id\":\(id),\"source\":\(HTTPResponse.jsonString("urn:kioskd:" + kioskID)),"
+            + "\"type\":\"kioskd.transaction.v1\",\"time\":\"\(Self.rfc3339(ended))\",\"subject\":\(id),"
+            + "\"datacontenttype\":\"application/json\",\"seq\":\(entry.seq),\"data\":\(data)}"
+    }
+
+    // MARK: Authentication
+
+    /// nil when the request carries an accepted bearer token; else the 401 (or 429 for a peer that keeps failing).
+    private func authenticate(_ request: HTTPRequest) -> HTTPResponse? {
+        let peer = request.peerAddress
+        if failures.isBlocked(peer) {
+            return .problem(
+                status: 429, detail: "too many failed authentications; wait a minute",
+                fields: [.retryAfter: String(Self.failureWindow.components.seconds)])
+        }
+        if let token = Self.bearerToken(request.authorization), Self.accepts(token, hashes: tokenSHA256) {
+            return nil
+        }
+        failures.record(peer)
+        return .problem(
+            status: 401, detail: "a valid bearer token is needed", fields: [.wwwAuthenticate: "Bearer realm=\"kioskd\""]
+        )
+    }
+
+    /// The token of `Bearer <token>` (scheme case-insensitive), nil for anything else.
+    static func bearerToken(_ authorization: String?) -> String? {
+        guard let authorization else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// Whether SHA-256(`token`) is one of `hashes`, comparing every byte of every hash (no early exit).
+    static func accepts(_ token: String, hashes: [[UInt8]]) -> Bool {
+        let digest = SHA256.digest(Array(token.utf8))
+        var matched: UInt8 = 0
+        for hash in hashes where hash.count == digest.count {
+            var difference: UInt8 = 0
+            for index in 0..<digest.count { difference |= hash[index] ^ digest[index] }
+            matched |= difference == 0 ? 1 : 0
+        }
+        return matched == 1
+    }
+
+    // MARK: Parsing
+
+    static func isJSON(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        return media == "application/json"
+    }
+
+    static func rfc3339(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
+
+/// Failed authentications per peer in a sliding window.
+final class FailureCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: [String: [ContinuousClock.Instant]] = [:]
+    private let limit: Int
+    private let window: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
+
+    init(limit: Int, window: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant) {
+        self.limit = limit
+        self.window = window
+        self.now = now
+    }
+
+    func isBlocked(_ peer: String) -> Bool {
+        lock.withLock {
+            let recent = prune(peer)
+            return recent >= limit
+        }
+    }
+
+    func record(_ peer: String) {
+        lock.withLock {
+            _ = prune(peer)
+            failures[peer, default: []].append(now())
+            // Bounded: a flood of peers cannot grow the table without limit.
+            if failures.count > 4096 { failures.removeAll() }
+        }
+    }
+
+    /// Drops failures older than the window; returns how many remain. Call under the lock.
+    private func prune(_ peer: String) -> Int {
+        let cutoff = now() - window
+        guard var list = failures[peer] else { return 0 }
+        list.removeAll { $0 <= cutoff }
+        failures[peer] = list.isEmpty ? nil : list
+        return list.count
+    }
+}
