@@ -45,7 +45,9 @@ public final class StoreMaintenance: @unchecked Sendable {
             self.init(
                 backupDirectory: TransactionStore.backupDirectory(inStateDirectory: config.stateDirectory),
                 keepBackups: config.backup.keep, retention: config.retention.personalData,
-                timeZone: config.flow.timeZone)
+                // With a link to the centre, personal data stays until the centre has it; without one, the end of
+                // the transaction is all there is to count from.
+                retentionAnchor: config.central.isLinked ? .acknowledged : .ended, timeZone: config.flow.timeZone)
         }
     }
 

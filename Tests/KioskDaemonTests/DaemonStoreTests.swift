@@ -135,6 +135,13 @@ import Testing
 
 /// The maintenance pass and its schedule, on a real store file, without the daemon.
 @Suite struct StoreMaintenanceTests {
+    @Test func retention_countsFromTheEnd_untilACentreCollects_thenFromItsAcknowledgement() throws {
+        var config = DaemonConfig()
+        #expect(StoreMaintenance.Settings(config: config).retentionAnchor == .ended)
+        config.central.pull = PullConfig(host: "127.0.0.1", port: 0, tls: false, tokenSHA256: [])
+        #expect(StoreMaintenance.Settings(config: config).retentionAnchor == .acknowledged)
+    }
+
     @Test func pass_onDamagedStore_reportsStoreCorrupt_andNeitherPurgesNorBacksUp() throws {
         let dir = try TemporaryDirectory("kioskd-maintenance")
         defer { dir.remove() }

@@ -7,6 +7,10 @@ public struct CentralConfig: Sendable, Hashable {
 
     public init(pull: PullConfig? = nil) { self.pull = pull }
 
+    /// Whether the centre collects transactions from this kiosk at all (then retention counts from its
+    /// acknowledgement).
+    public var isLinked: Bool { pull != nil }
+
     init(_ reader: ConfigReader) throws(ConfigError) {
         if let pull = try reader.child("pull", allowed: ["listen", "tls", "tokenSHA256"]) {
             self.pull = try PullConfig(pull)
