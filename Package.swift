@@ -35,7 +35,9 @@ let package = Package(
         .target(name: "KioskStore", dependencies: ["KioskCore", "KioskIO"]),
         // HTTP/1.1 and TLS served through libcups' http_t, with our own limits.
         .target(name: "KioskHTTP", dependencies: ["KioskCore", "KioskIO", "CKioskSupport", "CCups", "CGnuTLS"]),
-        .target(name: "KioskSimulators", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO"]),
+        .target(
+            name: "KioskSimulators",
+            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskHTTP"]),
         .target(
             name: "KioskDaemon",
             dependencies: [
