@@ -4,12 +4,20 @@ import Foundation
 public struct CentralConfig: Sendable, Hashable {
     /// `central.pull`: the pull API listener; nil = not listening.
     public var pull: PullConfig?
+    /// `central.push`: pushing transactions to the centre; nil = off.
+    public var push: PushConfig?
 
-    public init(pull: PullConfig? = nil) { self.pull = pull }
+    public init(pull: PullConfig? = nil, push: PushConfig? = nil) {
+        self.pull = pull
+        self.push = push
+    }
 
     init(_ reader: ConfigReader) throws(ConfigError) {
         if let pull = try reader.child("pull", allowed: ["listen", "tls", "tokenSHA256"]) {
             self.pull = try PullConfig(pull)
+        }
+        if let push = try reader.child("push", allowed: ["url", "tokenFile", "tls", "batchSize", "timeoutSeconds"]) {
+            self.push = try PushConfig(push)
         }
     }
 }
