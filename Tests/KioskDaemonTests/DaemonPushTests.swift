@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KioskCore
+import KioskHTTP
 import KioskIO
 import KioskStore
 import Testing
@@ -225,5 +226,89 @@ extension [String: Any] {
         let error = #expect(throws: DaemonProcess.Failure.self) { _ = try startKioskd(directory.url, push: push) }
         #expect(error?.description.contains("must be a file of this user with mode 0600") == true)
         #expect(error?.description.contains(centre.token) == false)
+    }
+}
+
+/// Peer verification against the simulator as a process of its own, with a CA-issued chain.
+@Suite(.serialized) struct CentralTLSVerificationTests {
+    /// A test CA and a certificate it issued for the simulator (leaf then CA in the .crt, as a server sends its
+    /// chain); returns the CA's DER SHA-256.
+    private func issueChain(into directory: URL) throws -> String {
+        let tls = directory.appendingPathComponent("sim-tls")
+        try FileManager.default.createDirectory(at: tls, withIntermediateDirectories: true)
+        let script = """
+            set -e
+            cd '\(directory.path)'
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt \
+              -subj '/CN=kioskd test CA' -days 2 -addext basicConstraints=critical,CA:TRUE \
+              -addext keyUsage=critical,keyCertSign 2>/dev/null
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout leaf.key -out leaf.csr \
+              -subj '/CN=central-simulator' 2>/dev/null
+            printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > leaf.ext
+            openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out leaf.crt -days 2 \
+              -extfile leaf.ext 2>/dev/null
+            cat leaf.crt ca.crt > sim-tls/central-simulator.crt
+            cp leaf.key sim-tls/central-simulator.key
+            openssl x509 -in ca.crt -outform DER | sha256sum | cut -c1-64
+            """
+        let child = try ChildProcess("/bin/sh", ["-c", script], environment: ["PATH": "/usr/bin:/bin"])
+        guard child.waitForExit(deadline: .after(seconds: 30)), child.exitStatus == 0 else {
+            child.stop()
+            throw DaemonProcess.Failure(description: "openssl failed: \(child.output)")
+        }
+        return child.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func events(_ id: String) -> [UInt8] {
+        Array("[{\"specversion\":\"1.0\",\"id\":\"\(id)\",\"source\":\"urn:kioskd:T\",\"type\":\"t\"}]".utf8)
+    }
+
+    @Test func pinOfTheIssuingCA_isAccepted_aLeafPinToo_anotherRefused() throws {
+        let directory = try TemporaryDirectory("central-chain")
+        defer { directory.remove() }
+        let caPin = try issueChain(into: directory.url)
+        let centre = try CentralSimulatorProcess(directory: directory.url)
+        #expect(centre.certificateSHA256 != caPin)
+        let url = try #require(HTTPSURL(centre.url + "/v1/events"))
+        for (pin, id) in [(caPin, "by-ca"), (centre.certificateSHA256, "by-leaf")] {
+            let response = try HTTPClient.send(
+                .post, url, contentType: "application/cloudevents-batch+json", bearerToken: centre.token,
+                body: events(id), verification: try #require(PeerVerification.pin(hex: pin)),
+                deadline: .after(seconds: 20))
+            #expect(response.status == 200)
+        }
+        let error = #expect(throws: HTTPClientError.self) {
+            _ = try HTTPClient.send(
+                .post, url, contentType: "application/cloudevents-batch+json", bearerToken: centre.token,
+                body: events("refused"), verification: .pinSHA256([UInt8](repeating: 0, count: 32)),
+                deadline: .after(seconds: 20))
+        }
+        #expect(error?.kind == .untrustedPeer)
+        // A chain from a CA the system does not know is refused without a pin.
+        let untrusted = #expect(throws: HTTPClientError.self) {
+            _ = try HTTPClient.send(
+                .post, url, contentType: "application/cloudevents-batch+json", bearerToken: centre.token,
+                body: events("unpinned"), verification: .systemTrust, deadline: .after(seconds: 20))
+        }
+        #expect(untrusted?.kind == .untrustedPeer)
+        #expect(Set(try centre.received().eventIDs) == ["by-ca", "by-leaf"])
+    }
+
+    @Test func kioskdWithoutPin_refusesTheSelfSignedSimulator_andSendsNothing() throws {
+        let directory = try TemporaryDirectory("kioskd-push-nopin")
+        defer { directory.remove() }
+        let centre = try CentralSimulatorProcess(directory: directory.url)
+        var push = try centre.pushConfig(directory: directory.url)
+        push["tls"] = nil
+        let store = try TransactionStore.open(path: TransactionStore.path(inStateDirectory: directory.url.path))
+        try store.complete(DaemonStoreTests.record("T-1", endedAgo: 60))
+        store.close()
+        let daemon = try DaemonProcess(
+            stateDirectory: directory.url, config: ["kioskID": "PUSH-01", "central": ["push": push]])
+        #expect(daemon.child.waitForOutput(containing: "not trusted by the system", deadline: .after(seconds: 20)))
+        let status = try ControlConnection(path: daemon.statusSocket).request(["command": "status"])
+        let state = (status["central"] as? [String: Any])?["push"] as? [String: Any] ?? [:]
+        #expect((state["lastError"] as? String)?.contains("refused") == true)
+        #expect(try centre.received().posts == 0)
     }
 }
