@@ -205,18 +205,27 @@ public final class CentralSimulator: @unchecked Sendable {
             return .json(lock.withLock { decisions[transactionID, default: decision] })
         case .approve:
             let form = object["form"] as? [String: Any] ?? [:]
+            let date = (object["date"] as? String).flatMap { CivilDate($0) }
+            let kind = (form["kind"] as? String).flatMap { EntityKind(rawValue: $0) }
+            guard let date, let kind, let name = form["name"] as? String,
+                let representative = form["representative"] as? String
+            else { return .problem(status: 400, detail: "the application needs date, form.kind, name, representative") }
             return .json(
                 lock.withLock {
                     if let stored = decisions[transactionID] { return stored }
                     let code = Self.creditCode(sequence: nextCreditSequence) ?? ""
                     nextCreditSequence += 1
-                    var licence: [String: Any] = ["creditCode": code]
-                    for key in ["name", "entityType", "businessScope", "address"] {
-                        if let value = form[key] as? String { licence[key] = value }
-                    }
-                    let data = try? JSONSerialization.data(
-                        withJSONObject: ["decision": "approved", "licence": licence], options: [.sortedKeys])
-                    let decision = data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                    let capital = (form["registeredCapitalWan"] as? NSNumber).map { "\($0)万元人民币" } ?? ""
+                    let licence = BusinessLicence(
+                        creditCode: code, name: name, entityType: form["entityType"] as? String ?? "",
+                        representative: representative, kind: kind, registeredCapital: capital, establishedOn: date,
+                        businessTermFrom: date, businessTermUntil: .longTerm, address: form["address"] as? String ?? "",
+                        businessScope: form["businessScope"] as? String ?? "", registrationAuthority: "中心模拟登记机关",
+                        issuedOn: date, qrPayload: "https://centre.invalid/licence/" + code)
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    let licenceJSON = (try? encoder.encode(licence)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                    let decision = "{\"decision\":\"approved\",\"licence\":\(licenceJSON)}"
                     decisions[transactionID] = decision
                     return decision
                 })

@@ -6,10 +6,13 @@ public struct CentralConfig: Sendable, Hashable {
     public var pull: PullConfig?
     /// `central.push`: pushing transactions to the centre; nil = off.
     public var push: PushConfig?
+    /// `central.registration`: the central registration service, for `CentralAuthority`; nil = not configured.
+    public var registration: RegistrationConfig?
 
-    public init(pull: PullConfig? = nil, push: PushConfig? = nil) {
+    public init(pull: PullConfig? = nil, push: PushConfig? = nil, registration: RegistrationConfig? = nil) {
         self.pull = pull
         self.push = push
+        self.registration = registration
     }
 
     init(_ reader: ConfigReader) throws(ConfigError) {
@@ -18,6 +21,9 @@ public struct CentralConfig: Sendable, Hashable {
         }
         if let push = try reader.child("push", allowed: ["url", "tokenFile", "tls", "batchSize", "timeoutSeconds"]) {
             self.push = try PushConfig(push)
+        }
+        if let registration = try reader.child("registration", allowed: ["url", "tokenFile", "tls", "timeoutSeconds"]) {
+            self.registration = try RegistrationConfig(registration)
         }
     }
 }

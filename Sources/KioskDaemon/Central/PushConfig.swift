@@ -43,19 +43,22 @@ public struct PushConfig: Sendable, Hashable {
     }
 
     /// The token from `tokenFile`, which must be a regular file of mode 0600 (or stricter) owned by this user.
-    func readToken() throws -> String {
+    func readToken() throws -> String { try TokenFile.read(tokenFile, key: "central.push.tokenFile") }
+}
+
+/// A bearer token kept in a file of its own, never in the config.
+enum TokenFile {
+    /// The token in `path` (`key` names it in errors), which must be a regular file of this user with no access
+    /// for group or others. The token never appears in an error.
+    static func read(_ path: String, key: String) throws -> String {
         var info = stat()
-        guard stat(tokenFile, &info) == 0 else {
-            throw PushConfigError(description: "cannot read central.push.tokenFile \(tokenFile)")
-        }
+        guard stat(path, &info) == 0 else { throw PushConfigError(description: "cannot read \(key) \(path)") }
         guard info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o077 == 0, info.st_uid == geteuid() else {
-            throw PushConfigError(
-                description: "central.push.tokenFile \(tokenFile) must be a file of this user with mode 0600")
+            throw PushConfigError(description: "\(key) \(path) must be a file of this user with mode 0600")
         }
-        let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(
-            in: .whitespacesAndNewlines)
+        let token = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, !token.contains(where: { $0.isWhitespace || !$0.isASCII }) else {
-            throw PushConfigError(description: "central.push.tokenFile \(tokenFile) holds no usable token")
+            throw PushConfigError(description: "\(key) \(path) holds no usable token")
         }
         return token
     }
