@@ -248,7 +248,8 @@ public final class CentralSimulator: @unchecked Sendable {
     private func controlRequest(_ request: HTTPRequest) -> HTTPResponse {
         switch (request.method, request.target.path) {
         case (.post, "/sim/mode"): return setMode(request)
-        case (.get, "/sim/received"): return receivedJSON()
+        case (.get, "/sim/received"):
+            return receivedJSON(events: request.target.query.first { $0.name == "summary" } == nil)
         default: return .problem(status: 404, detail: "no such resource")
         }
     }
@@ -273,12 +274,12 @@ public final class CentralSimulator: @unchecked Sendable {
                 return .problem(status: 500, detail: "cannot switch to \(name): \(error)")
             }
         }
-        return receivedJSON()
+        return receivedJSON(events: false)
     }
 
     /// `{"pushMode", "registrationMode", "posts", "answered": {code: n}, "unique", "redeliveries", "events": [...],
-    /// "registrationRequests"}`.
-    public func receivedJSON() -> HTTPResponse {
+    /// "registrationRequests"}`; without `events` (`?summary`), the list is left out.
+    public func receivedJSON(events withEvents: Bool = true) -> HTTPResponse {
         let object: [String: Any] = lock.withLock {
             let list: [[String: Any]] = order.compactMap { key in
                 guard let event = events[key] else { return nil }
@@ -290,7 +291,7 @@ public final class CentralSimulator: @unchecked Sendable {
                 "pushMode": pushMode.rawValue, "registrationMode": registrationMode.rawValue, "posts": posts,
                 "answered": Dictionary(uniqueKeysWithValues: answered.map { (String($0.key), $0.value) }),
                 "unique": order.count,
-                "redeliveries": events.values.reduce(0) { $0 + $1.deliveries - 1 }, "events": list,
+                "redeliveries": events.values.reduce(0) { $0 + $1.deliveries - 1 }, "events": withEvents ? list : [],
                 "registrationRequests": registrationRequests,
             ]
         }

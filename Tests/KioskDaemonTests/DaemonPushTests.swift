@@ -70,12 +70,17 @@ final class CentralSimulatorProcess {
         return try curl(["-d", String(decoding: body, as: UTF8.self), control + "/sim/mode"])
     }
 
-    func received() throws -> [String: Any] { try curl([control + "/sim/received"]) }
+    /// What arrived; with `summary`, the counts without the list of events.
+    func received(summary: Bool = false) throws -> [String: Any] {
+        try curl([control + "/sim/received" + (summary ? "?summary" : "")])
+    }
 
     /// Polls `/sim/received` until `condition` holds; the last answer either way.
-    func waitForReceived(_ deadline: Deadline, _ condition: ([String: Any]) -> Bool) throws -> [String: Any] {
+    func waitForReceived(
+        _ deadline: Deadline, summary: Bool = false, _ condition: ([String: Any]) -> Bool
+    ) throws -> [String: Any] {
         while true {
-            let now = try received()
+            let now = try received(summary: summary)
             if condition(now) || deadline.hasPassed { return now }
             usleep(100_000)
         }
