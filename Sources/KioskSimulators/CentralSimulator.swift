@@ -59,6 +59,7 @@ public final class CentralSimulator: @unchecked Sendable {
     private var events: [String: ReceivedEvent] = [:]
     private var order: [String] = []
     private var posts = 0
+    private var started = 0
     private var answered: [Int: Int] = [:]
     private var decisions: [String: String] = [:]
     private var registrationRequests = 0
@@ -134,7 +135,10 @@ public final class CentralSimulator: @unchecked Sendable {
     }
 
     private func push(_ request: HTTPRequest) -> HTTPResponse {
-        let (mode, retryAfter, slow) = lock.withLock { (pushMode, retryAfterSeconds, slowSeconds) }
+        let (mode, retryAfter, slow) = lock.withLock {
+            started += 1
+            return (pushMode, retryAfterSeconds, slowSeconds)
+        }
         let response: HTTPResponse
         switch mode {
         case .error500: response = .problem(status: 500, detail: "simulated failure")
@@ -277,8 +281,9 @@ public final class CentralSimulator: @unchecked Sendable {
         return receivedJSON(events: false)
     }
 
-    /// `{"pushMode", "registrationMode", "posts", "answered": {code: n}, "unique", "redeliveries", "events": [...],
-    /// "registrationRequests"}`; without `events` (`?summary`), the list is left out.
+    /// `{"pushMode", "registrationMode", "started" (pushes read whole, answered or not), "posts" (answered),
+    /// "answered": {code: n}, "unique", "redeliveries", "events": [...], "registrationRequests"}`; without `events`
+    /// (`?summary`), the list is left out.
     public func receivedJSON(events withEvents: Bool = true) -> HTTPResponse {
         let object: [String: Any] = lock.withLock {
             let list: [[String: Any]] = order.compactMap { key in
@@ -289,6 +294,7 @@ public final class CentralSimulator: @unchecked Sendable {
             }
             return [
                 "pushMode": pushMode.rawValue, "registrationMode": registrationMode.rawValue, "posts": posts,
+                "started": started,
                 "answered": Dictionary(uniqueKeysWithValues: answered.map { (String($0.key), $0.value) }),
                 "unique": order.count,
                 "redeliveries": events.values.reduce(0) { $0 + $1.deliveries - 1 }, "events": withEvents ? list : [],

@@ -177,6 +177,35 @@ extension [String: Any] {
         #expect(try cursor(directory.url) == (250, 250))
     }
 
+    @Test func killedBetweenSendAndAck_redeliversAfterRestart_andTheCentreSeesTheDuplicates() throws {
+        let directory = try TemporaryDirectory("kioskd-push-kill")
+        defer { directory.remove() }
+        // The centre reads the batch, waits 3 s, then records and answers it: kioskd dies in between.
+        let centre = try CentralSimulatorProcess(directory: directory.url, arguments: ["--push", "slow"])
+        try centre.setMode(["slowSeconds": 3.0])
+        try seed(directory.url, ["T-1", "T-2", "T-3"])
+        let push = try centre.pushConfig(directory: directory.url)
+        let first = try startKioskd(directory.url, push: push)
+        let sent = try centre.waitForReceived(.after(seconds: 20)) { $0["started"] as? Int ?? 0 >= 1 }
+        #expect(sent.posts == 0)
+        first.child.signal(SIGKILL)
+        #expect(first.child.waitForExit(deadline: .after(seconds: 10)))
+        let recorded = try centre.waitForReceived(.after(seconds: 20)) { $0.unique >= 3 }
+        #expect(recorded.unique == 3)
+        #expect(try cursor(directory.url) == (0, 3))
+
+        try centre.setMode(["push": "normal"])
+        let second = try startKioskd(directory.url, push: push)
+        let again = Deadline.after(seconds: 20)
+        while try cursor(directory.url).acked < 3 && !again.hasPassed { usleep(50_000) }
+        #expect(try cursor(directory.url) == (3, 3))
+        let seen = try centre.received()
+        #expect(seen.unique == 3)
+        #expect(seen.deliveries == [2, 2, 2])
+        #expect(seen["redeliveries"] as? Int == 3)
+        _ = second
+    }
+
     @Test func serverErrorsAndTooManyRequests_areRetried() throws {
         let directory = try TemporaryDirectory("kioskd-push-retry")
         defer { directory.remove() }
