@@ -239,6 +239,9 @@ extension [String: Any] {
         #expect(status["healthReason"] as? String == "central-rejected")
         #expect(status["state"] as? String == "rejected")
         #expect((status["rejected"] as? String)?.contains("HTTP 400") == true)
+        let text = try ProcessRunner.run("kioskctl", ["--socket", daemon.statusSocket, "status"])
+        #expect(text.stdout.contains("push: \(centre.url)/v1/events rejected"))
+        #expect(text.stdout.contains("(central-rejected)"))
         #expect(try cursor(directory.url) == (0, 2))
 
         // Nothing more is sent, even once the centre would accept it: the batch waits for a person.
