@@ -60,6 +60,9 @@ public final class CentralSimulator: @unchecked Sendable {
     private var order: [String] = []
     private var posts = 0
     private var started = 0
+    /// The last 100 push answers: (status, milliseconds since the simulator started).
+    private var answerLog: [(Int, Int64)] = []
+    private let startedAt = ContinuousClock.now
     private var answered: [Int: Int] = [:]
     private var decisions: [String: String] = [:]
     private var registrationRequests = 0
@@ -153,6 +156,13 @@ public final class CentralSimulator: @unchecked Sendable {
         lock.withLock {
             posts += 1
             answered[response.status, default: 0] += 1
+            let elapsed = ContinuousClock.now - startedAt
+            answerLog.append(
+                (
+                    response.status,
+                    elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+                ))
+            if answerLog.count > 100 { answerLog.removeFirst() }
         }
         return response
     }
@@ -282,7 +292,7 @@ public final class CentralSimulator: @unchecked Sendable {
     }
 
     /// `{"pushMode", "registrationMode", "started" (pushes read whole, answered or not), "posts" (answered),
-    /// "answered": {code: n}, "unique", "redeliveries", "events": [...], "registrationRequests"}`; without `events`
+    /// "answered": {code: n}, "answerLog": [{"status", "atMilliseconds"}] (the last 100), "unique", "redeliveries", "events": [...], "registrationRequests"}`; without `events`
     /// (`?summary`), the list is left out.
     public func receivedJSON(events withEvents: Bool = true) -> HTTPResponse {
         let object: [String: Any] = lock.withLock {
@@ -295,6 +305,7 @@ public final class CentralSimulator: @unchecked Sendable {
             return [
                 "pushMode": pushMode.rawValue, "registrationMode": registrationMode.rawValue, "posts": posts,
                 "started": started,
+                "answerLog": answerLog.map { ["status": $0.0, "atMilliseconds": $0.1] },
                 "answered": Dictionary(uniqueKeysWithValues: answered.map { (String($0.key), $0.value) }),
                 "unique": order.count,
                 "redeliveries": events.values.reduce(0) { $0 + $1.deliveries - 1 }, "events": withEvents ? list : [],

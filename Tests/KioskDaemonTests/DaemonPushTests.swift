@@ -217,9 +217,17 @@ extension [String: Any] {
         #expect(errors.unique == 0)
         #expect(try cursor(directory.url).acked == 0)
 
-        try centre.setMode(["push": "429", "retryAfter": 1])
-        let limited = try centre.waitForReceived(.after(seconds: 20)) { $0.answered(429) >= 1 }
-        #expect(limited.answered(429) >= 1)
+        try centre.setMode(["push": "429", "retryAfter": 2])
+        let limited = try centre.waitForReceived(.after(seconds: 30)) { $0.answered(429) >= 2 }
+        #expect(limited.answered(429) >= 2)
+        // Each push after a 429 waited at least its Retry-After (2 s), whatever the jitter drew.
+        let log = (limited["answerLog"] as? [[String: Any]] ?? []).compactMap { entry -> (Int, Int)? in
+            guard let status = entry["status"] as? Int, let at = entry["atMilliseconds"] as? Int else { return nil }
+            return (status, at)
+        }
+        let gaps = zip(log, log.dropFirst()).filter { $0.0.0 == 429 }.map { $0.1.1 - $0.0.1 }
+        #expect(!gaps.isEmpty)
+        #expect(gaps.allSatisfy { $0 >= 1900 }, "gaps after 429: \(gaps)")
         try centre.setMode(["push": "normal"])
         let done = try centre.waitForReceived(.after(seconds: 30)) { $0.unique >= 2 }
         #expect(Set(done.eventIDs) == ["T-1", "T-2"])
