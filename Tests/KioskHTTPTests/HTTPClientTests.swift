@@ -106,6 +106,24 @@ struct HTTPClientTests {
         #expect(ContinuousClock.now - started < .seconds(4))
     }
 
+    @Test func responseOverTheLimit_isRefused() throws {
+        let server = try tlsServer { _ in
+            HTTPResponse(status: 200, contentType: "text/plain", body: [UInt8](repeating: 0x41, count: 300_000))
+        }
+        defer { server.shutdown(deadline: .after(seconds: 5)) }
+        let url = try #require(HTTPSURL("https://127.0.0.1:\(server.port)/"))
+        let error = #expect(throws: HTTPClientError.self) {
+            _ = try HTTPClient.send(
+                .get, url, verification: .pinSHA256(try pin()), deadline: .after(seconds: 20),
+                maximumResponseBytes: 100_000)
+        }
+        #expect(error?.kind == .responseTooLarge)
+        let whole = try HTTPClient.send(
+            .get, url, verification: .pinSHA256(try pin()), deadline: .after(seconds: 20), maximumResponseBytes: 300_000
+        )
+        #expect(whole.body.count == 300_000)
+    }
+
     @Test func urls_onlyHTTPS() {
         #expect(HTTPSURL("https://centre.example:8443/v1/events")?.port == 8443)
         #expect(HTTPSURL("https://centre.example/v1")?.port == 443)
