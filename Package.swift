@@ -17,6 +17,8 @@ let package = Package(
         .systemLibrary(name: "CCups", providers: [.apt(["libcups2-dev"])]),
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // GnuTLS (what libcups uses on Debian), only to check a peer's chain against the system trust store.
+        .systemLibrary(name: "CGnuTLS", pkgConfig: "gnutls", providers: [.apt(["libgnutls28-dev"])]),
         // Our own C shims for calls Swift's Glibc module cannot make (variadic ioctl, openpty, dladdr).
         .target(name: "CKioskSupport", linkerSettings: [.linkedLibrary("util"), .linkedLibrary("dl")]),
 
@@ -32,8 +34,10 @@ let package = Package(
             name: "KioskDevices", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "CCups"]),
         .target(name: "KioskStore", dependencies: ["KioskCore", "KioskIO"]),
         // HTTP/1.1 and TLS served through libcups' http_t, with our own limits.
-        .target(name: "KioskHTTP", dependencies: ["KioskCore", "KioskIO", "CKioskSupport", "CCups"]),
-        .target(name: "KioskSimulators", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO"]),
+        .target(name: "KioskHTTP", dependencies: ["KioskCore", "KioskIO", "CKioskSupport", "CCups", "CGnuTLS"]),
+        .target(
+            name: "KioskSimulators",
+            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskHTTP"]),
         .target(
             name: "KioskDaemon",
             dependencies: [

@@ -29,6 +29,8 @@ public final class Daemon: @unchecked Sendable {
     private var servers: [ControlServer] = []
     /// The pull API (`central.pull.listen`), nil when not configured.
     private(set) var pullListener: PullListener?
+    /// Pushing to the centre (`central.push`), nil when not configured.
+    private(set) var pusher: Pusher?
     private var demoFailed = false
     private let notifier: SystemdNotifier
     private let watchdogInterval: Duration?
@@ -149,6 +151,13 @@ public final class Daemon: @unchecked Sendable {
                 group.cancelAll()
                 return 1
             }
+            do {
+                pusher = try Pusher.start(config: config, store: store, lane: storeLane, logger: logger)
+            } catch {
+                logger.error("central", "cannot start pushing to central.push.url: \(error)")
+                group.cancelAll()
+                return 1
+            }
             let readyIn = ContinuousClock.now - started
             notify(["READY=1", "STATUS=ready: \(await runner.snapshot.step.rawValue)"])
             logger.notice("kioskd", "ready in \(readyIn) (kiosk \(config.kioskID), sockets in \(socketDirectory))")
@@ -176,6 +185,15 @@ public final class Daemon: @unchecked Sendable {
 
     private func shutdown() async {
         await pullListener?.stop()
+        if let pusher {
+            // Off the concurrency pool: stop() waits (briefly) for the push thread.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread {
+                    pusher.stop()
+                    done.resume()
+                }.start()
+            }
+        }
         for server in servers { server.stop() }
         let deadline = ContinuousClock.now + Self.printGracePeriod
         while ContinuousClock.now < deadline, await runner.isBusyEnding {

@@ -79,6 +79,17 @@ enum StatusTable {
             let certificate = (pull["certificateSHA256"] as? String).map { ", certificate SHA-256 \($0)" } ?? ", no TLS"
             lines.append("pull API: \(pull["url"] ?? "?")\(certificate)")
         }
+        if let push = (status["central"] as? [String: Any])?["push"] as? [String: Any] {
+            var line = "push: \(push["url"] ?? "?") \(push["state"] ?? "?"), \(push["pushedEvents"] ?? 0) pushed"
+            if let success = push["lastSuccess"] as? String { line += ", last success \(success)" }
+            if let until = push["backoffUntil"] as? String { line += ", retrying after \(until)" }
+            if let rejected = push["rejected"] as? String {
+                line += ", REJECTED \(rejected) (central-rejected)"
+            } else if let error = push["lastError"] as? String {
+                line += ", last error: \(error)"
+            }
+            lines.append(line)
+        }
         if let dropped = (status["log"] as? [String: Any])?["droppedLines"] as? Int, dropped > 0 {
             lines.append("log: \(dropped) lines dropped (stderr could not be written)")
         }

@@ -17,6 +17,8 @@ enum KioskCtl {
           direct render-licence --data FILE.json --out FILE.pdf [--copy original|duplicate]
           simulate id-reader [--card ...]       start a simulated reader, print its PTY path
           simulate receipt-printer|dispenser    start a simulated printer, print where it listens
+          simulate central --listen HOST:PORT --dir DIR --token-file FILE [--control PORT]
+                                                a simulated central server (HTTPS), prints one JSON line
         """
 
     static func run(_ arguments: [String]) -> Int32 {
@@ -51,6 +53,7 @@ enum KioskCtl {
         switch sub {
         case "id-reader": return IDReaderCommands.simulate(rest)
         case "receipt-printer", "dispenser": return ReceiptCommands.simulate(sub, rest)
+        case "central": return CentralCommands.simulate(rest)
         default: return usageError("unknown simulator '\(sub)'")
         }
     }

@@ -4,8 +4,16 @@ import Foundation
 public struct CentralConfig: Sendable, Hashable {
     /// `central.pull`: the pull API listener; nil = not listening.
     public var pull: PullConfig?
+    /// `central.push`: pushing transactions to the centre; nil = off.
+    public var push: PushConfig?
+    /// `central.registration`: the central registration service, for `CentralAuthority`; nil = not configured.
+    public var registration: RegistrationConfig?
 
-    public init(pull: PullConfig? = nil) { self.pull = pull }
+    public init(pull: PullConfig? = nil, push: PushConfig? = nil, registration: RegistrationConfig? = nil) {
+        self.pull = pull
+        self.push = push
+        self.registration = registration
+    }
 
     /// Whether the centre collects transactions from this kiosk at all (then retention counts from its
     /// acknowledgement).
@@ -14,6 +22,12 @@ public struct CentralConfig: Sendable, Hashable {
     init(_ reader: ConfigReader) throws(ConfigError) {
         if let pull = try reader.child("pull", allowed: ["listen", "tls", "tokenSHA256"]) {
             self.pull = try PullConfig(pull)
+        }
+        if let push = try reader.child("push", allowed: ["url", "tokenFile", "tls", "batchSize", "timeoutSeconds"]) {
+            self.push = try PushConfig(push)
+        }
+        if let registration = try reader.child("registration", allowed: ["url", "tokenFile", "tls", "timeoutSeconds"]) {
+            self.registration = try RegistrationConfig(registration)
         }
     }
 }

@@ -167,7 +167,9 @@ public struct DaemonConfig: Sendable {
         config.stateDirectory = try root.string("stateDirectory", default: config.stateDirectory)
         config.runtimeDirectory = try root.string("runtimeDirectory", default: config.runtimeDirectory)
         config.centralURL = try root.optionalString("centralURL")
-        if let central = try root.child("central", allowed: ["pull"]) { config.central = try CentralConfig(central) }
+        if let central = try root.child("central", allowed: ["pull", "push", "registration"]) {
+            config.central = try CentralConfig(central)
+        }
         if let zone = try root.optionalString("timeZone") {
             guard let timeZone = TimeZone(identifier: zone) else {
                 throw root.error("timeZone", "unknown time zone '\(zone)'")

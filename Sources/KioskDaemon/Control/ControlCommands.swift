@@ -96,6 +96,11 @@ struct ControlCommands: Sendable {
             "log": ["droppedLines": daemon.logger.droppedLines],
         ]
         if let pull = daemon.pullListener { reply["central"] = ["pull": pull.status] }
+        if let pusher = daemon.pusher {
+            var central = reply["central"] as? [String: Any] ?? [:]
+            central["push"] = pusher.status
+            reply["central"] = central
+        }
         if let simulation = daemon.simulation {
             reply["simulation"] = [
                 "idReaderPTY": simulation.idReader.devicePath,
