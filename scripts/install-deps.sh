@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   pkg-config
   libusb-1.0-0-dev libcups2-dev libudev-dev libsqlite3-dev   # the C libraries we link
+  libgnutls28-dev                                            # verifying the centre against the system trust store
   cups cups-client cups-ipp-utils cups-filters               # private cupsd + ippeveprinter for the licence path
   dbus avahi-daemon                                          # Debian's ippeveprinter refuses to start without DNS-SD
   poppler-utils zbar-tools                                   # pdftotext/pdftoppm and zbarimg check our PDFs and QR codes

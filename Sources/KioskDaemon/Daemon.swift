@@ -22,7 +22,10 @@ public final class Daemon: @unchecked Sendable {
     let statusStore: TransactionStore
     let terminal: Terminal
     let runner: FlowRunner
-    let authority: EmbeddedAuthority
+    /// Who approves applications: the central registration service, or the embedded authority.
+    let authority: any RegistrationAuthority
+    /// The embedded authority when it is the one in use (simulation, or `authority.mode` set to an embedded mode).
+    let embeddedAuthority: EmbeddedAuthority?
     let simulation: SimulatedTerminal?
     let startedAt = Date()
     let socketDirectory: String
@@ -81,7 +84,8 @@ public final class Daemon: @unchecked Sendable {
         // The open above ran quick_check; the status connection need not read the whole file again.
         statusStore = try TransactionStore.open(
             path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
-        authority = EmbeddedAuthority(config: config.authority, store: storeLane)
+        (authority, embeddedAuthority) = try Self.registrationAuthority(
+            config: config, simulate: options.simulate, store: storeLane, logger: logger)
 
         var endpoints: [DeviceRole: String] = [:]
         for (role, device) in config.devices { endpoints[role] = device.endpoint.description }
@@ -114,6 +118,33 @@ public final class Daemon: @unchecked Sendable {
                 renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
                 queueNumbering: numbering, receiptQRURLBase: config.receipt.qrURLBase,
                 licencePrintDeadline: config.licence.printDeadline, clock: clock))
+    }
+
+    /// The central authority when `authority.mode` is `central` — or, in production, when it is not set and
+    /// `central.registration` is; the embedded one when an embedded mode is set, or under `--simulate`. Production
+    /// never falls back to embedded approvals by itself, and says so on every start when they are configured.
+    static func registrationAuthority(config: DaemonConfig, simulate: Bool, store: StoreLane, logger: Logger)
+        throws -> (any RegistrationAuthority, EmbeddedAuthority?)
+    {
+        let central = config.authority.mode == .central || (!simulate && !config.authority.modeIsExplicit)
+        if central {
+            guard let registration = config.central.registration else {
+                throw ConfigError(
+                    file: DaemonOptions.defaultConfigPath, keyPath: "authority.mode",
+                    problem:
+                        "missing; set \"central\" (with central.registration) or, for a terminal without a centre, "
+                        + "\"embedded\"")
+            }
+            return (try CentralAuthority(config: registration, records: StoreApprovalRecords(lane: store)), nil)
+        }
+        if !simulate {
+            logger.warning(
+                "authority",
+                "applications are approved by the embedded authority (authority.mode \(config.authority.mode.rawValue)), "
+                    + "not by the central registration service")
+        }
+        let embedded = EmbeddedAuthority(config: config.authority, store: store)
+        return (embedded, embedded)
     }
 
     /// Runs until SIGTERM or SIGINT (or the task is cancelled). Returns the exit status.

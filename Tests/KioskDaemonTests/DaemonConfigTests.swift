@@ -171,7 +171,10 @@ import Testing
         (with("flow", ["handOffCategory": "1"]), "flow.handOffCategory", "1–2 capital letters A–Z"),
         (with("flow", ["handOffCategory": "a"]), "flow.handOffCategory", "1–2 capital letters A–Z"),
         (with("flow", ["handOffCategory": "ABCDE"]), "flow.handOffCategory", "longer than 4 bytes"),
-        (with("authority", ["mode": "maybe"]), "authority.mode", "expected one of approve, reject, unavailable"),
+        (
+            with("authority", ["mode": "maybe"]), "authority.mode",
+            "expected one of central, embedded, approve, reject, unavailable"
+        ),
         (with("authority", ["creditCodePrefix": "123"]), "authority.creditCodePrefix", "8 credit-code characters"),
         (with("authority", ["registrationAuthority": ""]), "authority.registrationAuthority", "must not be empty"),
         (with("authority", ["licenceURLBase": 3]), "authority.licenceURLBase", "expected a string"),

@@ -17,7 +17,7 @@ public struct CentralConfig: Sendable, Hashable {
 
     /// Whether the centre collects transactions from this kiosk at all (then retention counts from its
     /// acknowledgement).
-    public var isLinked: Bool { pull != nil }
+    public var isLinked: Bool { pull != nil || push != nil }
 
     init(_ reader: ConfigReader) throws(ConfigError) {
         if let pull = try reader.child("pull", allowed: ["listen", "tls", "tokenSHA256"]) {

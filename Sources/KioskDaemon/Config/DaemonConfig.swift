@@ -17,10 +17,20 @@ public struct DeviceConfig: Sendable, Hashable {
     }
 }
 
-/// How the embedded rules-based registration authority behaves (simulation and bench use).
+/// Who approves applications (`authority.*`): the central registration service, or the embedded rules-based authority
+/// for simulation, benches and a terminal explicitly set up without a centre.
 public struct AuthorityConfig: Sendable, Hashable {
-    public enum Mode: String, Sendable, Hashable { case approve, reject, unavailable }
+    /// `central` asks `central.registration`; the others are the embedded authority (`embedded` = `approve`), the
+    /// last two answering every application with a rejection or an outage, to drive those paths.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        case central, embedded, approve, reject, unavailable
+    }
     public var mode: Mode
+    /// Whether `authority.mode` was in the config: production refuses to guess (no embedded approvals by default).
+    public var modeIsExplicit = false
+
+    /// The embedded authority's behaviour (`approve` for `central`, which does not use it).
+    public var embeddedMode: Mode { mode == .embedded || mode == .central ? .approve : mode }
     /// The first 8 characters of allocated credit codes: 登记管理部门 9, 类别 1, and the 6-digit region code.
     public var creditCodePrefix: String
     /// 登记机关 printed on the licence.
@@ -201,8 +211,9 @@ public struct DaemonConfig: Sendable {
         if let authority = try root.child(
             "authority", allowed: ["mode", "creditCodePrefix", "registrationAuthority", "licenceURLBase"])
         {
-            let mode = try authority.oneOf("mode", ["approve", "reject", "unavailable"], default: "approve")
+            let mode = try authority.oneOf("mode", AuthorityConfig.Mode.allCases.map(\.rawValue), default: "approve")
             config.authority.mode = AuthorityConfig.Mode(rawValue: mode) ?? .approve
+            config.authority.modeIsExplicit = authority.has("mode")
             let prefix = try authority.string("creditCodePrefix", default: config.authority.creditCodePrefix)
             guard prefix.count == 8, prefix.allSatisfy({ CreditCodeValidator.alphabet.contains($0) }) else {
                 throw authority.error(
@@ -213,6 +224,9 @@ public struct DaemonConfig: Sendable {
                 "registrationAuthority", default: config.authority.registrationAuthority, maxLength: 200)
             config.authority.licenceURLBase = try authority.string(
                 "licenceURLBase", default: config.authority.licenceURLBase, maxLength: 200)
+            if config.authority.mode == .central && config.central.registration == nil {
+                throw authority.error("mode", "\"central\" needs central.registration (its url and tokenFile)")
+            }
         }
         if let log = try root.child("log", allowed: ["level"]) {
             let level = try log.oneOf("level", LogLevel.allCases.map(\.name), default: "info")

@@ -89,8 +89,13 @@ struct ControlCommands: Sendable {
                 "transactionID": ended.transactionID, "step": ended.step.rawValue, "reason": ended.reason,
             ]
         }
+        var authority: [String: Any] = ["mode": daemon.embeddedAuthority == nil ? "central" : "embedded"]
+        if daemon.embeddedAuthority != nil && daemon.simulation == nil {
+            authority["warning"] = "applications are approved by the embedded authority, not the central service"
+        }
         var reply: [String: Any] = [
-            "class": "status", "ok": true, "version": KioskDaemonInfo.version, "kioskID": daemon.config.kioskID,
+            "class": "status", "ok": true, "authority": authority, "version": KioskDaemonInfo.version,
+            "kioskID": daemon.config.kioskID,
             "uptimeSeconds": Int(daemon.uptime), "mode": daemon.simulation == nil ? "production" : "simulate",
             "devices": devices, "flow": flow, "store": store, "pid": Int(getpid()),
             "log": ["droppedLines": daemon.logger.droppedLines],
@@ -301,10 +306,14 @@ struct ControlCommands: Sendable {
             }
             cups.setFault(fault)
         case "authority":
-            guard let mode = (request["mode"] as? String).flatMap(AuthorityConfig.Mode.init) else {
+            guard let mode = (request["mode"] as? String).flatMap(AuthorityConfig.Mode.init),
+                [.approve, .reject, .unavailable].contains(mode)
+            else {
                 return error("authority needs \"mode\": approve, reject or unavailable")
             }
-            let authority = daemon.authority
+            guard let authority = daemon.embeddedAuthority else {
+                return error("the central registration service approves here; the embedded authority is not in use")
+            }
             runBlocking { await authority.setMode(mode) }
         case "wedge":
             // Fault injection for the watchdog: block the flow loop or the store lane for a while.

@@ -18,7 +18,7 @@ public actor EmbeddedAuthority: RegistrationAuthority {
     /// `store` keeps the code sequence (its counters, under a category of its own) and the approvals given.
     public init(config: AuthorityConfig, store: StoreLane) {
         self.config = config
-        self.mode = config.mode
+        self.mode = config.embeddedMode
         self.store = store
     }
 
