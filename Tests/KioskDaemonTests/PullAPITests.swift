@@ -347,3 +347,18 @@ struct CentralAPIDocumentTests {
         #expect(documented == Set(PullAPI.routes))
     }
 }
+
+@Suite struct RFC3339Tests {
+    /// The hand formatter agrees with Foundation's over a seeded spread of instants, before 1970 included.
+    @Test func rfc3339_matchesISO8601DateFormatter() {
+        let reference = ISO8601DateFormatter()
+        reference.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        reference.timeZone = TimeZone(identifier: "UTC")
+        var rng = SplitMix64(state: 3339)
+        for _ in 0..<2000 {
+            let ms = Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &rng)
+            let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+            #expect(PullAPI.rfc3339(date) == reference.string(from: date), "at \(ms) ms")
+        }
+    }
+}
