@@ -90,6 +90,11 @@ enum StatusTable {
             }
             lines.append(line)
         }
+        if let authority = status["authority"] as? [String: Any] {
+            let mode = authority["mode"] as? String == "central" ? "the central registration service" : "embedded"
+            let warning = (authority["warning"] as? String).map { " — WARNING: \($0)" } ?? ""
+            lines.append("authority: \(mode)\(warning)")
+        }
         if let dropped = (status["log"] as? [String: Any])?["droppedLines"] as? Int, dropped > 0 {
             lines.append("log: \(dropped) lines dropped (stderr could not be written)")
         }
