@@ -22,6 +22,8 @@ public final class Daemon: @unchecked Sendable {
     let statusStore: TransactionStore
     let terminal: Terminal
     let runner: FlowRunner
+    /// What `/metrics` serves beside the store's figures: card reads, HTTP requests, flow step times.
+    let metrics = DaemonMetrics()
     let authority: EmbeddedAuthority
     let simulation: SimulatedTerminal?
     let startedAt = Date()
@@ -111,7 +113,7 @@ public final class Daemon: @unchecked Sendable {
                 store: storeLane, terminal: terminal, authority: authority, logger: logger, kioskID: config.kioskID,
                 renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
                 queueNumbering: numbering, receiptQRURLBase: config.receipt.qrURLBase,
-                licencePrintDeadline: config.licence.printDeadline, clock: clock))
+                licencePrintDeadline: config.licence.printDeadline, clock: clock, stepObserver: metrics))
     }
 
     /// Runs until SIGTERM or SIGINT (or the task is cancelled). Returns the exit status.
@@ -143,7 +145,7 @@ public final class Daemon: @unchecked Sendable {
             }
             do {
                 pullListener = try PullListener.start(
-                    config: config, store: store, lane: storeLane, terminal: terminal, logger: logger)
+                    config: config, store: store, lane: storeLane, terminal: terminal, metrics: metrics, logger: logger)
             } catch {
                 logger.error("central", "cannot start the pull API on central.pull.listen: \(error)")
                 group.cancelAll()
@@ -225,9 +227,11 @@ public final class Daemon: @unchecked Sendable {
                 logger.debug("idReader", "card presented")
             case .cardRead(let card, _):
                 logger.info("idReader", "card read: \(card.cardType.rawValue) \(card.idNumber)")
+                metrics.cardRead(result: "read")
                 runner.post(.cardRead(card))
             case .cardError(let error):
                 logger.warning("idReader", "card error: \(error.reasonCode)")
+                metrics.cardRead(result: error.reasonCode)
                 runner.post(.cardError(reason: error.reasonCode))
             case .cardRemoved:
                 runner.post(.cardRemoved)

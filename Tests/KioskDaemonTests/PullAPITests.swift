@@ -45,6 +45,17 @@ struct PullAPITests {
         func health() -> PullHealth? {
             unreadable ? nil : PullHealth(devices: ["idReader": "ready"], outboxPending: entries.count, degraded: false)
         }
+
+        func metricsSnapshot() -> MetricsSnapshot? {
+            unreadable
+                ? nil
+                : MetricsSnapshot(
+                    store: StoreMetricFigures(
+                        transactionsByOutcome: ["completed": entries.count], licenceJobsByOutcome: [:],
+                        pendingOutbox: entries.count, oldestPendingAt: entries.first?.createdAt),
+                    devicesUp: [.idReader: true], logLinesDropped: 0,
+                    now: Date(timeIntervalSince1970: 1_700_000_100))
+        }
     }
 
     private func request(
