@@ -54,7 +54,7 @@ public final class DaemonMetrics: FlowStepObserver, Sendable {
     }
 
     public func left(_ step: FlowStepName, after seconds: Double) {
-        flowStepSeconds.observe([step.rawValue], max(0, seconds))
+        flowStepSeconds.observe(max(0, seconds), labels: [step.rawValue])
     }
 
     public func cardRead(result: String) { cardReads.increment([result]) }

@@ -275,7 +275,7 @@ public final class LabelledHistogram: MetricCollector, NamedMetric, Sendable {
         series = SeriesTable(labelNames: labelNames)
     }
 
-    public func observe(_ labelValues: [String] = [], _ value: Double) {
+    public func observe(_ value: Double, labels labelValues: [String] = []) {
         let index = buckets.firstIndex { value <= $0 } ?? buckets.count
         let width = buckets.count + 1
         series.update(labelValues, initial: Counts(perBucket: Array(repeating: 0, count: width))) {
