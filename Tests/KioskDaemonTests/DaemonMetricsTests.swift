@@ -99,9 +99,15 @@ import Testing
             #expect(sum >= 0)
         }
 
-        // Each scrape is counted once answered.
+        // Each scrape is counted once answered; so is what the server refuses before routing (here a chunked body).
+        let chunked = try curl([
+            "-o", "/dev/null", "-w", "%{http_code}", "-H", "Transfer-Encoding: chunked", "-H",
+            "Content-Type: application/json", "--data-binary", "{\"upTo\": 1}", "\(base)/v1/transactions/ack",
+        ])
+        #expect(chunked == "411")
         let second = try PrometheusParser.parse(try curl(["\(base)/metrics"]))
         #expect(second.value("kioskd_http_requests_total", ["route": "/metrics", "code": "200"]) == 1)
+        #expect(second.value("kioskd_http_requests_total", ["route": "refused", "code": "411"]) == 1)
         #expect(daemon.terminate() == 0)
     }
 }

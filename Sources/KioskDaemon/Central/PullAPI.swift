@@ -77,6 +77,9 @@ public final class PullAPI: Sendable {
 
     /// The route label of requests for no route: the raw path never becomes a label.
     public static let unmatchedRoute = "unmatched"
+    /// The route label of requests the HTTP server refused itself, before routing (malformed, too large, too many
+    /// connections).
+    public static let refusedRoute = "refused"
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let (route, response) = route(request)

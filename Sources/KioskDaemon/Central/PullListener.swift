@@ -47,7 +47,10 @@ final class PullListener: Sendable {
             backend: StorePullBackend(reader: reader, lane: lane, terminal: terminal, logger: logger),
             metrics: metrics)
         do {
-            server = try HTTPServer(host: pull.host, port: pull.port, security: security) { api.handle($0) }
+            server = try HTTPServer(
+                host: pull.host, port: pull.port, security: security,
+                refused: { metrics.request(route: PullAPI.refusedRoute, code: $0) }
+            ) { api.handle($0) }
         } catch {
             reader.close()
             throw error
