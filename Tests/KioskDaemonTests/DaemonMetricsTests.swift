@@ -18,12 +18,10 @@ import Testing
         return child.output
     }
 
-    @Test func metrics_afterOneCompletedTransaction_parseAndCountIt() throws {
-        let directory = try TemporaryDirectory("kioskd-metrics")
-        defer { directory.remove() }
-        let token = "metrics-token-\(UUID().uuidString)"
+    /// kioskd (simulated devices) with the pull listener on 127.0.0.1:0 without TLS; its base URL.
+    private func startKioskd(_ directory: URL, token: String) throws -> (DaemonProcess, String) {
         let daemon = try DaemonProcess(
-            stateDirectory: directory.url,
+            stateDirectory: directory,
             config: [
                 "kioskID": "METRICS-01",
                 "central": [
@@ -32,14 +30,25 @@ import Testing
                     ]
                 ],
             ])
+        guard daemon.child.waitForOutput(containing: "pull API listening on http://", deadline: .after(seconds: 10)),
+            let line = daemon.output.components(separatedBy: "\n").first(where: {
+                $0.contains("pull API listening on http://127.0.0.1:")
+            }),
+            let port = line.components(separatedBy: "http://127.0.0.1:").last.flatMap({ Int($0.prefix { $0.isNumber }) }
+            )
+        else {
+            daemon.stop()
+            throw DaemonProcess.Failure(description: "no pull listener logged:\n\(daemon.output)")
+        }
+        return (daemon, "http://127.0.0.1:\(port)")
+    }
+
+    @Test func metrics_afterOneCompletedTransaction_parseAndCountIt() throws {
+        let directory = try TemporaryDirectory("kioskd-metrics")
+        defer { directory.remove() }
+        let token = "metrics-token-\(UUID().uuidString)"
+        let (daemon, base) = try startKioskd(directory.url, token: token)
         defer { daemon.stop() }
-        #expect(daemon.child.waitForOutput(containing: "pull API listening on http://", deadline: .after(seconds: 10)))
-        let line = try #require(
-            daemon.output.components(separatedBy: "\n").first { $0.contains("pull API listening on http://127.0.0.1:") }
-        )
-        let port = try #require(
-            line.components(separatedBy: "http://127.0.0.1:").last.flatMap { Int($0.prefix { $0.isNumber }) })
-        let base = "http://127.0.0.1:\(port)"
 
         let admin = try daemon.admin()
         let id = try DaemonScript.throughSignature(admin)
@@ -108,6 +117,28 @@ import Testing
         let second = try PrometheusParser.parse(try curl(["\(base)/metrics"]))
         #expect(second.value("kioskd_http_requests_total", ["route": "/metrics", "code": "200"]) == 1)
         #expect(second.value("kioskd_http_requests_total", ["route": "refused", "code": "411"]) == 1)
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test func cardReadErrors_areCountedByReason_andTheHandOffByOutcome() throws {
+        let directory = try TemporaryDirectory("kioskd-metrics-card")
+        defer { directory.remove() }
+        let (daemon, base) = try startKioskd(directory.url, token: "t-\(UUID().uuidString)")
+        defer { daemon.stop() }
+        let admin = try daemon.admin()
+        try admin.flow("start")
+        try admin.sim("card-read-failures", ["count": 50])
+        try admin.sim("place-card", ["card": "resident"])
+        try admin.wait(for: "handedOff")
+
+        let families = try PrometheusParser.parse(try curl(["\(base)/metrics"]))
+        let reads = families.samples("kioskd_card_reads_total")
+        let errors = reads.filter { $0.labels["result"] != "read" }
+        #expect(!errors.isEmpty && errors.allSatisfy { $0.value >= 1 }, "\(reads)")
+        #expect(families.value("kioskd_card_reads_total", ["result": "read"]) == 0)
+        #expect(families.value("kioskd_transactions_total", ["outcome": "handedOff"]) == 1)
+        #expect(families.value("kioskd_transactions_total", ["outcome": "completed"]) == 0)
+        #expect(families.value("kioskd_licence_prints_total", ["result": "completed"]) == 0)
         #expect(daemon.terminate() == 0)
     }
 }
