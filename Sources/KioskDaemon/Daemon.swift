@@ -20,10 +20,10 @@ public final class Daemon: @unchecked Sendable {
     let maintenance: StoreMaintenance
     /// A read-only connection of its own for `status`, which must answer while a write waits for a lock.
     let statusStore: TransactionStore
-    let terminal: Terminal
-    let runner: FlowRunner
     /// What `/metrics` serves beside the store's figures: card reads, HTTP requests, flow step times.
     let metrics = DaemonMetrics()
+    let terminal: Terminal
+    let runner: FlowRunner
     let authority: EmbeddedAuthority
     let simulation: SimulatedTerminal?
     let startedAt = Date()
