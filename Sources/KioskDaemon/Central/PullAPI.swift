@@ -15,6 +15,11 @@ public protocol PullBackend: Sendable {
     func metricsSnapshot() -> MetricsSnapshot?
 }
 
+extension PullBackend {
+    /// A backend that only pages (or encodes events) has no metrics: `/metrics` answers 503 over it.
+    public func metricsSnapshot() -> MetricsSnapshot? { nil }
+}
+
 public enum PullAckResult: Sendable, Hashable {
     /// Everything up to this seq is acknowledged (the request's `upTo`, or more if more was acknowledged before).
     case acked(Int64)
