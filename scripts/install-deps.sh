@@ -13,6 +13,7 @@ packages=(
   python3-venv                                               # the ESC/POS comparison bench (python-escpos from PyPI)
   systemd strace                                             # systemd-analyze checks the unit; strace its syscall filter
   curl python3-yaml                                          # curl drives the HTTP server; PyYAML reads the OpenAPI doc
+  python3-prometheus-client                                  # its parser reads /metrics in the tests
 )
 
 missing=()

@@ -20,6 +20,8 @@ public final class Daemon: @unchecked Sendable {
     let maintenance: StoreMaintenance
     /// A read-only connection of its own for `status`, which must answer while a write waits for a lock.
     let statusStore: TransactionStore
+    /// What `/metrics` serves beside the store's figures: card reads, HTTP requests, flow step times.
+    let metrics = DaemonMetrics()
     let terminal: Terminal
     let runner: FlowRunner
     /// Who approves applications: the central registration service, or the embedded authority.
@@ -117,7 +119,7 @@ public final class Daemon: @unchecked Sendable {
                 store: storeLane, terminal: terminal, authority: authority, logger: logger, kioskID: config.kioskID,
                 renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
                 queueNumbering: numbering, receiptQRURLBase: config.receipt.qrURLBase,
-                licencePrintDeadline: config.licence.printDeadline, clock: clock))
+                licencePrintDeadline: config.licence.printDeadline, clock: clock, stepObserver: metrics))
     }
 
     /// The central authority when `authority.mode` is `central` — or, in production, when it is not set and
@@ -176,7 +178,7 @@ public final class Daemon: @unchecked Sendable {
             }
             do {
                 pullListener = try PullListener.start(
-                    config: config, store: store, lane: storeLane, terminal: terminal, logger: logger)
+                    config: config, store: store, lane: storeLane, terminal: terminal, metrics: metrics, logger: logger)
             } catch {
                 logger.error("central", "cannot start the pull API on central.pull.listen: \(error)")
                 group.cancelAll()
@@ -274,9 +276,11 @@ public final class Daemon: @unchecked Sendable {
                 logger.debug("idReader", "card presented")
             case .cardRead(let card, _):
                 logger.info("idReader", "card read: \(card.cardType.rawValue) \(card.idNumber)")
+                metrics.cardRead(result: "read")
                 runner.post(.cardRead(card))
             case .cardError(let error):
                 logger.warning("idReader", "card error: \(error.reasonCode)")
+                metrics.cardRead(result: error.reasonCode)
                 runner.post(.cardError(reason: error.reasonCode))
             case .cardRemoved:
                 runner.post(.cardRemoved)

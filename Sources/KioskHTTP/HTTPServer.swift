@@ -36,6 +36,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     private let listener: SocketListener
     private let handler: HTTPHandler
+    private let refused: (@Sendable (Int) -> Void)?
     private let condition = NSCondition()
     private var connections: [ObjectIdentifier: Connection] = [:]
     private var refusing = 0
@@ -43,11 +44,13 @@ public final class HTTPServer: @unchecked Sendable {
     private var acceptorDone = false
 
     /// Binds `host:port` (IPv4, 0 = ephemeral) and starts serving. With `.tls`, installs the process's credentials
-    /// (creating self-signed ones if missing).
+    /// (creating self-signed ones if missing). `refused` hears the status of every answer the server gives itself,
+    /// before any handler (a malformed or oversized request, a connection beyond the limit), for metrics.
     public init(
         host: String, port: UInt16, security: Security = .plain, limits: HTTPLimits = HTTPLimits(),
-        handler: @escaping HTTPHandler
+        refused: (@Sendable (Int) -> Void)? = nil, handler: @escaping HTTPHandler
     ) throws {
+        self.refused = refused
         if case .tls(let credentials) = security { try credentials.install() }
         self.listener = try SocketListener.tcp(host: host, port: port, backlog: 128)
         self.address = listener.address
@@ -210,6 +213,7 @@ public final class HTTPServer: @unchecked Sendable {
         let response = HTTPResponse.problem(
             status: 503, detail: "the server is serving \(limits.connections) connections; try again later",
             fields: [.retryAfter: String(limits.retryAfterSeconds)])
+        refused?(503)
         write(response, to: connection, method: .get, keepAlive: false)
     }
 
@@ -350,6 +354,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// the answer before the client reads it.
     private func fail(_ connection: Connection, _ status: Int, _ detail: String) -> Bool {
         connection.setDeadline(.after(limits.writeTimeout), abandonOnStop: false)
+        refused?(status)
         if write(.problem(status: status, detail: detail), to: connection, method: .get, keepAlive: false) {
             connection.discardInputBeforeClosing(for: .seconds(1), upTo: 2 * limits.bodyBytes + limits.headerBytes)
         }

@@ -45,6 +45,17 @@ struct PullAPITests {
         func health() -> PullHealth? {
             unreadable ? nil : PullHealth(devices: ["idReader": "ready"], outboxPending: entries.count, degraded: false)
         }
+
+        func metricsSnapshot() -> MetricsSnapshot? {
+            unreadable
+                ? nil
+                : MetricsSnapshot(
+                    store: StoreMetricFigures(
+                        transactionsByOutcome: ["completed": entries.count], licenceJobsByOutcome: [:],
+                        pendingOutbox: entries.count, oldestPendingAt: entries.first?.createdAt),
+                    devicesUp: [.idReader: true], logLinesDropped: 0,
+                    now: Date(timeIntervalSince1970: 1_700_000_100))
+        }
     }
 
     private func request(
@@ -252,6 +263,43 @@ struct PullAPITests {
         #expect((body["devices"] as? [String: String]) == ["idReader": "ready"])
         backend.unreadable = true
         #expect(api.handle(try request(.get, "/healthz", token: nil)).status == 503)
+    }
+
+    @Test func metrics_needNoToken_countRequestsByRouteTemplate_and503WhenTheStoreIsUnreadable() throws {
+        let backend = FakeBackend(count: 2)
+        let api = PullAPI(kioskID: "K-1", tokenSHA256: [Self.tokenHash], backend: backend)
+        _ = api.handle(try request(.get, "/v1/transactions?after=1&limit=1"))
+        _ = api.handle(try request(.get, "/v1/transactions?after=x"))
+        _ = api.handle(try request(.get, "/v1/transactions", token: "wrong"))
+        _ = api.handle(try request(.get, "/v1/T-0001/110105194912310021"))
+        _ = api.handle(try request(.delete, "/healthz"))
+        let response = api.handle(try request(.get, "/metrics", token: nil))
+        #expect(response.status == 200)
+        #expect(response.contentType == "text/plain; version=0.0.4; charset=utf-8")
+        let text = String(decoding: response.body, as: UTF8.self)
+        // The raw path (which could carry anything) never becomes a label.
+        #expect(!text.contains("110105194912310021"))
+        let families = try PrometheusParser.parse(text)
+        func requests(_ route: String, _ code: String) -> Double? {
+            families.value("kioskd_http_requests_total", ["route": route, "code": code])
+        }
+        #expect(requests("/v1/transactions", "200") == 1)
+        #expect(requests("/v1/transactions", "400") == 1)
+        #expect(requests("/v1/transactions", "401") == 1)
+        #expect(requests("unmatched", "404") == 1)
+        #expect(requests("/healthz", "405") == 1)
+        #expect(requests("/metrics", "200") == nil)  // a scrape is counted once it is answered
+        #expect(families.value("kioskd_outbox_pending") == 2)
+        #expect(families.value("kioskd_outbox_oldest_age_seconds") == 99)
+        #expect(families.value("kioskd_transactions_total", ["outcome": "completed"]) == 2)
+
+        let again = try PrometheusParser.parse(
+            String(decoding: api.handle(try request(.get, "/metrics")).body, as: UTF8.self))
+        #expect(again.value("kioskd_http_requests_total", ["route": "/metrics", "code": "200"]) == 1)
+        backend.unreadable = true
+        let unreadable = api.handle(try request(.get, "/metrics", token: nil))
+        #expect(unreadable.status == 503)
+        #expect(unreadable.contentType == "application/problem+json")
     }
 
     @Test func unknownRoutesAndMethods_are404And405() throws {

@@ -11,6 +11,13 @@ public protocol PullBackend: Sendable {
     func ack(upTo: Int64) throws -> PullAckResult
     /// For `/healthz`; nil when the store cannot be read.
     func health() -> PullHealth?
+    /// For `/metrics`; nil when the store cannot be read.
+    func metricsSnapshot() -> MetricsSnapshot?
+}
+
+extension PullBackend {
+    /// A backend that only pages (or encodes events) has no metrics: `/metrics` answers 503 over it.
+    public func metricsSnapshot() -> MetricsSnapshot? { nil }
 }
 
 public enum PullAckResult: Sendable, Hashable {
@@ -33,7 +40,8 @@ public struct PullHealth: Sendable, Hashable {
 }
 
 /// The pull API's routes, pure over a `PullBackend`: `GET /v1/transactions`, `POST /v1/transactions/ack` (both with
-/// a bearer token) and `GET /healthz` (without). Every error is an RFC 9457 problem document.
+/// a bearer token), `GET /healthz` and `GET /metrics` (without). Every request is counted in
+/// `kioskd_http_requests_total` by route template and status. Every error is an RFC 9457 problem document.
 public final class PullAPI: Sendable {
     public static let maximumLimit = OutboxPage.maximumLimit
     public static let defaultLimit = 100
@@ -45,11 +53,13 @@ public final class PullAPI: Sendable {
     private let tokenSHA256: [[UInt8]]
     private let backend: any PullBackend
     private let failures: FailureCounter
+    let metrics: DaemonMetrics
 
     public init(
-        kioskID: String, tokenSHA256: [[UInt8]], backend: any PullBackend,
+        kioskID: String, tokenSHA256: [[UInt8]], backend: any PullBackend, metrics: DaemonMetrics = DaemonMetrics(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
+        self.metrics = metrics
         self.kioskID = kioskID
         self.tokenSHA256 = tokenSHA256
         self.backend = backend
@@ -65,23 +75,40 @@ public final class PullAPI: Sendable {
 
     public static let routes: [Route] = [
         Route(method: .get, path: "/healthz", needsToken: false),
+        Route(method: .get, path: "/metrics", needsToken: false),
         Route(method: .get, path: "/v1/transactions", needsToken: true),
         Route(method: .post, path: "/v1/transactions/ack", needsToken: true),
     ]
 
+    /// The route label of requests for no route: the raw path never becomes a label.
+    public static let unmatchedRoute = "unmatched"
+    /// The route label of requests the HTTP server refused itself, before routing (malformed, too large, too many
+    /// connections).
+    public static let refusedRoute = "refused"
+
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let (route, response) = route(request)
+        metrics.request(route: route, code: response.status)
+        return response
+    }
+
+    /// The response, and the route template it was answered for.
+    private func route(_ request: HTTPRequest) -> (String, HTTPResponse) {
         let candidates = Self.routes.filter { $0.path == request.target.path }
-        guard !candidates.isEmpty else { return .problem(status: 404, detail: "no such resource") }
+        guard let path = candidates.first?.path else {
+            return (Self.unmatchedRoute, .problem(status: 404, detail: "no such resource"))
+        }
         guard let route = candidates.first(where: { $0.method == request.method }) else {
             let allowed = candidates.map(\.method.rawValue).joined(separator: ", ")
-            return .problem(status: 405, detail: "use \(allowed) here", fields: [.allow: allowed])
+            return (path, .problem(status: 405, detail: "use \(allowed) here", fields: [.allow: allowed]))
         }
-        if route.needsToken, let refusal = authenticate(request) { return refusal }
+        if route.needsToken, let refusal = authenticate(request) { return (path, refusal) }
         switch route.path {
-        case "/healthz": return healthz()
-        case "/v1/transactions": return transactions(request)
-        case "/v1/transactions/ack": return ack(request)
-        default: return .problem(status: 404, detail: "no such resource")
+        case "/healthz": return (path, healthz())
+        case "/metrics": return (path, metricsText())
+        case "/v1/transactions": return (path, transactions(request))
+        case "/v1/transactions/ack": return (path, ack(request))
+        default: return (path, .problem(status: 404, detail: "no such resource"))
         }
     }
 
@@ -97,6 +124,14 @@ public final class PullAPI: Sendable {
         return .json(
             "{\"status\":\"\(health.degraded ? "degraded" : "ok")\",\"devices\":{\(devices.joined(separator: ","))},"
                 + "\"outboxPending\":\(health.outboxPending)}")
+    }
+
+    private func metricsText() -> HTTPResponse {
+        guard let snapshot = backend.metricsSnapshot() else {
+            return .problem(status: 503, detail: "the store cannot be read")
+        }
+        return HTTPResponse(
+            status: 200, contentType: PrometheusText.contentType, body: Array(metrics.exposition(snapshot).utf8))
     }
 
     private func transactions(_ request: HTTPRequest) -> HTTPResponse {

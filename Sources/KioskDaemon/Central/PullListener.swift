@@ -14,7 +14,10 @@ final class PullListener: Sendable {
 
     /// Opens the read connection, installs the TLS credentials (self-signed ones created once in
     /// `stateDirectory/tls` if none are there) and starts listening.
-    init(config: DaemonConfig, pull: PullConfig, store: TransactionStore, lane: StoreLane, terminal: Terminal) throws {
+    init(
+        config: DaemonConfig, pull: PullConfig, store: TransactionStore, lane: StoreLane, terminal: Terminal,
+        metrics: DaemonMetrics, logger: Logger
+    ) throws {
         reader = try TransactionStore.open(
             path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
         let security: HTTPServer.Security
@@ -41,9 +44,13 @@ final class PullListener: Sendable {
         }
         let api = PullAPI(
             kioskID: config.kioskID, tokenSHA256: pull.tokenSHA256,
-            backend: StorePullBackend(reader: reader, lane: lane, terminal: terminal))
+            backend: StorePullBackend(reader: reader, lane: lane, terminal: terminal, logger: logger),
+            metrics: metrics)
         do {
-            server = try HTTPServer(host: pull.host, port: pull.port, security: security) { api.handle($0) }
+            server = try HTTPServer(
+                host: pull.host, port: pull.port, security: security,
+                refused: { metrics.request(route: PullAPI.refusedRoute, code: $0) }
+            ) { api.handle($0) }
         } catch {
             reader.close()
             throw error
@@ -53,10 +60,12 @@ final class PullListener: Sendable {
     /// Starts the listener if `central.pull` is configured (nil otherwise) and logs where, with the certificate's
     /// fingerprint for the centre to pin.
     static func start(
-        config: DaemonConfig, store: TransactionStore, lane: StoreLane, terminal: Terminal, logger: Logger
+        config: DaemonConfig, store: TransactionStore, lane: StoreLane, terminal: Terminal, metrics: DaemonMetrics,
+        logger: Logger
     ) throws -> PullListener? {
         guard let pull = config.central.pull else { return nil }
-        let listener = try PullListener(config: config, pull: pull, store: store, lane: lane, terminal: terminal)
+        let listener = try PullListener(
+            config: config, pull: pull, store: store, lane: lane, terminal: terminal, metrics: metrics, logger: logger)
         let fingerprint = listener.certificateSHA256.map { " (certificate SHA-256 \($0))" } ?? ""
         logger.notice("central", "pull API listening on \(listener.url)\(fingerprint)")
         return listener
@@ -112,6 +121,7 @@ struct StorePullBackend: PullBackend {
     let reader: TransactionStore
     let lane: StoreLane
     let terminal: Terminal
+    let logger: Logger
 
     func page(after: Int64, limit: Int) throws -> OutboxPage {
         try reader.page(after: after, limit: limit)
@@ -137,5 +147,15 @@ struct StorePullBackend: PullBackend {
             if health.state != .ready { degraded = true }
         }
         return PullHealth(devices: devices, outboxPending: counts.pending, degraded: degraded)
+    }
+
+    func metricsSnapshot() -> MetricsSnapshot? {
+        guard let figures = try? reader.metricFigures() else { return nil }
+        var devicesUp: [DeviceRole: Bool] = [:]
+        for role in DeviceRole.allCases where terminal.endpoints[role] != nil {
+            devicesUp[role] = terminal.health(of: role).state == .ready
+        }
+        return MetricsSnapshot(
+            store: figures, devicesUp: devicesUp, logLinesDropped: logger.droppedLines, now: Date())
     }
 }

@@ -27,13 +27,16 @@ public actor FlowRunner {
         /// How long a licence print (or its supervision after a restart) may take before its outcome is unknown.
         public var licencePrintDeadline: Duration
         public var clock: @Sendable () -> Date
+        /// Told the time spent in each step as the flow leaves it (`kioskd_flow_step_seconds`).
+        public var stepObserver: (any FlowStepObserver)?
 
         public init(
             store: StoreLane, terminal: Terminal, authority: any RegistrationAuthority, logger: Logger,
             kioskID: String, renderLicence: @escaping @Sendable (BusinessLicence) throws -> [UInt8],
             queueNumbering: QueueNumbering, receiptQRURLBase: String, licencePrintDeadline: Duration,
-            clock: @escaping @Sendable () -> Date = { Date() }
+            clock: @escaping @Sendable () -> Date = { Date() }, stepObserver: (any FlowStepObserver)? = nil
         ) {
+            self.stepObserver = stepObserver
             self.store = store
             self.terminal = terminal
             self.authority = authority
@@ -293,7 +296,9 @@ public actor FlowRunner {
             lastEnded = EndedSession(transactionID: id, step: state.step, reason: reason)
         }
         if old != state.step {
-            since = deps.clock()
+            let now = deps.clock()
+            deps.stepObserver?.left(old, after: now.timeIntervalSince(since))
+            since = now
             deps.logger.info(
                 "flow", "\(old.rawValue) → \(state.step.rawValue)" + (event.map { " on \($0.name)" } ?? " (resumed)"))
         }
