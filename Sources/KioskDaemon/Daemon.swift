@@ -178,7 +178,8 @@ public final class Daemon: @unchecked Sendable {
             }
             do {
                 pullListener = try PullListener.start(
-                    config: config, store: store, lane: storeLane, terminal: terminal, metrics: metrics, logger: logger)
+                    config: config, store: store, lane: storeLane, terminal: terminal, metrics: metrics, logger: logger,
+                    warnings: { [weak self] in self?.centralWarnings ?? [] })
             } catch {
                 logger.error("central", "cannot start the pull API on central.pull.listen: \(error)")
                 group.cancelAll()
@@ -333,6 +334,15 @@ public final class Daemon: @unchecked Sendable {
     }
 
     var uptime: TimeInterval { clock().timeIntervalSince(startedAt) }
+
+    /// What makes `/healthz` say degraded besides the devices: the centre refused a push batch, or applications are
+    /// approved by the embedded authority outside simulation.
+    var centralWarnings: [String] {
+        var reasons: [String] = []
+        if let reason = pusher?.healthReason { reasons.append(reason) }
+        if embeddedAuthority != nil && simulation == nil { reasons.append("embedded-authority") }
+        return reasons
+    }
 
     /// The daemon's one wall clock (the flow's, the store's and transaction ids').
     let clock: @Sendable () -> Date = { Date() }

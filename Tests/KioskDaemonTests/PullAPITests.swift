@@ -17,6 +17,7 @@ struct PullAPITests {
         var entries: [OutboxEntry]
         var acked: Int64 = 0
         var unreadable = false
+        var warnings: [String] = []
 
         init(count: Int) {
             entries = (1...count).map { seq in
@@ -43,7 +44,11 @@ struct PullAPITests {
         }
 
         func health() -> PullHealth? {
-            unreadable ? nil : PullHealth(devices: ["idReader": "ready"], outboxPending: entries.count, degraded: false)
+            unreadable
+                ? nil
+                : PullHealth(
+                    devices: ["idReader": "ready"], outboxPending: entries.count, degraded: !warnings.isEmpty,
+                    warnings: warnings)
         }
 
         func metricsSnapshot() -> MetricsSnapshot? {
@@ -261,6 +266,11 @@ struct PullAPITests {
         #expect(body["status"] as? String == "ok")
         #expect(body["outboxPending"] as? Int == 2)
         #expect((body["devices"] as? [String: String]) == ["idReader": "ready"])
+        #expect((body["warnings"] as? [String]) == [])
+        backend.warnings = ["central-rejected"]
+        let degraded = try json(api.handle(try request(.get, "/healthz", token: nil)))
+        #expect(degraded["status"] as? String == "degraded")
+        #expect((degraded["warnings"] as? [String]) == ["central-rejected"])
         backend.unreadable = true
         #expect(api.handle(try request(.get, "/healthz", token: nil)).status == 503)
     }

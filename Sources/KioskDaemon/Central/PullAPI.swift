@@ -31,11 +31,14 @@ public struct PullHealth: Sendable, Hashable {
     public var devices: [String: String]
     public var outboxPending: Int
     public var degraded: Bool
+    /// Why the daemon itself is degraded, as health reasons (no personal data).
+    public var warnings: [String]
 
-    public init(devices: [String: String], outboxPending: Int, degraded: Bool) {
+    public init(devices: [String: String], outboxPending: Int, degraded: Bool, warnings: [String] = []) {
         self.devices = devices
         self.outboxPending = outboxPending
         self.degraded = degraded
+        self.warnings = warnings
     }
 }
 
@@ -121,9 +124,10 @@ public final class PullAPI: Sendable {
         let devices = health.devices.keys.sorted().map {
             "\(HTTPResponse.jsonString($0)):\(HTTPResponse.jsonString(health.devices[$0] ?? ""))"
         }
+        let warnings = health.warnings.map(HTTPResponse.jsonString).joined(separator: ",")
         return .json(
             "{\"status\":\"\(health.degraded ? "degraded" : "ok")\",\"devices\":{\(devices.joined(separator: ","))},"
-                + "\"outboxPending\":\(health.outboxPending)}")
+                + "\"outboxPending\":\(health.outboxPending),\"warnings\":[\(warnings)]}")
     }
 
     private func metricsText() -> HTTPResponse {

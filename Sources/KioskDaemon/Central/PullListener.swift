@@ -16,7 +16,7 @@ final class PullListener: Sendable {
     /// `stateDirectory/tls` if none are there) and starts listening.
     init(
         config: DaemonConfig, pull: PullConfig, store: TransactionStore, lane: StoreLane, terminal: Terminal,
-        metrics: DaemonMetrics, logger: Logger
+        metrics: DaemonMetrics, logger: Logger, warnings: @escaping @Sendable () -> [String]
     ) throws {
         reader = try TransactionStore.open(
             path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
@@ -44,7 +44,8 @@ final class PullListener: Sendable {
         }
         let api = PullAPI(
             kioskID: config.kioskID, tokenSHA256: pull.tokenSHA256,
-            backend: StorePullBackend(reader: reader, lane: lane, terminal: terminal, logger: logger),
+            backend: StorePullBackend(
+                reader: reader, lane: lane, terminal: terminal, logger: logger, warnings: warnings),
             metrics: metrics)
         do {
             server = try HTTPServer(
@@ -61,11 +62,12 @@ final class PullListener: Sendable {
     /// fingerprint for the centre to pin.
     static func start(
         config: DaemonConfig, store: TransactionStore, lane: StoreLane, terminal: Terminal, metrics: DaemonMetrics,
-        logger: Logger
+        logger: Logger, warnings: @escaping @Sendable () -> [String] = { [] }
     ) throws -> PullListener? {
         guard let pull = config.central.pull else { return nil }
         let listener = try PullListener(
-            config: config, pull: pull, store: store, lane: lane, terminal: terminal, metrics: metrics, logger: logger)
+            config: config, pull: pull, store: store, lane: lane, terminal: terminal, metrics: metrics, logger: logger,
+            warnings: warnings)
         let fingerprint = listener.certificateSHA256.map { " (certificate SHA-256 \($0))" } ?? ""
         logger.notice("central", "pull API listening on \(listener.url)\(fingerprint)")
         return listener
@@ -122,6 +124,8 @@ struct StorePullBackend: PullBackend {
     let lane: StoreLane
     let terminal: Terminal
     let logger: Logger
+    /// Health reasons of the daemon's own that make it degraded (`central-rejected`, `embedded-authority`).
+    let warnings: @Sendable () -> [String]
 
     func page(after: Int64, limit: Int) throws -> OutboxPage {
         try reader.page(after: after, limit: limit)
@@ -146,7 +150,9 @@ struct StorePullBackend: PullBackend {
             devices[role.rawValue] = health.state.rawValue
             if health.state != .ready { degraded = true }
         }
-        return PullHealth(devices: devices, outboxPending: counts.pending, degraded: degraded)
+        let reasons = warnings()
+        return PullHealth(
+            devices: devices, outboxPending: counts.pending, degraded: degraded || !reasons.isEmpty, warnings: reasons)
     }
 
     func metricsSnapshot() -> MetricsSnapshot? {
