@@ -119,7 +119,7 @@ import Testing
         #expect(d.step == .awaitingSignature)
         let effects = d.send(.confirm(declarationAccepted: true))
         #expect(d.step == .approving)
-        #expect(effects.contains { if case .requestApproval(let id, _, _) = $0 { id == "T1" } else { false } })
+        #expect(effects.contains { if case .requestApproval(let id, _, _, _) = $0 { id == "T1" } else { false } })
     }
 
     @Test func rejectedApplication_returnsToTheForm_thenHandsOff() {

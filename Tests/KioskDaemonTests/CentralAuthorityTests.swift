@@ -30,7 +30,7 @@ private actor MemoryApprovals: ApprovalRecords {
                 representative: PersonalText("张三丰", kind: .name), registeredCapitalWan: 100,
                 address: PersonalText("北京市东城区景山前街4号", kind: .address), businessScope: "软件开发",
                 phone: PersonalText("13800138000", kind: .phone)),
-            date: CivilDate(year: 2026, month: 12, day: 1)!)
+            date: CivilDate(year: 2026, month: 12, day: 1)!, signatureSHA256: String(repeating: "5a", count: 32))
     }
 
     private func authority(
@@ -126,7 +126,7 @@ private actor MemoryApprovals: ApprovalRecords {
         #expect(rejected == .rejected(reasons: ["no"]))
     }
 
-    @Test func application_carriesTheTransactionIDApplicantAndForm() throws {
+    @Test func application_carriesTheTransactionIDApplicantFormAndSignature() throws {
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(CentralAuthority.applicationJSON(request("T-9"))))
                 as? [String: Any])
@@ -134,5 +134,6 @@ private actor MemoryApprovals: ApprovalRecords {
         #expect(object["date"] as? String == "2026-12-01")
         #expect((object["applicant"] as? [String: Any])?["idNumber"] as? String == "11010519491231002X")
         #expect((object["form"] as? [String: Any])?["phone"] as? String == "13800138000")
+        #expect((object["signature"] as? [String: Any])?["sha256"] as? String == String(repeating: "5a", count: 32))
     }
 }

@@ -59,7 +59,9 @@ public indirect enum FlowEffect: Sendable, Hashable, Codable {
     case cancelTimers
     /// Save the state durably before the effects that follow (so a crash can resume it).
     case persistCheckpoint(FlowState)
-    case requestApproval(transactionID: String, identity: IdentityCard, form: ApplicationForm)
+    /// Ask the registration authority to approve the application (`signatureSHA256`: the signature it was signed
+    /// with).
+    case requestApproval(transactionID: String, identity: IdentityCard, form: ApplicationForm, signatureSHA256: String?)
     /// Print the licence as job `jobUUID`. The runtime journals the UUID before any byte is sent.
     /// `attempt` is 1, or 2+ for a reprint `authorisedBy` a staff member.
     case printLicence(

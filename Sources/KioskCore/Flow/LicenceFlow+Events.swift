@@ -111,7 +111,9 @@ extension StepContext {
         session.applicationAttempts += 1
         state.session = session
         enter(.approving)
-        emit(.requestApproval(transactionID: session.transactionID, identity: identity, form: form))
+        emit(
+            .requestApproval(
+                transactionID: session.transactionID, identity: identity, form: form, signatureSHA256: signature))
     }
 
     mutating func rate(_ rating: ServiceRating?) {
@@ -425,7 +427,10 @@ extension StepContext {
             }
         case .approving:
             if let identity = session.identity, let form = session.form {
-                emit(.requestApproval(transactionID: session.transactionID, identity: identity, form: form))
+                emit(
+                    .requestApproval(
+                        transactionID: session.transactionID, identity: identity, form: form,
+                        signatureSHA256: session.record.signatureSHA256))
             }
         case .printingLicence:
             if let job = session.licenceJobUUID {

@@ -5,12 +5,18 @@ public struct ApprovalRequest: Sendable, Hashable {
     public var form: ApplicationForm
     /// The date of the application (the licence's establishment and issue date).
     public var date: CivilDate
+    /// SHA-256 (hex) of the signature the citizen signed with; the image itself never enters the flow.
+    public var signatureSHA256: String?
 
-    public init(transactionID: String, identity: IdentityCard, form: ApplicationForm, date: CivilDate) {
+    public init(
+        transactionID: String, identity: IdentityCard, form: ApplicationForm, date: CivilDate,
+        signatureSHA256: String? = nil
+    ) {
         self.transactionID = transactionID
         self.identity = identity
         self.form = form
         self.date = date
+        self.signatureSHA256 = signatureSHA256
     }
 }
 

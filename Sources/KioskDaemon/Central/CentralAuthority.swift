@@ -141,10 +141,11 @@ public final class CentralAuthority: RegistrationAuthority {
         if let capital = form.registeredCapitalWan {
             fields["registeredCapitalWan"] = NSDecimalNumber(decimal: capital)
         }
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "transactionID": request.transactionID, "date": request.date.description, "applicant": applicant,
             "form": fields,
         ]
+        if let signature = request.signatureSHA256 { object["signature"] = ["sha256": signature] }
         return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
     }
 

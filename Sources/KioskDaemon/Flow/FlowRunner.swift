@@ -337,10 +337,10 @@ public actor FlowRunner {
             timer?.cancel()
         case .persistCheckpoint(let saved):
             await saveCheckpoint(saved)
-        case .requestApproval(let transactionID, let identity, let form):
+        case .requestApproval(let transactionID, let identity, let form, let signature):
             let request = ApprovalRequest(
                 transactionID: transactionID, identity: identity, form: form,
-                date: flow.policy.civilDate(of: deps.clock()))
+                date: flow.policy.civilDate(of: deps.clock()), signatureSHA256: signature)
             spawn { [deps] in .approvalResult(await deps.authority.approve(request)) }
         case .printLicence(let transactionID, let jobUUID, let licence, _, let authorisedBy):
             if await journalHolds(jobUUID: jobUUID, of: transactionID) {
