@@ -72,6 +72,9 @@ public final class Daemon: @unchecked Sendable {
                 outputDirectory: URL(fileURLWithPath: config.stateDirectory).appendingPathComponent("sim-output"),
                 useCUPS: !options.noCUPS, logger: logger)
             for (role, device) in sim.devices { config.devices[role] = device }
+            if !options.noCentral && !config.namesCentralOrAuthority {
+                try Self.linkToSimulatedCentre(sim, config: &config, logger: logger)
+            }
             simulation = sim
         } else {
             simulation = nil
@@ -118,6 +121,27 @@ public final class Daemon: @unchecked Sendable {
                 renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
                 queueNumbering: numbering, receiptQRURLBase: config.receipt.qrURLBase,
                 licencePrintDeadline: config.licence.printDeadline, clock: clock))
+    }
+
+    /// Starts the central simulator and points push and registration at it (its certificate pinned).
+    static func linkToSimulatedCentre(_ sim: SimulatedTerminal, config: inout DaemonConfig, logger: Logger) throws {
+        let centre: SimulatedCentre
+        do {
+            centre = try SimulatedCentre.start(
+                directory: URL(fileURLWithPath: config.stateDirectory).appendingPathComponent("sim-central"))
+        } catch {
+            sim.stop()
+            throw error
+        }
+        sim.centre = centre
+        config.central.push = centre.pushConfig
+        config.central.registration = centre.registrationConfig
+        config.authority.mode = .central
+        config.authority.modeIsExplicit = true
+        logger.notice(
+            "simulate",
+            "central simulator at \(centre.url) (control \(centre.control), certificate SHA-256 "
+                + "\(centre.certificateSHA256)): push and registration go there")
     }
 
     /// The central authority when `authority.mode` is `central` — or, in production, when it is not set and

@@ -1,0 +1,95 @@
+import Foundation
+import Glibc
+import KioskCore
+import KioskHTTP
+import KioskIO
+
+/// The central simulator for `kioskd --simulate`, as a process of its own (`kioskctl simulate central`: libcups keeps
+/// one set of server credentials per process, and kioskd's pull API has its own). Its certificate is pinned by the
+/// push and registration settings it hands out; it exits with its parent.
+public final class SimulatedCentre: @unchecked Sendable {
+    public let url: String
+    /// The plain loopback control listener (`POST /sim/mode`, `GET /sim/received`, `POST /sim/pull`).
+    public let control: String
+    public let certificateSHA256: String
+    /// The file holding the bearer token the centre accepts (mode 0600).
+    public let tokenFile: String
+    private let child: ChildProcess
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    /// Starts `kioskctl simulate central` (found beside the running kioskd) with its credentials and token in
+    /// `directory`, and waits (at most 30 s) for the line that names its URL and certificate.
+    public static func start(directory: URL) throws -> SimulatedCentre {
+        try FileManager.default.createDirectory(
+            at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let tokenFile = directory.appendingPathComponent("token").path
+        // SystemRandomNumberGenerator reads getrandom(2) on Linux.
+        let token = (0..<24).map { _ in UInt8.random(in: 0...255) }.map { String(format: "%02x", $0) }.joined()
+        _ = unlink(tokenFile)
+        guard
+            FileManager.default.createFile(
+                atPath: tokenFile, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw Failure(description: "cannot write \(tokenFile)") }
+        let kioskctl = Self.kioskctlPath()
+        let child = try ChildProcess(
+            kioskctl,
+            [
+                "simulate", "central", "--listen", "127.0.0.1:0", "--dir", directory.appendingPathComponent("tls").path,
+                "--token-file", tokenFile, "--exit-with-parent",
+            ], environment: ["PATH": "/usr/bin:/bin"])
+        guard child.waitForOutput(containing: "}\n", deadline: .after(seconds: 30)),
+            let line = child.output.split(separator: "\n").first(where: { $0.hasPrefix("{") }),
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let url = object["url"] as? String, let control = object["control"] as? String,
+            let fingerprint = object["certificateSHA256"] as? String
+        else {
+            child.stop()
+            throw Failure(description: "the central simulator (\(kioskctl)) did not start: \(child.output)")
+        }
+        return SimulatedCentre(
+            child: child, url: url, control: control, certificateSHA256: fingerprint, tokenFile: tokenFile)
+    }
+
+    private init(child: ChildProcess, url: String, control: String, certificateSHA256: String, tokenFile: String) {
+        self.child = child
+        self.url = url
+        self.control = control
+        self.certificateSHA256 = certificateSHA256
+        self.tokenFile = tokenFile
+    }
+
+    /// kioskctl in the directory of the running executable (the build or install directory), else on the PATH.
+    static func kioskctlPath() -> String {
+        let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        let beside = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("kioskctl").path
+        if !own.isEmpty, FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        for directory in ["/usr/local/bin", "/usr/bin"]
+        where FileManager.default.isExecutableFile(
+            atPath: directory + "/kioskctl")
+        {
+            return directory + "/kioskctl"
+        }
+        return beside
+    }
+
+    private var verification: PeerVerification {
+        PeerVerification.pin(hex: certificateSHA256) ?? .systemTrust
+    }
+
+    /// `central.push` pointing at the simulator, its certificate pinned.
+    public var pushConfig: PushConfig? {
+        HTTPSURL(url + "/v1/events").map { PushConfig(url: $0, tokenFile: tokenFile, verification: verification) }
+    }
+
+    /// `central.registration` pointing at the simulator, its certificate pinned.
+    public var registrationConfig: RegistrationConfig? {
+        HTTPSURL(url + "/v1/registrations").map {
+            RegistrationConfig(url: $0, tokenFile: tokenFile, verification: verification)
+        }
+    }
+
+    public var isRunning: Bool { child.isRunning }
+
+    public func stop() { child.stop() }
+}
