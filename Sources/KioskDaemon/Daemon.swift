@@ -136,12 +136,13 @@ public final class Daemon: @unchecked Sendable {
         sim.centre = centre
         config.central.push = centre.pushConfig
         config.central.registration = centre.registrationConfig
+        config.central.pull = centre.pullConfig
         config.authority.mode = .central
         config.authority.modeIsExplicit = true
         logger.notice(
             "simulate",
             "central simulator at \(centre.url) (control \(centre.control), certificate SHA-256 "
-                + "\(centre.certificateSHA256)): push and registration go there")
+                + "\(centre.certificateSHA256)): push and registration go there, and it pulls")
     }
 
     /// The central authority when `authority.mode` is `central` — or, in production, when it is not set and
@@ -205,6 +206,13 @@ public final class Daemon: @unchecked Sendable {
                 logger.error("central", "cannot start the pull API on central.pull.listen: \(error)")
                 group.cancelAll()
                 return 1
+            }
+            if let centre = simulation?.centre, let pullListener {
+                do {
+                    try centre.pull(from: pullListener.url, certificateSHA256: pullListener.certificateSHA256)
+                } catch {
+                    logger.error("simulate", "cannot tell the central simulator to pull: \(error)")
+                }
             }
             do {
                 pusher = try Pusher.start(config: config, store: store, lane: storeLane, logger: logger)

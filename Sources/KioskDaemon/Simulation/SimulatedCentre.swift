@@ -14,6 +14,8 @@ public final class SimulatedCentre: @unchecked Sendable {
     public let certificateSHA256: String
     /// The file holding the bearer token the centre accepts (mode 0600).
     public let tokenFile: String
+    /// The token the centre pulls with (`central.pull.tokenSHA256` holds its hash).
+    let pullToken = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     private let child: ChildProcess
 
     struct Failure: Error, CustomStringConvertible { let description: String }
@@ -86,6 +88,63 @@ public final class SimulatedCentre: @unchecked Sendable {
     public var registrationConfig: RegistrationConfig? {
         HTTPSURL(url + "/v1/registrations").map {
             RegistrationConfig(url: $0, tokenFile: tokenFile, verification: verification)
+        }
+    }
+
+    /// `central.pull` for the centre to pull from: loopback, TLS with kioskd's own certificate.
+    var pullConfig: PullConfig {
+        PullConfig(host: "127.0.0.1", port: 0, tls: true, tokenSHA256: [SHA256.digest(Array(pullToken.utf8))])
+    }
+
+    /// Tells the centre to pull from kioskd's pull API at `url`, pinning `certificateSHA256`.
+    func pull(from url: String, certificateSHA256: String?) throws {
+        var body: [String: Any] = ["url": url, "token": pullToken, "intervalMs": 300]
+        if let certificateSHA256 { body["pinSHA256"] = certificateSHA256 }
+        try controlPost("/sim/pull", body: try JSONSerialization.data(withJSONObject: body))
+    }
+
+    /// One `POST` to the plain loopback control listener (`Connection: close`), at most 10 s; throws unless 200.
+    func controlPost(_ path: String, body: Data) throws {
+        guard let colon = control.lastIndex(of: ":"), let port = UInt16(control[control.index(after: colon)...]) else {
+            throw Failure(description: "no port in \(control)")
+        }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw SystemError("socket") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw SystemError("connect to the central simulator's control") }
+        let head =
+            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        let request = Array(head.utf8) + Array(body)
+        var sent = 0
+        while sent < request.count {
+            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw SystemError("send to the central simulator's control") }
+            sent += n
+        }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            answer += buffer[..<n]
+            if answer.count > 1 << 20 { break }
+        }
+        let statusLine = String(decoding: answer.prefix { $0 != 13 }, as: UTF8.self)
+        guard statusLine.hasPrefix("HTTP/1.1 200") || statusLine.hasPrefix("HTTP/1.0 200") else {
+            throw Failure(description: "the central simulator's control answered '\(statusLine)'")
         }
     }
 
