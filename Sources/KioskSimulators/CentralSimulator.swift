@@ -26,6 +26,9 @@ public final class CentralSimulator: @unchecked Sendable {
         case reject400 = "400"
         /// Answers after `slowSeconds`.
         case slow
+        /// Takes the batch (it is counted), then resets the connection mid-response (RST after a few body bytes):
+        /// the pusher cannot know, re-delivers, and the centre recognises the repeats.
+        case resetMidResponse = "reset"
     }
 
     /// How the centre answers registrations.
@@ -88,6 +91,8 @@ public final class CentralSimulator: @unchecked Sendable {
     private var answerLog: [(Int, Int64)] = []
     private let startedAt = ContinuousClock.now
     private var answered: [Int: Int] = [:]
+    /// Pushes answered with a reset mid-response (not counted in `answered`).
+    private var resets = 0
     private var decisions: [String: String] = [:]
     private var registrationRequests = 0
     private var nextCreditSequence = 1
@@ -187,10 +192,14 @@ public final class CentralSimulator: @unchecked Sendable {
         case .normal, .down, .slow:
             if mode == .slow { Thread.sleep(forTimeInterval: slow) }
             response = accept(request)
+        case .resetMidResponse:
+            var partial = accept(request)
+            partial.resetAfterBodyBytes = 4
+            response = partial
         }
         lock.withLock {
             posts += 1
-            answered[response.status, default: 0] += 1
+            if response.resetAfterBodyBytes != nil { resets += 1 } else { answered[response.status, default: 0] += 1 }
             let elapsed = ContinuousClock.now - startedAt
             answerLog.append(
                 (
@@ -462,7 +471,7 @@ public final class CentralSimulator: @unchecked Sendable {
                 "answered": Dictionary(uniqueKeysWithValues: answered.map { (String($0.key), $0.value) }),
                 "unique": order.count,
                 "redeliveries": events.values.reduce(0) { $0 + $1.deliveries - 1 }, "events": withEvents ? list : [],
-                "registrationRequests": registrationRequests,
+                "registrationRequests": registrationRequests, "resets": resets,
                 "pull": [
                     "on": pullTarget != nil, "paused": pullPaused, "cursor": pullCursor, "requests": pullRequests,
                     "failures": pullFailures,
