@@ -103,8 +103,24 @@ public final class SimulatedCentre: @unchecked Sendable {
         try controlPost("/sim/pull", body: try JSONSerialization.data(withJSONObject: body))
     }
 
-    /// One `POST` to the plain loopback control listener (`Connection: close`), at most 10 s; throws unless 200.
-    func controlPost(_ path: String, body: Data) throws {
+    /// `POST /sim/mode` with `mode` (e.g. `["pull": "paused"]`).
+    func setMode(_ mode: [String: Any]) throws {
+        try controlPost("/sim/mode", body: try JSONSerialization.data(withJSONObject: mode))
+    }
+
+    /// What the centre received (`GET /sim/received`): counts and, per distinct event, how it came.
+    func received() throws -> [String: Any] {
+        let body = try controlPost("/sim/received", body: Data(), method: "GET")
+        guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            throw Failure(description: "the central simulator's /sim/received is not a JSON object")
+        }
+        return object
+    }
+
+    /// One request to the plain loopback control listener (`Connection: close`), at most 10 s; the body, or throws
+    /// unless 200.
+    @discardableResult
+    func controlPost(_ path: String, body: Data, method: String = "POST") throws -> [UInt8] {
         guard let colon = control.lastIndex(of: ":"), let port = UInt16(control[control.index(after: colon)...]) else {
             throw Failure(description: "no port in \(control)")
         }
@@ -125,7 +141,7 @@ public final class SimulatedCentre: @unchecked Sendable {
         }
         guard connected == 0 else { throw SystemError("connect to the central simulator's control") }
         let head =
-            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
+            "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         let request = Array(head.utf8) + Array(body)
         var sent = 0
@@ -146,6 +162,17 @@ public final class SimulatedCentre: @unchecked Sendable {
         guard statusLine.hasPrefix("HTTP/1.1 200") || statusLine.hasPrefix("HTTP/1.0 200") else {
             throw Failure(description: "the central simulator's control answered '\(statusLine)'")
         }
+        guard let end = Self.headEnd(answer) else { return [] }
+        return Array(answer[end...])
+    }
+
+    /// The index after the blank line that ends an HTTP head.
+    private static func headEnd(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        for index in 0...(bytes.count - 4) where bytes[index..<index + 4].elementsEqual([13, 10, 13, 10]) {
+            return index + 4
+        }
+        return nil
     }
 
     public var isRunning: Bool { child.isRunning }
