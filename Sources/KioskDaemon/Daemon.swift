@@ -74,6 +74,9 @@ public final class Daemon: @unchecked Sendable {
                 outputDirectory: URL(fileURLWithPath: config.stateDirectory).appendingPathComponent("sim-output"),
                 useCUPS: !options.noCUPS, logger: logger)
             for (role, device) in sim.devices { config.devices[role] = device }
+            if !options.noCentral && !config.namesCentralOrAuthority {
+                try Self.linkToSimulatedCentre(sim, config: &config, logger: logger)
+            }
             simulation = sim
         } else {
             simulation = nil
@@ -120,6 +123,28 @@ public final class Daemon: @unchecked Sendable {
                 renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
                 queueNumbering: numbering, receiptQRURLBase: config.receipt.qrURLBase,
                 licencePrintDeadline: config.licence.printDeadline, clock: clock, stepObserver: metrics))
+    }
+
+    /// Starts the central simulator and points push and registration at it (its certificate pinned).
+    static func linkToSimulatedCentre(_ sim: SimulatedTerminal, config: inout DaemonConfig, logger: Logger) throws {
+        let centre: SimulatedCentre
+        do {
+            centre = try SimulatedCentre.start(
+                directory: URL(fileURLWithPath: config.stateDirectory).appendingPathComponent("sim-central"))
+        } catch {
+            sim.stop()
+            throw error
+        }
+        sim.centre = centre
+        config.central.push = centre.pushConfig
+        config.central.registration = centre.registrationConfig
+        config.central.pull = centre.pullConfig
+        config.authority.mode = .central
+        config.authority.modeIsExplicit = true
+        logger.notice(
+            "simulate",
+            "central simulator at \(centre.url) (control \(centre.control), certificate SHA-256 "
+                + "\(centre.certificateSHA256)): push and registration go there, and it pulls")
     }
 
     /// The central authority when `authority.mode` is `central` — or, in production, when it is not set and
@@ -184,6 +209,13 @@ public final class Daemon: @unchecked Sendable {
                 logger.error("central", "cannot start the pull API on central.pull.listen: \(error)")
                 group.cancelAll()
                 return 1
+            }
+            if let centre = simulation?.centre, let pullListener {
+                do {
+                    try centre.pull(from: pullListener.url, certificateSHA256: pullListener.certificateSHA256)
+                } catch {
+                    logger.error("simulate", "cannot tell the central simulator to pull: \(error)")
+                }
             }
             do {
                 pusher = try Pusher.start(config: config, store: store, lane: storeLane, logger: logger)

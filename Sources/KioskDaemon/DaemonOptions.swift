@@ -1,4 +1,4 @@
-/// `kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo [--exit-after-demo]] [--no-cups]`.
+/// `kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo [--exit-after-demo]] [--no-cups] [--no-central]`.
 public struct DaemonOptions: Sendable, Equatable {
     public var configPath: String?
     public var simulate = false
@@ -8,10 +8,13 @@ public struct DaemonOptions: Sendable, Equatable {
     public var exitAfterDemo = false
     /// Simulate the licence printer as a PDF directory even when cupsd is installed (fast start-up, crash tests).
     public var noCUPS = false
+    /// Under `--simulate`, no central simulator: no push, the embedded authority approves (fast start-up, and the
+    /// `sim authority` modes of the embedded authority).
+    public var noCentral = false
 
     public static let defaultConfigPath = "/etc/kioskd/kioskd.json"
     public static let usage =
-        "usage: kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo [--exit-after-demo]] [--no-cups]"
+        "usage: kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo [--exit-after-demo]] [--no-cups] [--no-central]"
 
     public init() {}
 
@@ -35,6 +38,7 @@ public struct DaemonOptions: Sendable, Equatable {
             case "--demo": options.demo = true
             case "--exit-after-demo": options.exitAfterDemo = true
             case "--no-cups": options.noCUPS = true
+            case "--no-central": options.noCentral = true
             default: throw UsageError(description: "unknown argument '\(arguments[index])'")
             }
             index += 1

@@ -63,6 +63,9 @@ public struct HTTPResponse: Sendable {
     public var contentType: String?
     public var fields: [Field: String]
     public var body: [UInt8]
+    /// Fault simulation only: send the head and this many bytes of the body, then reset the connection (RST, with
+    /// `SO_LINGER` 0) — a connection reset mid-response. nil = the whole response.
+    public var resetAfterBodyBytes: Int?
 
     public init(status: Int, contentType: String? = nil, fields: [Field: String] = [:], body: [UInt8] = []) {
         self.status = status

@@ -378,6 +378,17 @@ public final class HTTPServer: @unchecked Sendable {
             httpSetField(http, HTTP_FIELD_CONNECTION, "close")
         }
         guard httpWriteResponse(http, http_status_t(rawValue: Int32(response.status))) == 0 else { return false }
+        if let cut = response.resetAfterBodyBytes {
+            let part = Array(response.body.prefix(max(0, cut)))
+            if !part.isEmpty {
+                _ = part.withUnsafeBytes {
+                    httpWrite2(http, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
+                }
+            }
+            _ = httpFlushWrite(http)
+            Self.reset(httpGetFd(http))
+            return false
+        }
         if method != .head && !response.body.isEmpty {
             let written = response.body.withUnsafeBytes { buffer in
                 httpWrite2(http, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count)
@@ -385,6 +396,18 @@ public final class HTTPServer: @unchecked Sendable {
             guard written == response.body.count else { return false }
         }
         return httpFlushWrite(http) >= 0
+    }
+}
+
+extension HTTPServer {
+    /// Aborts a TCP connection with a RST at once (`SO_LINGER` 0, then `connect(AF_UNSPEC)`, which disconnects the
+    /// socket on Linux and leaves the descriptor valid for libcups to close; TLS's close alert then goes nowhere).
+    static func reset(_ fd: Int32) {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        var unspecified = sockaddr()
+        unspecified.sa_family = sa_family_t(AF_UNSPEC)
+        _ = Glibc.connect(fd, &unspecified, socklen_t(MemoryLayout<sockaddr>.size))
     }
 }
 

@@ -26,6 +26,9 @@ public final class CentralSimulator: @unchecked Sendable {
         case reject400 = "400"
         /// Answers after `slowSeconds`.
         case slow
+        /// Takes the batch (it is counted), then resets the connection mid-response (RST after a few body bytes):
+        /// the pusher cannot know, re-delivers, and the centre recognises the repeats.
+        case resetMidResponse = "reset"
     }
 
     /// How the centre answers registrations.
@@ -38,8 +41,32 @@ public final class CentralSimulator: @unchecked Sendable {
         public let source: String
         public let id: String
         public let seq: Int64?
-        /// How many times it arrived (1 = exactly once).
+        /// How many times it arrived, pushed or pulled (1 = exactly once).
         public var deliveries: Int
+        /// Of those, how many came by push and how many by pull.
+        public var pushed = 0
+        public var pulled = 0
+    }
+
+    /// Where the centre pulls from, like the real one: `GET /v1/transactions?after=&limit=` with the pull API's
+    /// token over TLS (the kiosk's certificate pinned), then `POST /v1/transactions/ack` up to what it pulled.
+    public struct PullTarget: Sendable {
+        public var base: String
+        public var token: String
+        public var verification: PeerVerification
+        public var interval: Duration
+        public var pageSize: Int
+
+        public init(
+            base: String, token: String, verification: PeerVerification, interval: Duration = .milliseconds(500),
+            pageSize: Int = 500
+        ) {
+            self.base = base
+            self.token = token
+            self.verification = verification
+            self.interval = interval
+            self.pageSize = pageSize
+        }
     }
 
     public let credentials: HTTPServerCredentials
@@ -64,9 +91,18 @@ public final class CentralSimulator: @unchecked Sendable {
     private var answerLog: [(Int, Int64)] = []
     private let startedAt = ContinuousClock.now
     private var answered: [Int: Int] = [:]
+    /// Pushes answered with a reset mid-response (not counted in `answered`).
+    private var resets = 0
     private var decisions: [String: String] = [:]
     private var registrationRequests = 0
     private var nextCreditSequence = 1
+    private var pullTarget: PullTarget?
+    private var pullGeneration = 0
+    private var pullPaused = false
+    private var pullCursor: Int64 = 0
+    private var pullRequests = 0
+    private var pullFailures = 0
+    private var lastPullError: String?
 
     /// Starts the centre on `host:port` (0 = any free port) with credentials in `directory` (created self-signed
     /// if missing), accepting `token`, and the control listener on `host:controlPort`.
@@ -85,7 +121,11 @@ public final class CentralSimulator: @unchecked Sendable {
     public var url: String { "https://\(host):\(port)" }
 
     public func stop() {
-        let (server, control) = lock.withLock { (self.server, self.control) }
+        let (server, control) = lock.withLock {
+            pullGeneration += 1
+            pullTarget = nil
+            return (self.server, self.control)
+        }
         server?.shutdown(deadline: .after(seconds: 2))
         control?.shutdown(deadline: .after(seconds: 2))
     }
@@ -152,10 +192,14 @@ public final class CentralSimulator: @unchecked Sendable {
         case .normal, .down, .slow:
             if mode == .slow { Thread.sleep(forTimeInterval: slow) }
             response = accept(request)
+        case .resetMidResponse:
+            var partial = accept(request)
+            partial.resetAfterBodyBytes = 4
+            response = partial
         }
         lock.withLock {
             posts += 1
-            answered[response.status, default: 0] += 1
+            if response.resetAfterBodyBytes != nil { resets += 1 } else { answered[response.status, default: 0] += 1 }
             let elapsed = ContinuousClock.now - startedAt
             answerLog.append(
                 (
@@ -182,20 +226,103 @@ public final class CentralSimulator: @unchecked Sendable {
             else { return .problem(status: 400, detail: "every event needs specversion 1.0, source, id and type") }
             keys.append((source, id, (event["seq"] as? NSNumber)?.int64Value))
         }
+        let duplicates = lock.withLock { record(keys, pulled: false) }
+        return .json("{\"received\":\(keys.count),\"duplicates\":\(duplicates)}")
+    }
+
+    /// Adds events (de-duplicated on source + id, whichever way they came); returns how many were repeats. Locked.
+    private func record(_ keys: [(String, String, Int64?)], pulled: Bool) -> Int {
         var duplicates = 0
-        lock.withLock {
-            for (source, id, seq) in keys {
-                let key = source + "\u{0}" + id
-                if events[key] != nil {
-                    events[key]!.deliveries += 1
-                    duplicates += 1
-                } else {
-                    events[key] = ReceivedEvent(source: source, id: id, seq: seq, deliveries: 1)
-                    order.append(key)
+        for (source, id, seq) in keys {
+            let key = source + "\u{0}" + id
+            if events[key] != nil {
+                events[key]!.deliveries += 1
+                duplicates += 1
+            } else {
+                events[key] = ReceivedEvent(source: source, id: id, seq: seq, deliveries: 1)
+                order.append(key)
+            }
+            if pulled { events[key]!.pulled += 1 } else { events[key]!.pushed += 1 }
+        }
+        return duplicates
+    }
+
+    // MARK: Pulling
+
+    /// Starts (or re-points) the pull loop; nil stops it.
+    public func setPullTarget(_ target: PullTarget?) {
+        let generation = lock.withLock {
+            pullGeneration += 1
+            pullTarget = target
+            pullCursor = 0
+            return pullGeneration
+        }
+        guard let target else { return }
+        let thread = Thread { [self] in pullLoop(target, generation: generation) }
+        thread.name = "central-sim-pull"
+        thread.start()
+    }
+
+    private func pullLoop(_ target: PullTarget, generation: Int) {
+        while lock.withLock({ pullGeneration == generation }) {
+            var more = false
+            // A centre that is down neither receives nor pulls.
+            if lock.withLock({ pushMode == .down || pullPaused }) {
+                Thread.sleep(forTimeInterval: 0.1)
+                continue
+            }
+            do {
+                more = try pullOnce(target, generation: generation)
+            } catch {
+                lock.withLock {
+                    pullFailures += 1
+                    lastPullError = "\(error)"
                 }
             }
+            if !more {
+                Thread.sleep(
+                    forTimeInterval: Double(target.interval.components.seconds)
+                        + Double(target.interval.components.attoseconds) / 1e18)
+            }
         }
-        return .json("{\"received\":\(keys.count),\"duplicates\":\(duplicates)}")
+    }
+
+    struct PullError: Error, CustomStringConvertible { let description: String }
+
+    /// One page and its ack; whether there is more to pull at once.
+    private func pullOnce(_ target: PullTarget, generation: Int) throws -> Bool {
+        let after = lock.withLock { pullCursor }
+        guard let pageURL = HTTPSURL(target.base + "/v1/transactions?after=\(after)&limit=\(target.pageSize)"),
+            let ackURL = HTTPSURL(target.base + "/v1/transactions/ack")
+        else { throw PullError(description: "not an https URL: \(target.base)") }
+        lock.withLock { pullRequests += 1 }
+        let page = try HTTPClient.send(
+            .get, pageURL, bearerToken: target.token, verification: target.verification,
+            deadline: .after(seconds: 30), maximumResponseBytes: 64 << 20)
+        guard page.status == 200,
+            let object = try? JSONSerialization.jsonObject(with: Data(page.body)) as? [String: Any],
+            let list = object["transactions"] as? [[String: Any]], let next = (object["next"] as? NSNumber)?.int64Value
+        else { throw PullError(description: "pull answered \(page.status)") }
+        var keys: [(String, String, Int64?)] = []
+        for event in list {
+            guard let source = event["source"] as? String, let id = event["id"] as? String else {
+                throw PullError(description: "a pulled event without source or id")
+            }
+            keys.append((source, id, (event["seq"] as? NSNumber)?.int64Value))
+        }
+        guard !keys.isEmpty else { return false }
+        // Stored before the ack, as a real centre would: an ack that is lost only means a repeat, de-duplicated.
+        lock.withLock {
+            guard pullGeneration == generation else { return }
+            _ = record(keys, pulled: true)
+        }
+        let ack = try HTTPClient.send(
+            .post, ackURL, contentType: "application/json", bearerToken: target.token,
+            body: Array("{\"upTo\":\(next)}".utf8),
+            verification: target.verification, deadline: .after(seconds: 30))
+        guard ack.status == 200 else { throw PullError(description: "ack answered \(ack.status)") }
+        lock.withLock { if pullGeneration == generation { pullCursor = next } }
+        return object["hasMore"] as? Bool ?? false
     }
 
     private func registration(_ request: HTTPRequest) -> HTTPResponse {
@@ -262,10 +389,36 @@ public final class CentralSimulator: @unchecked Sendable {
     private func controlRequest(_ request: HTTPRequest) -> HTTPResponse {
         switch (request.method, request.target.path) {
         case (.post, "/sim/mode"): return setMode(request)
+        case (.post, "/sim/pull"): return setPull(request)
         case (.get, "/sim/received"):
             return receivedJSON(events: request.target.query.first { $0.name == "summary" } == nil)
         default: return .problem(status: 404, detail: "no such resource")
         }
+    }
+
+    /// `{"url": "https://HOST:PORT", "token": "...", "pinSHA256": "<hex>", "intervalMs": 500}` starts pulling from
+    /// that kiosk (from the start: the cursor is the centre's, kept in memory); `{}` stops.
+    private func setPull(_ request: HTTPRequest) -> HTTPResponse {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] else {
+            return .problem(status: 400, detail: "expected a JSON object")
+        }
+        guard let base = object["url"] as? String else {
+            setPullTarget(nil)
+            return receivedJSON(events: false)
+        }
+        guard let token = object["token"] as? String, !token.isEmpty, HTTPSURL(base + "/") != nil else {
+            return .problem(status: 400, detail: "pull needs an https url and the token")
+        }
+        var verification = PeerVerification.systemTrust
+        if let pin = object["pinSHA256"] as? String {
+            guard let pinned = PeerVerification.pin(hex: pin) else {
+                return .problem(status: 400, detail: "pinSHA256: expected 64 hex digits")
+            }
+            verification = pinned
+        }
+        let interval = Duration.milliseconds(max(10, object["intervalMs"] as? Int ?? 500))
+        setPullTarget(PullTarget(base: base, token: token, verification: verification, interval: interval))
+        return receivedJSON(events: false)
     }
 
     private func setMode(_ request: HTTPRequest) -> HTTPResponse {
@@ -274,6 +427,12 @@ public final class CentralSimulator: @unchecked Sendable {
         }
         if let seconds = object["retryAfter"] as? Int { lock.withLock { retryAfterSeconds = max(0, seconds) } }
         if let seconds = object["slowSeconds"] as? Double { lock.withLock { slowSeconds = max(0, seconds) } }
+        if let pull = object["pull"] as? String {
+            guard pull == "paused" || pull == "running" else {
+                return .problem(status: 400, detail: "pull is \"paused\" or \"running\"")
+            }
+            lock.withLock { pullPaused = pull == "paused" }
+        }
         if let name = object["registration"] as? String {
             guard let mode = RegistrationMode(rawValue: name) else {
                 return .problem(status: 400, detail: "unknown registration mode '\(name)'")
@@ -298,7 +457,10 @@ public final class CentralSimulator: @unchecked Sendable {
         let object: [String: Any] = lock.withLock {
             let list: [[String: Any]] = order.compactMap { key in
                 guard let event = events[key] else { return nil }
-                var entry: [String: Any] = ["source": event.source, "id": event.id, "deliveries": event.deliveries]
+                var entry: [String: Any] = [
+                    "source": event.source, "id": event.id, "deliveries": event.deliveries, "pushed": event.pushed,
+                    "pulled": event.pulled,
+                ]
                 if let seq = event.seq { entry["seq"] = seq }
                 return entry
             }
@@ -309,7 +471,12 @@ public final class CentralSimulator: @unchecked Sendable {
                 "answered": Dictionary(uniqueKeysWithValues: answered.map { (String($0.key), $0.value) }),
                 "unique": order.count,
                 "redeliveries": events.values.reduce(0) { $0 + $1.deliveries - 1 }, "events": withEvents ? list : [],
-                "registrationRequests": registrationRequests,
+                "registrationRequests": registrationRequests, "resets": resets,
+                "pull": [
+                    "on": pullTarget != nil, "paused": pullPaused, "cursor": pullCursor, "requests": pullRequests,
+                    "failures": pullFailures,
+                    "lastError": lastPullError ?? "", "pulledEvents": events.values.reduce(0) { $0 + $1.pulled },
+                ] as [String: Any],
             ]
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {

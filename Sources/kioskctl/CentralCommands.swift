@@ -8,7 +8,9 @@ enum CentralCommands {
     static func simulate(_ arguments: [String]) -> Int32 {
         let args: Arguments
         do {
-            args = try Arguments(arguments, valued: ["listen", "dir", "token-file", "control", "push", "registration"])
+            args = try Arguments(
+                arguments, valued: ["listen", "dir", "token-file", "control", "push", "registration"],
+                switches: ["exit-with-parent"])
         } catch { return KioskCtl.usageError(error.description) }
         let listen = args.values["listen"] ?? "127.0.0.1:0"
         guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
@@ -55,7 +57,9 @@ enum CentralCommands {
             Console.line(String(decoding: data, as: UTF8.self))
         }
         let stop = StopSignal()
-        while !stop.requested { usleep(200_000) }
+        // Started by `kioskd --simulate`: it goes when kioskd goes, even after a SIGKILL (re-parented, getppid changes).
+        let parent = args.flags.contains("exit-with-parent") ? getppid() : nil
+        while !stop.requested && (parent == nil || getppid() == parent) { usleep(200_000) }
         simulator.stop()
         return 0
     }

@@ -17,7 +17,7 @@ enum KioskCtl {
           direct render-licence --data FILE.json --out FILE.pdf [--copy original|duplicate]
           simulate id-reader [--card ...]       start a simulated reader, print its PTY path
           simulate receipt-printer|dispenser    start a simulated printer, print where it listens
-          simulate central --listen HOST:PORT --dir DIR --token-file FILE [--control PORT]
+          simulate central --listen HOST:PORT --dir DIR --token-file FILE [--control PORT] [--exit-with-parent]
                                                 a simulated central server (HTTPS), prints one JSON line
         """
 

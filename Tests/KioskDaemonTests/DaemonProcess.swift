@@ -16,10 +16,12 @@ final class DaemonProcess {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// Starts `kioskd --simulate --state-dir DIR [--no-cups] [--config FILE] extra...`; with `standardError`, kioskd's
+    /// Starts `kioskd --simulate --state-dir DIR [--no-cups] [--no-central] [--config FILE] extra...` (without the
+    /// central simulator unless `central`: most tests need neither its start-up time nor its registration); with `standardError`, kioskd's
     /// stderr is that descriptor (then `output` holds stdout only).
     init(
-        stateDirectory: URL, cups: Bool = false, config: [String: Any]? = nil, extra: [String] = [],
+        stateDirectory: URL, cups: Bool = false, central: Bool = false, config: [String: Any]? = nil,
+        extra: [String] = [],
         environment overrides: [String: String] = [:], readyTimeout: TimeInterval = 60, standardError: Int32? = nil
     ) throws {
         self.stateDirectory = stateDirectory
@@ -27,6 +29,7 @@ final class DaemonProcess {
         notify = try SystemdNotifyListener(directory: stateDirectory)
         var arguments = ["--simulate", "--state-dir", stateDirectory.path] + extra
         if !cups { arguments.append("--no-cups") }
+        if !central { arguments.append("--no-central") }
         if let config {
             let file = stateDirectory.appendingPathComponent("kioskd.json")
             try JSONSerialization.data(withJSONObject: config).write(to: file)

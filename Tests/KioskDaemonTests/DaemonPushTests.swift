@@ -235,6 +235,31 @@ extension [String: Any] {
         #expect(try pushStatus(daemon)["healthReason"] == nil)
     }
 
+    /// The centre stores a batch but the connection is reset (RST) in the middle of its answer: kioskd cannot know
+    /// it arrived, keeps it unacknowledged, re-delivers it, and the centre recognises the repeats by source + id.
+    @Test func connectionResetMidResponse_isRedelivered_andDeduplicated() throws {
+        let directory = try TemporaryDirectory("kioskd-push-reset")
+        defer { directory.remove() }
+        let centre = try CentralSimulatorProcess(directory: directory.url, arguments: ["--push", "reset"])
+        try seed(directory.url, ["T-1", "T-2"])
+        let daemon = try startKioskd(directory.url, push: try centre.pushConfig(directory: directory.url))
+        let reset = try centre.waitForReceived(.after(seconds: 20)) { ($0["resets"] as? Int ?? 0) >= 2 }
+        #expect(reset["resets"] as? Int ?? 0 >= 2, "\(reset)")
+        #expect(Set(reset.eventIDs) == ["T-1", "T-2"])
+        #expect(reset.deliveries.allSatisfy { $0 >= 2 }, "re-delivered after the reset: \(reset)")
+        #expect(try cursor(directory.url).acked == 0)
+        let failure = try pushStatus(daemon)["lastError"] as? String
+        #expect(failure != nil)
+
+        try centre.setMode(["push": "normal"])
+        let done = try centre.waitForReceived(.after(seconds: 30)) { $0.answered(200) >= 1 }
+        #expect(done.unique == 2, "\(done)")
+        #expect(Set(done.eventIDs) == ["T-1", "T-2"])
+        let acked = try DaemonStatus.waitFor(.after(seconds: 10)) { try cursor(directory.url).acked == 2 ? true : nil }
+        #expect(acked == true)
+        #expect((done["redeliveries"] as? Int ?? 0) >= 2)
+    }
+
     @Test func badRequest_stopsPushing_keepsTheBatch_andRaisesCentralRejected() throws {
         let directory = try TemporaryDirectory("kioskd-push-400")
         defer { directory.remove() }

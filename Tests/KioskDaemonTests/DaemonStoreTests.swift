@@ -47,7 +47,8 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = nil
         return try ProcessRunner.run(
-            "kioskd", ["--simulate", "--state-dir", directory.path, "--no-cups"], environment: environment,
+            "kioskd", ["--simulate", "--state-dir", directory.path, "--no-cups", "--no-central"],
+            environment: environment,
             timeout: 60)
     }
 

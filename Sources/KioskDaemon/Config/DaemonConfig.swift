@@ -116,6 +116,9 @@ public struct DaemonConfig: Sendable {
     public var backup = BackupConfig()
     /// The link to the central server (`central.*`); everything off by default.
     public var central = CentralConfig()
+    /// Whether the file named `central` or `authority` settings of its own (then `--simulate` does not point the
+    /// link at the central simulator).
+    public var namesCentralOrAuthority = false
 
     public init(
         kioskID: String = "KIOSK-SIM-01", stateDirectory: String = "/var/lib/kioskd",
@@ -177,6 +180,7 @@ public struct DaemonConfig: Sendable {
         config.stateDirectory = try root.string("stateDirectory", default: config.stateDirectory)
         config.runtimeDirectory = try root.string("runtimeDirectory", default: config.runtimeDirectory)
         config.centralURL = try root.optionalString("centralURL")
+        config.namesCentralOrAuthority = root.has("central") || root.has("authority")
         if let central = try root.child("central", allowed: ["pull", "push", "registration"]) {
             config.central = try CentralConfig(central)
         }

@@ -107,12 +107,19 @@ struct ControlCommands: Sendable {
             reply["central"] = central
         }
         if let simulation = daemon.simulation {
-            reply["simulation"] = [
+            var entry: [String: Any] = [
                 "idReaderPTY": simulation.idReader.devicePath,
                 "outputDirectory": simulation.outputDirectory.path,
                 "licencePrinter": simulation.cups.map { "private cupsd \($0.socketPath) queue \($0.queue)" }
                     ?? "pdf directory",
             ]
+            if let centre = simulation.centre {
+                entry["centre"] = [
+                    "url": centre.url, "control": centre.control, "certificateSHA256": centre.certificateSHA256,
+                    "running": centre.isRunning,
+                ]
+            }
+            reply["simulation"] = entry
         }
         return reply
     }
@@ -312,7 +319,10 @@ struct ControlCommands: Sendable {
                 return error("authority needs \"mode\": approve, reject or unavailable")
             }
             guard let authority = daemon.embeddedAuthority else {
-                return error("the central registration service approves here; the embedded authority is not in use")
+                let centre = daemon.simulation?.centre.map { " (the central simulator: POST \($0.control)/sim/mode)" }
+                return error(
+                    "the central registration service approves here\(centre ?? ""); the embedded authority is not in use"
+                )
             }
             runBlocking { await authority.setMode(mode) }
         case "wedge":

@@ -22,6 +22,13 @@ struct Demo {
         }
         defer { narrator.cancel() }
         say("demo: a citizen walks up to kiosk \(daemon.config.kioskID)")
+        if let centre = simulation.centre {
+            // Pushed first, pulled after, so the demo shows both ways in.
+            try? centre.setMode(["pull": "paused"])
+            say(
+                "centre: the simulated central server is at \(centre.url) (push and registration; it pulls from kioskd)"
+            )
+        }
         guard
             await send(
                 .start(
@@ -59,6 +66,7 @@ struct Demo {
         let snapshot = await runner.snapshot
         let id = snapshot.lastCompletedTransaction ?? "?"
         say("done: transaction \(id) is stored in \(daemon.store.path)")
+        if let centre = simulation.centre, !(await showArrival(of: id, at: centre)) { return false }
         let printouts = simulation.writePrintouts()
         if let cups = simulation.cups {
             say(
@@ -83,6 +91,40 @@ struct Demo {
             daemon.options.exitAfterDemo
                 ? "demo finished; kioskd stops" : "demo finished; kioskd keeps running (Ctrl-C to stop)")
         return true
+    }
+
+    /// Waits (at most 30 s each) for the centre to have the transaction by push, then lets it pull and waits for
+    /// that too; says how the centre counts it.
+    private func showArrival(of id: String, at centre: SimulatedCentre) async -> Bool {
+        func event() -> [String: Any]? {
+            let events = (try? centre.received())?["events"] as? [[String: Any]] ?? []
+            return events.first { $0["id"] as? String == id }
+        }
+        func waitFor(_ condition: ([String: Any]) -> Bool) async -> [String: Any]? {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                if let event = event(), condition(event) { return event }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return nil
+        }
+        guard await waitFor({ ($0["pushed"] as? Int ?? 0) >= 1 }) != nil else {
+            say("demo: the transaction did not arrive at the simulated centre by push")
+            return false
+        }
+        say("centre: transaction \(id) arrived at the simulated centre by push (POST /v1/events over TLS, pinned)")
+        try? centre.setMode(["pull": "running"])
+        guard await waitFor({ ($0["pulled"] as? Int ?? 0) >= 1 }) != nil,
+            let summary = try? centre.received()
+        else {
+            say("demo: the simulated centre did not pull the transaction from kioskd")
+            return false
+        }
+        let unique = summary["unique"] as? Int ?? -1
+        say(
+            "centre: and pulled from kioskd's pull API (GET /v1/transactions, acknowledged); the centre counts it "
+                + (unique == 1 ? "exactly once" : "\(unique) times") + " (\(unique) distinct transaction)")
+        return unique == 1
     }
 
     private func send(_ event: FlowEvent, _ what: String) async -> Bool {

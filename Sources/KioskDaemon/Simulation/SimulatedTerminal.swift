@@ -12,6 +12,9 @@ public final class SimulatedTerminal: @unchecked Sendable {
     public let receiptPrinter: ESCPOSPrinterSimulator
     public let ticketDispenser: ESCPOSPrinterSimulator
     public let cups: PrivateCUPS?
+    /// The central simulator the push and registration point at (nil with `--no-central`, or when the config names
+    /// its own `central`/`authority` settings).
+    public internal(set) var centre: SimulatedCentre?
     /// Where printed receipts, tickets and sink licences are written as files.
     public let outputDirectory: URL
 
@@ -97,5 +100,6 @@ public final class SimulatedTerminal: @unchecked Sendable {
         receiptPrinter.stop()
         ticketDispenser.stop()
         cups?.stop()
+        centre?.stop()
     }
 }
