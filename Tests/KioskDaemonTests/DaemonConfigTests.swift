@@ -35,7 +35,6 @@ import Testing
     @Test func everyKeySet_isRead() throws {
         let config = try Self.parse([
             "kioskID": "K_2", "stateDirectory": "/srv/k", "runtimeDirectory": "/run/k", "timeZone": "Asia/Urumqi",
-            "centralURL": "https://central.example/",
             "devices": [
                 "idReader": ["transport": "usb", "vendorID": "0400", "productID": "c35a", "pollIntervalMs": 100],
                 "receiptPrinter": ["transport": "tcp", "host": "127.0.0.1", "port": 9101, "profile": "generic-58"],
@@ -101,7 +100,7 @@ import Testing
         (with("timeZone", "Mars/Base"), "timeZone", "unknown time zone 'Mars/Base'"),
         (with("stateDirectory", 5), "stateDirectory", "expected a string, got a number"),
         (with("runtimeDirectory", ""), "runtimeDirectory", "must not be empty"),
-        (with("centralURL", true), "centralURL", "expected a string, got a boolean"),
+        (with("centralURL", "https://central.example/"), "centralURL", "replaced by central.push.url"),
         (with("devices", ["scanner": [:]]), "devices.scanner", "unknown key"),
         (
             device("receiptPrinter", ["transport": "tcp", "host": "h", "profile": "fancy-80"]),

@@ -107,8 +107,6 @@ public struct DaemonConfig: Sendable {
     public var flow: FlowPolicy
     public var authority: AuthorityConfig
     public var logLevel: LogLevel
-    /// Where completed transactions are pushed (nil = pull only).
-    public var centralURL: String?
     public var receipt = ReceiptConfig()
     public var licence = LicenceConfig()
     public var store = StoreConfig()
@@ -124,7 +122,7 @@ public struct DaemonConfig: Sendable {
         kioskID: String = "KIOSK-SIM-01", stateDirectory: String = "/var/lib/kioskd",
         runtimeDirectory: String = "/run/kioskd", devices: [DeviceRole: DeviceConfig] = [:],
         flow: FlowPolicy = FlowPolicy(), authority: AuthorityConfig = AuthorityConfig(),
-        logLevel: LogLevel = .info, centralURL: String? = nil
+        logLevel: LogLevel = .info
     ) {
         self.kioskID = kioskID
         self.stateDirectory = stateDirectory
@@ -133,7 +131,6 @@ public struct DaemonConfig: Sendable {
         self.flow = flow
         self.authority = authority
         self.logLevel = logLevel
-        self.centralURL = centralURL
     }
 
     /// The largest config file read; anything bigger is certainly not a kioskd config.
@@ -179,7 +176,9 @@ public struct DaemonConfig: Sendable {
         }
         config.stateDirectory = try root.string("stateDirectory", default: config.stateDirectory)
         config.runtimeDirectory = try root.string("runtimeDirectory", default: config.runtimeDirectory)
-        config.centralURL = try root.optionalString("centralURL")
+        if root.has("centralURL") {
+            throw root.error("centralURL", "replaced by central.push.url (with its tokenFile and tls.pinSHA256)")
+        }
         config.namesCentralOrAuthority = root.has("central") || root.has("authority")
         if let central = try root.child("central", allowed: ["pull", "push", "registration"]) {
             config.central = try CentralConfig(central)
