@@ -116,7 +116,8 @@ private final class BenchDaemon {
             "kioskd-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try self.init(
-            executable: executable, arguments: ["--simulate", "--no-cups", "--no-central", "--state-dir", directory.path],
+            executable: executable,
+            arguments: ["--simulate", "--no-cups", "--no-central", "--state-dir", directory.path],
             directory: directory)
     }
 
