@@ -118,7 +118,7 @@ enum CentralBench {
         let errors = Counter()
         let concurrentStart = ContinuousClock.now
         DispatchQueue.concurrentPerform(iterations: concurrentPullers) { index in
-            var after = Int64(index * pageSize % transactions)
+            var after = Int64(index % (transactions / pageSize - pagesPerPuller + 1) * pageSize)
             for _ in 0..<pagesPerPuller {
                 do {
                     let page = try puller.page(after: after)
@@ -142,8 +142,9 @@ enum CentralBench {
         let state = directory.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         try StoreBench.fill(path: TransactionStore.path(inStateDirectory: state.path), count: transactions)
-        let centre = try CentralSimulator(
-            host: "127.0.0.1", port: 0, directory: directory.appendingPathComponent("centre-tls").path, token: token)
+        let credentials = directory.appendingPathComponent("centre-tls")
+        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+        let centre = try CentralSimulator(host: "127.0.0.1", port: 0, directory: credentials.path, token: token)
         defer { centre.stop() }
         let tokenFile = directory.appendingPathComponent("push-token")
         try Data(token.utf8).write(to: tokenFile)
