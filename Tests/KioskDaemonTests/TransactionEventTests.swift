@@ -1,9 +1,10 @@
 import Foundation
 import KioskCore
-import KioskStore
+import KioskHTTP
 import Testing
 
 @testable import KioskDaemon
+@testable import KioskStore
 
 /// The event encoder writes its JSON by hand for speed; these records (slashes, quotes, control characters,
 /// decimals, every outcome, purged or not) must come out byte for byte as the dictionary + `JSONSerialization`
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func batch_isTheEventsInAnArray_andPullAndPushAgree() throws {
-        let entries = try Self.records().enumerated().map { index, record in
+        let entries = try Self.records().enumerated().map { index, record throws in
             OutboxEntry(
                 seq: Int64(index + 1), transactionID: record.id, payload: try RecordCoding.encode(record),
                 createdAt: Date(timeIntervalSince1970: 1_763_800_000), ackedAt: nil)
