@@ -57,7 +57,7 @@ let package = Package(
             name: "kioskbench",
             dependencies: [
                 "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore",
-                "KioskSimulators", "KioskDaemon",
+                "KioskSimulators", "KioskDaemon", "KioskHTTP",
             ]),
 
         // Tests.

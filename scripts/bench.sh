@@ -9,7 +9,7 @@ swift build -c release --product kioskd --static-swift-stdlib --scratch-path .bu
 export KIOSKD_BINARY="$PWD/.build/static/release/kioskd"
 bin=$(swift build -c release --show-bin-path)
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(idreader escpos licence daemon store)
+[ ${#names[@]} -gt 0 ] || names=(idreader escpos licence daemon store central)
 status=0
 for name in "${names[@]}"; do
   echo "== $name"

@@ -6,5 +6,6 @@ enum Benches {
         "licence": LicenceBench.run,
         "daemon": DaemonBench.run,
         "store": StoreBench.run,
+        "central": CentralBench.run,
     ]
 }

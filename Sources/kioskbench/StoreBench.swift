@@ -79,24 +79,10 @@ enum StoreBench {
 
     /// Fills the outbox with `drained` records in one bulk transaction (setup, not timed), then drains it as the
     /// central server would: page after page, acknowledging each. Returns records per second.
-    private static func drain(path: String) throws -> Double {
+    static func drain(path: String) throws -> Double {
+        try fill(path: path, count: drained)
         let store = try TransactionStore.open(path: path)
         defer { store.close() }
-        let db = try SQLiteDatabase(path: path, access: .readWrite)
-        let json = String(decoding: try JSONEncoder().encode(sampleRecord(id: "T-0")), as: UTF8.self)
-        try db.transaction {
-            for index in 0..<drained {
-                try db.run(
-                    """
-                    INSERT INTO transactions (id, kiosk_id, started_at_ms, outcome, recorded_at_ms, record_json)
-                    VALUES (?, 'KIOSK-0001', 0, 'completed', 0, ?)
-                    """, [.text("T-\(index)"), .text(json)])
-                try db.run(
-                    "INSERT INTO outbox (transaction_id, payload, created_at_ms) VALUES (?, ?, 0)",
-                    [.text("T-\(index)"), .text(json)])
-            }
-        }
-        db.close()
         var cursor: Int64 = 0
         var count = 0
         let start = ContinuousClock.now
@@ -113,6 +99,26 @@ enum StoreBench {
         let figures = try (0..<20).map { _ in try timed { _ = try store.figures() } }
         print(String(format: "figures() with %d transactions: median %.3f ms", drained, median(figures)))
         return Double(count) / seconds(elapsed)
+    }
+
+    /// Puts `count` completed transactions (and their outbox entries) into the store at `path`, in one transaction.
+    static func fill(path: String, count: Int) throws {
+        try TransactionStore.open(path: path).close()
+        let db = try SQLiteDatabase(path: path, access: .readWrite)
+        defer { db.close() }
+        let json = String(decoding: try JSONEncoder().encode(sampleRecord(id: "T-0")), as: UTF8.self)
+        try db.transaction {
+            for index in 0..<count {
+                try db.run(
+                    """
+                    INSERT INTO transactions (id, kiosk_id, started_at_ms, outcome, recorded_at_ms, record_json)
+                    VALUES (?, 'KIOSK-0001', 0, 'completed', 0, ?)
+                    """, [.text("T-\(index)"), .text(json)])
+                try db.run(
+                    "INSERT INTO outbox (transaction_id, payload, created_at_ms) VALUES (?, ?, 0)",
+                    [.text("T-\(index)"), .text(json)])
+            }
+        }
     }
 
     static let statusReads = 200
@@ -145,14 +151,14 @@ enum StoreBench {
         return seconds(ContinuousClock.now - start) * 1000
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
+    static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private static func p95(_ values: [Double]) -> Double { percentile(values, 0.95) }
 
     /// A completed transaction of realistic size.
-    private static func sampleRecord(id: String) -> TransactionRecord {
+    static func sampleRecord(id: String) -> TransactionRecord {
         let start = Date(timeIntervalSince1970: 1_763_800_000)
         var record = TransactionRecord(id: id, kioskID: "KIOSK-0001", startedAt: start)
         record.identityVerifiedAt = start.addingTimeInterval(10)

@@ -152,12 +152,17 @@ public final class PullAPI: Sendable {
         do { page = try backend.page(after: after, limit: Int(limit)) } catch {
             return .problem(status: 503, detail: "the outbox cannot be read now")
         }
-        var events: [String] = []
-        events.reserveCapacity(page.entries.count)
-        for entry in page.entries { events.append(event(entry)) }
-        return .json(
-            "{\"kioskID\":\(HTTPResponse.jsonString(kioskID)),\"transactions\":[\(events.joined(separator: ","))],"
-                + "\"next\":\(page.next),\"hasMore\":\(page.hasMore)}")
+        var out = JSONBytes()
+        out.bytes.reserveCapacity(page.entries.count * 1600 + 128)
+        out.raw("{\"kioskID\":")
+        out.string(kioskID, escapingSlashes: false)
+        out.raw(",\"transactions\":[")
+        for (index, entry) in page.entries.enumerated() {
+            if index > 0 { out.raw(",") }
+            TransactionEvent.append(entry, kioskID: kioskID, to: &out)
+        }
+        out.raw("],\"next\":\(page.next),\"hasMore\":\(page.hasMore)}")
+        return HTTPResponse(status: 200, contentType: "application/json", body: out.bytes)
     }
 
     private func ack(_ request: HTTPRequest) -> HTTPResponse {
@@ -180,19 +185,8 @@ public final class PullAPI: Sendable {
         }
     }
 
-    /// One outbox entry as a CloudEvents 1.0 event; `data` is `TransactionEventData` (the stored JSON as it is if a
-    /// record ever failed to decode, so nothing is withheld from the centre).
-    func event(_ entry: OutboxEntry) -> String {
-        let record = try? entry.record()
-        let ended = record?.endedAt ?? entry.createdAt
-        let id = HTTPResponse.jsonString(entry.transactionID)
-        let data =
-            record.map { TransactionEventData.json($0, purged: entry.personalDataPurgedAt != nil) }
-            ?? (entry.payload.isEmpty ? "null" : String(decoding: entry.payload, as: UTF8.self))
-        return "{\"specversion\":\"1.0\",\"id\":\(id),\"source\":\(HTTPResponse.jsonString("urn:kioskd:" + kioskID)),"
-            + "\"type\":\"kioskd.transaction.v1\",\"time\":\"\(Self.rfc3339(ended))\",\"subject\":\(id),"
-            + "\"datacontenttype\":\"application/json\",\"seq\":\(entry.seq),\"data\":\(data)}"
-    }
+    /// One outbox entry as a CloudEvents 1.0 event (`TransactionEvent`, shared with the pusher).
+    func event(_ entry: OutboxEntry) -> String { TransactionEvent.json(entry, kioskID: kioskID) }
 
     // MARK: Authentication
 

@@ -5,7 +5,7 @@ import KioskIO
 import KioskStore
 
 /// Pushes the outbox to the centre (`central.push`): batches of pending events, in seq order, POSTed as
-/// `application/cloudevents-batch+json` (the pull API's events, same encoder); a 2xx acknowledges up to the batch's
+/// `application/cloudevents-batch+json` (the pull API's events, `TransactionEvent`); a 2xx acknowledges up to the batch's
 /// last seq — the same acknowledgement as a pull's, so whichever comes first wins and the other skips ahead.
 ///
 /// - 5xx, 408, 429 and network errors: the same batch again after an exponential back-off with full jitter (1 s
@@ -29,7 +29,7 @@ final class Pusher: @unchecked Sendable {
     private let reader: TransactionStore
     private let lane: StoreLane
     private let logger: Logger
-    private let encoder: PullAPI
+    private let kioskID: String
     private let condition = NSCondition()
     private var stopping = false
     private var finished = false
@@ -48,7 +48,7 @@ final class Pusher: @unchecked Sendable {
             path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
         self.lane = lane
         self.logger = logger
-        encoder = PullAPI(kioskID: kioskID, tokenSHA256: [], backend: NoPullBackend())
+        self.kioskID = kioskID
         let thread = Thread { [self] in loop() }
         thread.name = "central-push"
         thread.start()
@@ -133,8 +133,7 @@ final class Pusher: @unchecked Sendable {
                 continue
             }
             setState(.pushing)
-            let body = "[" + page.entries.map(encoder.event).joined(separator: ",") + "]"
-            let outcome = send(Array(body.utf8))
+            let outcome = send(TransactionEvent.batch(page.entries, kioskID: kioskID))
             switch outcome {
             case .delivered:
                 do {
@@ -238,14 +237,6 @@ enum PushBackoff {
         if let retryAfterSeconds { seconds = max(seconds, min(cap, Double(retryAfterSeconds))) }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
-}
-
-/// The pull API's event encoder needs a backend; the pusher only encodes.
-private struct NoPullBackend: PullBackend {
-    struct Unused: Error {}
-    func page(after: Int64, limit: Int) throws -> OutboxPage { throw Unused() }
-    func ack(upTo: Int64) throws -> PullAckResult { throw Unused() }
-    func health() -> PullHealth? { nil }
 }
 
 enum SHA256Hex {

@@ -8,76 +8,163 @@ import KioskHTTP
 enum TransactionEventData {
     /// `record` as a JSON object (sorted keys). `purged` is the store's purge marker.
     static func json(_ record: TransactionRecord, purged: Bool) -> String {
-        var data: [String: Any] = ["id": record.id, "kioskID": record.kioskID]
-        switch record.outcome {
-        case .completed?: data["outcome"] = "completed"
-        case .handedOff(let reason)?:
-            data["outcome"] = "handedOff"
-            data["reason"] = reason
-        case .cancelled(let reason)?:
-            data["outcome"] = "cancelled"
-            data["reason"] = reason
-        case nil: break
-        }
-        var times: [String: Any] = ["startedAt": PullAPI.rfc3339(record.startedAt)]
-        let steps: [(String, Date?)] = [
-            ("identityVerifiedAt", record.identityVerifiedAt), ("formSubmittedAt", record.formSubmittedAt),
-            ("signedAt", record.signedAt), ("approvedAt", record.approvedAt),
-            ("licencePrintedAt", record.licencePrintedAt), ("endedAt", record.endedAt),
-        ]
-        for (key, date) in steps { if let date { times[key] = PullAPI.rfc3339(date) } }
-        data["times"] = times
+        var out = JSONBytes()
+        append(record, purged: purged, to: &out)
+        return out.string
+    }
 
+    /// Written member by member in sorted key order, escaped as `JSONSerialization` escapes (the bytes it wrote from
+    /// a dictionary before; a dictionary per record and per nested object was most of an event's cost).
+    static func append(_ record: TransactionRecord, purged: Bool, to out: inout JSONBytes) {
+        var first = true
+        out.raw("{")
         if purged {
-            data["personalDataPurged"] = true
-            if let cardType = record.cardType { data["applicant"] = ["cardType": cardType.rawValue] }
-        } else {
-            var applicant: [String: Any] = [:]
-            if let cardType = record.cardType { applicant["cardType"] = cardType.rawValue }
-            if let name = record.applicantName { applicant["name"] = name.unmasked }
-            if let number = record.applicantIDNumber { applicant["idNumber"] = number.unmasked }
-            if !applicant.isEmpty { data["applicant"] = applicant }
-            if let hash = record.signatureSHA256 { data["signature"] = ["sha256": hash] }
+            if let cardType = record.cardType {
+                out.key("applicant", first: &first)
+                out.raw("{\"cardType\":")
+                out.string(cardType.rawValue)
+                out.raw("}")
+            }
+        } else if record.cardType != nil || record.applicantName != nil || record.applicantIDNumber != nil {
+            out.key("applicant", first: &first)
+            var inner = true
+            out.raw("{")
+            if let cardType = record.cardType {
+                out.key("cardType", first: &inner)
+                out.string(cardType.rawValue)
+            }
+            if let number = record.applicantIDNumber {
+                out.key("idNumber", first: &inner)
+                out.string(number.unmasked)
+            }
+            if let name = record.applicantName {
+                out.key("name", first: &inner)
+                out.string(name.unmasked)
+            }
+            out.raw("}")
         }
         if let form = record.form {
-            var fields: [String: Any] = [
-                "kind": form.kind.rawValue, "name": form.name, "entityType": form.entityType,
-                "businessScope": form.businessScope,
-            ]
+            out.key("form", first: &first)
+            var inner = true
+            out.raw("{")
+            if !purged {
+                out.key("address", first: &inner)
+                out.string(form.address.unmasked)
+            }
+            out.key("businessScope", first: &inner)
+            out.string(form.businessScope)
+            out.key("entityType", first: &inner)
+            out.string(form.entityType)
+            out.key("kind", first: &inner)
+            out.string(form.kind.rawValue)
+            out.key("name", first: &inner)
+            out.string(form.name)
+            if !purged {
+                out.key("phone", first: &inner)
+                out.string(form.phone.unmasked)
+            }
             if let capital = form.registeredCapitalWan {
-                fields["registeredCapitalWan"] = NSDecimalNumber(decimal: capital)
+                out.key("registeredCapitalWan", first: &inner)
+                out.raw(capital.description)
             }
             if !purged {
-                fields["representative"] = form.representative.unmasked
-                fields["address"] = form.address.unmasked
-                fields["phone"] = form.phone.unmasked
+                out.key("representative", first: &inner)
+                out.string(form.representative.unmasked)
             }
-            data["form"] = fields
+            out.raw("}")
         }
+        out.key("id", first: &first)
+        out.string(record.id)
+        out.key("kioskID", first: &first)
+        out.string(record.kioskID)
         if let licence = record.licence, case .completed? = record.outcome, let object = licenceJSON(licence) {
-            data["licence"] = object
+            out.key("licence", first: &first)
+            out.bytes.append(contentsOf: object)
         }
-        if let print = record.licencePrint { data["licencePrint"] = printJSON(print) }
-        if let print = record.receiptPrint { data["receiptPrint"] = printJSON(print) }
-        if let rating = record.rating { data["rating"] = rating.rawValue }
-        if let ticket = record.queueTicket { data["queueTicket"] = ticket }
-        guard let encoded = try? JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]) else {
-            return "{\"id\":\(HTTPResponse.jsonString(record.id))}"
+        if let print = record.licencePrint {
+            out.key("licencePrint", first: &first)
+            appendPrint(print, to: &out)
         }
-        return String(decoding: encoded, as: UTF8.self)
+        let reason: String?
+        switch record.outcome {
+        case .completed?:
+            out.key("outcome", first: &first)
+            out.string("completed")
+            reason = nil
+        case .handedOff(let why)?:
+            out.key("outcome", first: &first)
+            out.string("handedOff")
+            reason = why
+        case .cancelled(let why)?:
+            out.key("outcome", first: &first)
+            out.string("cancelled")
+            reason = why
+        case nil: reason = nil
+        }
+        if purged {
+            out.key("personalDataPurged", first: &first)
+            out.raw("true")
+        }
+        if let ticket = record.queueTicket {
+            out.key("queueTicket", first: &first)
+            out.string(ticket)
+        }
+        if let rating = record.rating {
+            out.key("rating", first: &first)
+            out.string(rating.rawValue)
+        }
+        if let reason {
+            out.key("reason", first: &first)
+            out.string(reason)
+        }
+        if let print = record.receiptPrint {
+            out.key("receiptPrint", first: &first)
+            appendPrint(print, to: &out)
+        }
+        if !purged, let hash = record.signatureSHA256 {
+            out.key("signature", first: &first)
+            out.raw("{\"sha256\":")
+            out.string(hash)
+            out.raw("}")
+        }
+        out.key("times", first: &first)
+        var inner = true
+        out.raw("{")
+        let steps: [(String, Date?)] = [
+            ("approvedAt", record.approvedAt), ("endedAt", record.endedAt), ("formSubmittedAt", record.formSubmittedAt),
+            ("identityVerifiedAt", record.identityVerifiedAt), ("licencePrintedAt", record.licencePrintedAt),
+            ("signedAt", record.signedAt), ("startedAt", record.startedAt),
+        ]
+        for (key, date) in steps {
+            if let date {
+                out.key(key, first: &inner)
+                out.string(PullAPI.rfc3339(date))
+            }
+        }
+        out.raw("}")
+        out.raw("}")
     }
 
-    /// The licence in its own JSON keys (`creditCode`, `name`, …), those of `kioskctl direct print-licence`.
-    private static func licenceJSON(_ licence: BusinessLicence) -> Any? {
-        guard let data = try? JSONEncoder().encode(licence) else { return nil }
-        return try? JSONSerialization.jsonObject(with: data)
+    /// The licence in its own JSON keys (`creditCode`, `name`, …), those of `kioskctl direct print-licence`, with
+    /// sorted keys as `JSONSerialization` writes them.
+    private static func licenceJSON(_ licence: BusinessLicence) -> [UInt8]? {
+        guard let data = try? JSONEncoder().encode(licence), let object = try? JSONSerialization.jsonObject(with: data),
+            let sorted = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        else { return nil }
+        return Array(sorted)
     }
 
-    private static func printJSON(_ outcome: PrintOutcome) -> [String: Any] {
+    private static func appendPrint(_ outcome: PrintOutcome, to out: inout JSONBytes) {
         switch outcome {
-        case .completed: ["result": "completed"]
-        case .failed(let reason): ["result": "failed", "reason": reason]
-        case .unknown(let reason): ["result": "unknown", "reason": reason]
+        case .completed: out.raw("{\"result\":\"completed\"}")
+        case .failed(let reason):
+            out.raw("{\"reason\":")
+            out.string(reason)
+            out.raw(",\"result\":\"failed\"}")
+        case .unknown(let reason):
+            out.raw("{\"reason\":")
+            out.string(reason)
+            out.raw(",\"result\":\"unknown\"}")
         }
     }
 }
