@@ -16,7 +16,8 @@ threshold=20
 
 scripts/install-deps.sh  # systemd (systemd-analyze, systemd-sysusers) and strace among them
 
-swift build --product kioskd 2>&1 | grep -E "error|warning: " || true
+# kioskctl too: the simulated terminal runs the simulated centre as `kioskctl simulate central`, next to kioskd.
+for product in kioskd kioskctl; do swift build --product "$product" 2>&1 | grep -E "error|warning: " || true; done
 kioskd="$(swift build --show-bin-path)/kioskd"
 [ -x "$kioskd" ] || { echo "check-systemd-unit: kioskd did not build"; exit 1; }
 
