@@ -19,19 +19,10 @@ public struct RegistrationConfig: Sendable, Hashable {
     }
 
     init(_ reader: ConfigReader) throws(ConfigError) {
-        let text = try reader.string("url", maxLength: 2048)
-        guard let url = HTTPSURL(text) else {
-            throw reader.error("url", "expected an https:// URL (personal data travels only over TLS), got '\(text)'")
-        }
-        self.url = url
-        tokenFile = try reader.string("tokenFile")
-        verification = .systemTrust
-        if let tls = try reader.child("tls", allowed: ["pinSHA256"]), let pin = try tls.optionalString("pinSHA256") {
-            guard let verification = PeerVerification.pin(hex: pin) else {
-                throw tls.error("pinSHA256", "expected 64 hex digits: the SHA-256 of a certificate's DER")
-            }
-            self.verification = verification
-        }
+        let endpoint = try CentreEndpoint(reader)
+        url = endpoint.url
+        tokenFile = endpoint.tokenFile
+        verification = endpoint.verification
         timeout = .seconds(try reader.integer("timeoutSeconds", in: 1...120, default: 20))
     }
 }
