@@ -145,20 +145,7 @@ public final class SocketListener: @unchecked Sendable {
         try state.enter()
         defer { state.leave() }
         while true {
-            var fds = [
-                pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
-            ]
-            let ready = poll(&fds, 2, deadline.pollTimeoutMilliseconds)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw .system(SystemError("poll"))
-            }
-            if fds[1].revents != 0 { throw .closed }
-            if ready == 0 || fds[0].revents == 0 {
-                if deadline.hasPassed { throw .timedOut(transferred: 0) }
-                continue
-            }
+            try waitForConnection(deadline: deadline)
             // The connection's eventfd first: when descriptors run out, accept(2) fails and leaves the client waiting
             // (for `refuseWaiting`), rather than taking it and then failing to serve it.
             let wake = kiosk_eventfd()
@@ -205,6 +192,13 @@ public final class SocketListener: @unchecked Sendable {
     public func whenConnectionWaits<T>(deadline: Deadline, _ take: (Int32) -> T) throws(TransportError) -> T {
         try state.enter()
         defer { state.leave() }
+        try waitForConnection(deadline: deadline)
+        return take(fd)
+    }
+
+    /// Polls the listening socket and the wake eventfd until a connection waits: `.closed` once `close()` was
+    /// called, `.timedOut` at the deadline. The caller is inside `state`.
+    private func waitForConnection(deadline: Deadline) throws(TransportError) {
         while true {
             var fds = [
                 pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
@@ -216,7 +210,7 @@ public final class SocketListener: @unchecked Sendable {
                 throw .system(SystemError("poll"))
             }
             if fds[1].revents != 0 { throw .closed }
-            if ready > 0 && fds[0].revents != 0 { return take(fd) }
+            if ready > 0 && fds[0].revents != 0 { return }
             if deadline.hasPassed { throw .timedOut(transferred: 0) }
         }
     }

@@ -42,9 +42,13 @@ public final class StoreLane: Sendable {
     /// Jobs waiting for the lane.
     public var backlog: Int { lane.backlog }
 
-    /// Runs what is queued, then closes the store.
+    /// Runs what is queued, then closes the store (at once if the lane was already closed; closing twice is safe).
     public func close() async {
-        _ = try? await run { store in store.close() }
+        do {
+            try await run { store in store.close() }
+        } catch {
+            store.close()
+        }
         lane.close()
     }
 }

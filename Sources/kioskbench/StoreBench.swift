@@ -135,6 +135,7 @@ enum StoreBench {
         _ = try writer.complete(sampleRecord(id: "T-warm"))
         let holder = try SQLiteDatabase(path: path, access: .readWrite)
         try holder.exec("BEGIN IMMEDIATE")
+        // The waiting write and the writer-side read are what is measured against: either may end store-busy.
         let waiting = Thread { _ = try? writer.complete(sampleRecord(id: "T-waits")) }
         waiting.start()
         Thread.sleep(forTimeInterval: 0.05)
