@@ -96,6 +96,16 @@ public final class Terminal: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// The role's health as its driver sees it now (printers are asked), for the hotplug monitor's resync.
+    func driverHealth(of role: DeviceRole) async -> DeviceHealth? {
+        switch role {
+        case .idReader: await idReader?.health
+        case .receiptPrinter: await receiptPrinter?.refreshStatus()
+        case .ticketDispenser: await ticketDispenser?.refreshStatus()
+        case .licencePrinter: await licenceOutput?.health()
+        }
+    }
+
     static func isUsable(_ health: DeviceHealth) -> Bool { health.state == .ready || health.state == .degraded }
 
 }
