@@ -37,6 +37,36 @@ import Testing
         #expect(DeviceManager.targets(for: notHotplugged).isEmpty)
     }
 
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The shipped example and the shipped udev rules agree: every role the example opens by path has a rule naming it
+    /// `/dev/kioskd/<role>`, every role is tagged with its `KIOSKD_ROLE`, one group throughout, no catch-all printer.
+    @Test func theShippedRulesNameEveryRoleOfTheShippedExample() throws {
+        let config = try DaemonConfig.load(
+            path: Self.repository.appendingPathComponent("systemd/kioskd.json.example").path)
+        #expect(config.hotplug == HotplugConfig())
+        let rules = try String(
+            contentsOf: Self.repository.appendingPathComponent("udev-rules/70-kioskd.rules"), encoding: .utf8)
+        let lines = rules.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n").map(String.init)
+            .filter { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        for target in DeviceManager.targets(for: config.devices) {
+            let role = target.role.rawValue
+            #expect(
+                lines.contains { $0.contains("ENV{KIOSKD_ROLE}=\"\(role)\"") && $0.contains("TAG+=\"kioskd\"") },
+                "\(role)")
+            #expect(lines.contains { $0.contains("SYMLINK+=\"kioskd/\(role)\"") }, "/dev/kioskd/\(role)")
+            if case .node(let path) = target.criterion { #expect(path == "/dev/kioskd/\(role)") }
+        }
+        for line in lines where line.contains("GROUP=") { #expect(line.contains("GROUP=\"kioskd\""), "\(line)") }
+        for line in lines where line.contains("usbmisc") {
+            #expect(line.contains("ATTRS{idVendor}==") && line.contains("ATTRS{idProduct}=="), "\(line)")
+        }
+        for line in lines where line.contains("SUBSYSTEM==\"tty\"") {
+            #expect(line.contains("ENV{ID_MM_DEVICE_IGNORE}=\"1\""), "\(line)")
+        }
+    }
+
     @Test func theHotplugSectionIsReadAndCheckedByKey() throws {
         let config = try DaemonConfig.parse(
             Data(
