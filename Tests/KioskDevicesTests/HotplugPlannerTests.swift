@@ -137,6 +137,31 @@ import Testing
             planner.tick(at: .seconds(21)).contains(.open(.idReader, node: "/dev/ttyUSB1", identity: back.identity)))
     }
 
+    @Test func thePortsOfOneMultiPortAdapterAreDistinctDevices() {
+        let printer = HotplugTarget(
+            role: .receiptPrinter, subsystem: "tty", criterion: .node("/dev/kioskd/receiptPrinter"))
+        var planner = planner([Self.reader, printer])
+        // An FT4232-style adapter: one serial number for all its ports, told apart by the interface number.
+        func port(_ number: Int, role: DeviceRole) -> UdevDevice {
+            UdevDevice(
+                subsystem: "tty", devnode: "/dev/ttyUSB\(number)",
+                syspath: "/devices/usb1/1-2/1-2:1.\(number)/ttyUSB\(number)",
+                properties: [
+                    "ID_VENDOR_ID": "0403", "ID_MODEL_ID": "6011", "ID_SERIAL_SHORT": "FT1",
+                    "KIOSKD_ROLE": role.rawValue,
+                    "ID_USB_INTERFACE_NUM": "0\(number)", "ID_PATH": "pci-0000:00:14.0-usb-0:2:1.\(number)",
+                ])
+        }
+        let readerPort = port(0, role: .idReader)
+        let printerPort = port(1, role: .receiptPrinter)
+        #expect(readerPort.identity != printerPort.identity)
+        _ = planner.start(with: [], at: .zero)
+        _ = planner.handle(UdevEvent(.add, readerPort), at: .seconds(1))
+        _ = planner.handle(UdevEvent(.add, printerPort), at: .seconds(1))
+        #expect(planner.tick(at: .seconds(2)).filter { if case .open = $0 { true } else { false } }.count == 2)
+        #expect(planner.openNodes == [.idReader: "/dev/ttyUSB0", .receiptPrinter: "/dev/ttyUSB1"])
+    }
+
     @Test func aSecondDeviceOfARoleWaitsAsASpareAndTakesOverWhenTheFirstGoes() {
         var planner = planner()
         let first = Self.readerTTY(node: "/dev/ttyUSB0", port: "2", serial: "AAA")

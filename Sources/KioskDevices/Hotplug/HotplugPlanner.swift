@@ -159,7 +159,7 @@ public struct HotplugPlanner: Sendable {
         // The same device under another kernel path: the remove was missed. The old entry goes first.
         let identity = device.identity
         for (syspath, entry) in present.sorted(by: { $0.key < $1.key })
-        where entry.device.identity == identity && !identity.description.hasPrefix("sys:") {
+        where entry.role == role && entry.device.identity == identity && !identity.description.hasPrefix("sys:") {
             actions += leave(syspath, at: now)
         }
         present[device.syspath] = Present(device: device, role: role, since: since)
