@@ -130,7 +130,7 @@ public final class Daemon: @unchecked Sendable {
             devices: config.devices, hotplug: config.hotplug, routes: routes, logger: logger,
             report: { [runner] role, health in runner.report(role, health) },
             resync: { [terminal, runner] role in
-                Task { if let health = await terminal.driverHealth(of: role) { runner.report(role, health) } }
+                Task { if let health = await terminal.healthToResync(role) { runner.report(role, health) } }
             })
     }
 

@@ -124,4 +124,36 @@ import Testing
         #expect(terminal.health(of: .idReader).state == .ready)
         #expect(second.count(of: .findCard) > 0, "the second reader was polled")
     }
+
+    /// A spurious `remove` (the device never went) made the monitor report the reader lost; when the device settles
+    /// the driver's own `ready` is re-reported, since it reports only changes. Nothing stale is ever re-reported.
+    @Test func aSpuriousRemoveIsUndoneWhenTheDeviceSettlesAndOnlyThen() async throws {
+        let simulator = try IDReaderSimulator(card: nil)
+        defer { simulator.stop() }
+        let reader = try #require(
+            DeviceFactory.idReader(DeviceConfig(endpoint: .serial(path: simulator.devicePath, baud: 115200))))
+        let terminal = Terminal(
+            idReader: reader, receiptPrinter: nil, ticketDispenser: nil, licenceOutput: nil,
+            endpoints: [.idReader: "serial \(simulator.devicePath)"])
+        let log = EventLog()
+        let running = Task { await reader.run() }
+        let pump = Task {
+            for await event in reader.events {
+                if let health = Self.health(event) { terminal.update(.idReader, health) }
+                await log.append(event)
+            }
+        }
+        defer {
+            running.cancel()
+            pump.cancel()
+        }
+        #expect(await log.next(within: .seconds(10)) { Self.health($0)?.state == .ready } != nil)
+        #expect(await terminal.healthToResync(.idReader) == nil, "nothing to undo while the terminal shows it ready")
+        terminal.update(.idReader, DeviceHealth(.disconnected, reasons: ["disconnected"]))
+        #expect(await terminal.healthToResync(.idReader) == DeviceHealth(.ready))
+        await reader.resume()  // a polling reader notices the unplug at its next exchange
+        simulator.unplug()
+        #expect(await log.next(within: .seconds(10)) { Self.health($0)?.state == .disconnected } != nil)
+        #expect(await terminal.healthToResync(.idReader) == nil, "a driver that lost the device is not resynced")
+    }
 }
