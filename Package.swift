@@ -74,7 +74,9 @@ let package = Package(
         .testTarget(name: "KioskHTTPTests", dependencies: ["KioskCore", "KioskIO", "KioskHTTP"]),
         .testTarget(
             name: "KioskDaemonTests",
-            dependencies: ["KioskCore", "KioskIO", "KioskStore", "KioskDaemon", "KioskSimulators", "KioskHTTP"]),
+            dependencies: [
+                "KioskCore", "KioskIO", "KioskDevices", "KioskStore", "KioskDaemon", "KioskSimulators", "KioskHTTP",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -24,6 +24,8 @@ public final class Daemon: @unchecked Sendable {
     let metrics = DaemonMetrics()
     let terminal: Terminal
     let runner: FlowRunner
+    /// Hotplug: the udev monitor and what it reports (docs/ARCHITECTURE.md §4.7).
+    let deviceManager: DeviceManager
     /// Who approves applications: the central registration service, or the embedded authority.
     let authority: any RegistrationAuthority
     /// The embedded authority when it is the one in use (simulation, or `authority.mode` set to an embedded mode).
@@ -105,8 +107,9 @@ public final class Daemon: @unchecked Sendable {
         } else {
             licenceOutput = nil
         }
+        let routes = DeviceRoutes()
         terminal = Terminal(
-            idReader: config.devices[.idReader].flatMap(DeviceFactory.idReader),
+            idReader: config.devices[.idReader].flatMap { DeviceFactory.idReader($0, routes: routes) },
             receiptPrinter: config.devices[.receiptPrinter].flatMap {
                 DeviceFactory.printerConfiguration($0, role: .receiptPrinter)
             }.map(ReceiptPrinter.init),
@@ -123,6 +126,12 @@ public final class Daemon: @unchecked Sendable {
                 renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
                 queueNumbering: numbering, receiptQRURLBase: config.receipt.qrURLBase,
                 licencePrintDeadline: config.licence.printDeadline, clock: clock, stepObserver: metrics))
+        deviceManager = DeviceManager(
+            devices: config.devices, hotplug: config.hotplug, routes: routes, logger: logger,
+            report: { [runner] role, health in runner.report(role, health) },
+            resync: { [terminal, runner] role in
+                Task { if let health = await terminal.healthToResync(role) { runner.report(role, health) } }
+            })
     }
 
     /// Starts the central simulator and points push and registration at it (its certificate pinned).
@@ -186,6 +195,13 @@ public final class Daemon: @unchecked Sendable {
             if let printer = terminal.receiptPrinter { group.addTask { await printer.run() } }
             if let dispenser = terminal.ticketDispenser { group.addTask { await dispenser.run() } }
             group.addTask { [runner] in await runner.run() }
+            if simulation == nil {
+                if UdevMonitor.udevdIsRunning {
+                    deviceManager.start()
+                } else {
+                    logger.notice("hotplug", "udevd is not running: no hotplug; drivers reopen their configured paths")
+                }
+            }
             group.addTask { [self] in await watchPrinters() }
             group.addTask { [self] in
                 // Its own lane, not the store lane: the check and the backup read the whole file through connections
@@ -276,6 +292,7 @@ public final class Daemon: @unchecked Sendable {
                 "kioskd", "an ended session is not yet recorded; the next start ends it again from its checkpoint")
         }
         await runner.stop()
+        await deviceManager.stop()
         await terminal.receiptPrinter?.close()
         await terminal.ticketDispenser?.close()
         if let simulation {
@@ -324,7 +341,9 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    private func healthChanged(_ role: DeviceRole, _ health: DeviceHealth) { runner.report(role, health) }
+    private func healthChanged(_ role: DeviceRole, _ health: DeviceHealth) {
+        runner.report(role, deviceManager.presenting(role, health))
+    }
 
     /// Polls the printers' status while idle (each driver rate-limits itself) and reports changes to the flow.
     private func watchPrinters() async {

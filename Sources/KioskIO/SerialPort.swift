@@ -13,8 +13,8 @@ public struct SerialSettings: Sendable, Equatable {
 
 /// Opens serial ports (and PTY replicas, which behave the same) in raw 8N1 mode with termios.
 public enum SerialPort {
-    /// Opens `path` exclusively (`TIOCEXCL`) in raw mode at `settings.baudRate`.
-    /// Wraps open(2), ioctl(TIOCEXCL), tcgetattr(3), cfmakeraw(3), cfsetspeed(3), tcsetattr(3), tcflush(3).
+    /// Opens `path` exclusively (`TIOCEXCL`, and the advisory lock of `DeviceNodeLock` that root respects too) in raw
+    /// mode at `settings.baudRate`. Wraps open(2), ioctl(TIOCEXCL), flock(2), tcgetattr(3), cfmakeraw(3), cfsetspeed(3), tcsetattr(3), tcflush(3).
     public static func open(_ path: String, settings: SerialSettings = SerialSettings()) throws(SystemError)
         -> DescriptorTransport
     {
@@ -26,6 +26,7 @@ public enum SerialPort {
         }
         do {
             _ = try retryingInterrupts("ioctl(TIOCEXCL)") { kiosk_ioctl_none(fd, UInt(TIOCEXCL)) }
+            try DeviceNodeLock.acquire(fd, path: path)
             var tio = termios()
             try retryingInterrupts("tcgetattr(\(path))") { tcgetattr(fd, &tio) }
             cfmakeraw(&tio)

@@ -18,9 +18,13 @@ public final class USBLinePrinter: ByteTransport, @unchecked Sendable {
     private var controlFD: Int32
     private let lock = ControlLock()
 
-    /// Opens `path` read-write. Wraps open(2) and dup(2).
+    /// Opens `path` read-write, holding `DeviceNodeLock`'s advisory lock while open. Wraps open(2), flock(2), dup(2).
     public init(path: String) throws(SystemError) {
         let fd = try retryingInterrupts("open(\(path))") { Glibc.open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC) }
+        do { try DeviceNodeLock.acquire(fd, path: path) } catch {
+            Glibc.close(fd)
+            throw error
+        }
         let control = dup(fd)
         guard control >= 0 else {
             let error = SystemError("dup(\(path))")

@@ -50,9 +50,17 @@ enum IDCardPresentation {
         object["issueCount"] = card.issueCount
         object["englishName"] = personal(card.englishName)
         object["nationality"] = card.nationality
-        object["chineseName"] = personal(card.chineseName)
+        object["chineseName"] = personal(chineseName(of: card))
         object["renewalCount"] = card.renewalCount
         return object
+    }
+
+    /// The Chinese name under one key for every foreigner card: the 2017 card has a field of its own, the 2023 ('Y')
+    /// card's name field is the Chinese name (docs/device-protocols.md §1.7.5).
+    private static func chineseName(of card: IdentityCard) -> PersonalText? {
+        if let chinese = card.chineseName { return chinese }
+        guard card.cardType == .foreignerPermanent2023, !card.name.unmasked.isEmpty else { return nil }
+        return card.name
     }
 
     private static func chineseTypeName(_ type: CardType) -> String {

@@ -98,7 +98,23 @@ import Testing
             #expect(json["nationality"] == "FRA")
             #expect(json["renewalCount"] == "00")
             #expect(json["englishName"] == card.englishName?.masked)
+            #expect(json["chineseName"] == card.name.masked, "a Y card's name field is its Chinese name")
         }
+    }
+
+    /// Direct mode on a port kioskd has open is refused before a byte is sent (the daemon's open holds the lock).
+    @Test(arguments: ["read-card", "sam-id"])
+    func direct_onAPortTheDaemonHolds_isRefusedWithAClearMessage(command: String) async throws {
+        let simulator = try IDReaderSimulator(card: .sample(.resident))
+        defer { simulator.stop() }
+        let held = try SerialPort.open(simulator.devicePath)
+        let run = try await Self.kioskctl(["direct", command, "--port", simulator.devicePath])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("\(simulator.devicePath) is in use by kioskd"), "\(run.stderr)")
+        #expect(simulator.replyCount == 0, "nothing was sent to the reader")
+        held.close()
+        let free = try await Self.kioskctl(["direct", "sam-id", "--port", simulator.devicePath])
+        #expect(free.status == 0, "once the daemon let go: \(free.stderr)")
     }
 
     @Test func readCard_showPersonalInfo_printsClearValues() async throws {

@@ -112,6 +112,8 @@ public struct DaemonConfig: Sendable {
     public var store = StoreConfig()
     public var retention = RetentionConfig()
     public var backup = BackupConfig()
+    /// The hotplug monitor's settle delay, reconcile interval and port matches.
+    public var hotplug = HotplugConfig()
     /// The link to the central server (`central.*`); everything off by default.
     public var central = CentralConfig()
     /// Whether the file named `central` or `authority` settings of its own (then `--simulate` does not point the
@@ -167,7 +169,7 @@ public struct DaemonConfig: Sendable {
             file: file, path: "", object: object,
             allowed: [
                 "kioskID", "stateDirectory", "runtimeDirectory", "timeZone", "devices", "flow", "authority", "log",
-                "centralURL", "receipt", "licence", "store", "retention", "backup", "central",
+                "centralURL", "receipt", "licence", "store", "retention", "backup", "central", "hotplug",
             ])
         var config = DaemonConfig()
         config.kioskID = try root.string("kioskID", maxLength: 64)
@@ -236,6 +238,7 @@ public struct DaemonConfig: Sendable {
             config.logLevel = LogLevel.allCases.first { $0.name == level } ?? .info
         }
         try parseMaintenance(root, into: &config)
+        try parseHotplug(root, into: &config)
         return config
     }
 

@@ -5,7 +5,9 @@ import KioskIO
 
 /// Builds the driver for each configured role.
 enum DeviceFactory {
-    static func idReader(_ config: DeviceConfig) -> IDCardReader? {
+    /// `routes`: where the hotplug monitor last found the reader, when that is not the configured path
+    /// (docs/ARCHITECTURE.md §4.7); every reopen of the reader's loop asks again.
+    static func idReader(_ config: DeviceConfig, routes: DeviceRoutes = DeviceRoutes()) -> IDCardReader? {
         let profile: IDReaderProfile
         switch config.endpoint {
         case .serial(let path, let baud):
@@ -20,7 +22,14 @@ enum DeviceFactory {
         }
         var tuned = profile
         tuned.pollInterval = config.pollInterval
-        return IDCardReader(profile: tuned, startPaused: true)
+        let open: IDCardReader.Opener = { profile in
+            var routed = profile
+            if case .serial(_, let baud) = profile.transport, let node = routes.node(of: .idReader) {
+                routed.transport = .serial(path: node, baudRate: baud)
+            }
+            return try IDCardReader.openTransport(routed)
+        }
+        return IDCardReader(profile: tuned, startPaused: true, open: open)
     }
 
     static func printerConfiguration(_ config: DeviceConfig, role: DeviceRole) -> PrinterConfiguration? {

@@ -96,6 +96,21 @@ public final class Terminal: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// After the hotplug monitor saw the role's device settle: the driver's own health when it is usable while the
+    /// terminal still shows the role lost — a spurious `remove` made us report a loss the driver never had, and it
+    /// reports only changes. Nil otherwise, so a stale value never overwrites what the driver reports meanwhile.
+    func healthToResync(_ role: DeviceRole) async -> DeviceHealth? {
+        let current: DeviceHealth?
+        switch role {
+        case .idReader: current = await idReader?.health
+        case .receiptPrinter: current = await receiptPrinter?.refreshStatus()
+        case .ticketDispenser: current = await ticketDispenser?.refreshStatus()
+        case .licencePrinter: current = await licenceOutput?.health()
+        }
+        guard let current, Terminal.isUsable(current), !Terminal.isUsable(health(of: role)) else { return nil }
+        return current
+    }
+
     static func isUsable(_ health: DeviceHealth) -> Bool { health.state == .ready || health.state == .degraded }
 
 }
