@@ -208,7 +208,7 @@ import Testing
         let status = try ControlConnection(path: daemon.statusSocket)
         let refused = try status.request(["command": "flow", "event": "start"])
         #expect((refused["error"] as? String)?.contains("only available on admin.sock") == true)
-        try admin.sendRaw([UInt8](repeating: 0x41, count: 600_000) + [0x0A])
+        try admin.sendRaw([UInt8](repeating: 0x41, count: 530_000) + [0x0A])
         let tooLong = try admin.readObject(timeout: .seconds(5))
         #expect((tooLong["error"] as? String)?.contains("longer than") == true)
         // The daemon is still fine.
