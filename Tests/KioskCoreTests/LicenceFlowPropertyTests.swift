@@ -19,7 +19,8 @@ import Testing
         ServiceRating(grade: .verySatisfied), ServiceRating(grade: .fairlySatisfied),
         ServiceRating(grade: .veryDissatisfied, reasons: [.deviceFault, .other], followUpConsent: true),
         ServiceRating(grade: .dissatisfied, reasons: [.attitude]),
-        ServiceRating(grade: .satisfied, reasons: [.efficiency]), ServiceRating(grade: .verySatisfied, followUpConsent: true),
+        ServiceRating(grade: .satisfied, reasons: [.efficiency]),
+        ServiceRating(grade: .verySatisfied, followUpConsent: true),
     ]
 
     /// An event that makes sense now most of the time, anything at all otherwise (late, duplicate, stale, wrong).
@@ -64,7 +65,8 @@ import Testing
             ]
         case .printingReceipt:
             likely = [.receiptPrintResult(.completed), .receiptPrintResult(.failed(reason: "paper-end"))]
-        case .rating: likely = ratings.map(FlowEvent.rate) + [.skipRating, .timerFired(generation: state.timerGeneration)]
+        case .rating:
+            likely = ratings.map(FlowEvent.rate) + [.skipRating, .timerFired(generation: state.timerGeneration)]
         case .persisting:
             likely = [.transactionPersisted(transactionID: tx), .persistFailed(transactionID: tx, reason: "disk full")]
         }
@@ -139,7 +141,8 @@ import Testing
                     }
                 }
                 // 好差评: once per transaction, never for a cancelled one, reasons and 回访 only when dissatisfied.
-                if case .rate(let rating) = event, case .applied = t.disposition, let id = state.session?.transactionID {
+                if case .rate(let rating) = event, case .applied = t.disposition, let id = state.session?.transactionID
+                {
                     if !rated.insert(id).inserted { fail("\(id) rated twice") }
                     if rating.refusal != nil { fail("a rating with reasons or 回访 for a satisfied grade was taken") }
                 }
@@ -156,13 +159,16 @@ import Testing
                     fail("handed off without asking for a rating")
                 }
                 for case .persistTransaction(let r) in t.effects {
-                    if case .cancelled? = r.outcome, r.rating != nil { fail("a cancelled transaction carries a rating") }
+                    if case .cancelled? = r.outcome, r.rating != nil {
+                        fail("a cancelled transaction carries a rating")
+                    }
                 }
                 // A staff call is audited when the citizen makes it and answered by any staff action; it does not
                 // outlive the session it was made in.
                 if case .callStaff = event, case .applied = t.disposition {
                     if t.state.staffCall?.by != .citizen { fail("the citizen's staff call was not kept") }
-                    if !t.effects.contains(where: { if case .audit(_, "staff-call", _, _) = $0 { true } else { false } }) {
+                    if !t.effects.contains(where: { if case .audit(_, "staff-call", _, _) = $0 { true } else { false } }
+                    ) {
                         fail("the citizen's staff call was not audited")
                     }
                 }

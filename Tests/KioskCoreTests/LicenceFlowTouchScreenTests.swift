@@ -6,7 +6,8 @@ import Testing
 /// What the touch screen needs of the flow (issue 11): 好差评 in five grades, a rating after a hand-off too, 呼叫工作人员,
 /// 适老模式 and 继续办理.
 @Suite struct LicenceFlowTouchScreenTests {
-    static let dissatisfied = ServiceRating(grade: .dissatisfied, reasons: [.other, .deviceFault], followUpConsent: true)
+    static let dissatisfied = ServiceRating(
+        grade: .dissatisfied, reasons: [.other, .deviceFault], followUpConsent: true)
 
     @Test func dissatisfiedRating_keepsItsReasonsAndConsent_inTheRecord() throws {
         var d = FlowDriver()
@@ -44,7 +45,8 @@ import Testing
         d.advance(to: .rating)
         d.send(.rate(ServiceRating(grade: .satisfied)))
         d.send(.rate(ServiceRating(grade: .veryDissatisfied)))
-        #expect(d.lastDisposition == .notApplicable("this transaction has already been rated (one rating per transaction)"))
+        #expect(
+            d.lastDisposition == .notApplicable("this transaction has already been rated (one rating per transaction)"))
         d.send(.transactionPersisted(transactionID: "T1"))
         d.send(.rate(ServiceRating(grade: .veryDissatisfied)))
         #expect(d.lastDisposition != .applied)
@@ -110,13 +112,17 @@ import Testing
     }
 
     @Test func legacyThreeValuedRating_decodesAsGrades() throws {
-        for (legacy, grade) in [("good", ServiceGrade.verySatisfied), ("average", .fairlySatisfied), ("bad", .veryDissatisfied)] {
+        for (legacy, grade) in [
+            ("good", ServiceGrade.verySatisfied), ("average", .fairlySatisfied), ("bad", .veryDissatisfied),
+        ] {
             let json = #"{"id":"T","kioskID":"K","startedAt":0,"rating":"\#(legacy)"}"#
             let record = try JSONDecoder().decode(TransactionRecord.self, from: Data(json.utf8))
             #expect(record.rating == ServiceRating(grade: grade))
         }
         let unknown = #"{"id":"T","kioskID":"K","startedAt":0,"rating":"great"}"#
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(TransactionRecord.self, from: Data(unknown.utf8)) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(TransactionRecord.self, from: Data(unknown.utf8))
+        }
     }
 
     // MARK: 呼叫工作人员

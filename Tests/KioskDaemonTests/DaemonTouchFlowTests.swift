@@ -11,7 +11,8 @@ import Testing
     static let token = "touch-token-\(UUID().uuidString)"
 
     /// A PNG-headed image (the daemon checks the signature, the size and nothing else) with a marker to look for.
-    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("SIGNED-BY-HAND".utf8)
+    static let png: [UInt8] =
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("SIGNED-BY-HAND".utf8)
         + (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
 
     private func curl(_ arguments: [String]) throws -> String {
@@ -30,14 +31,17 @@ import Testing
             config: [
                 "kioskID": "TOUCH-01",
                 "central": [
-                    "pull": ["listen": "127.0.0.1:0", "tls": "off", "tokenSHA256": [SHA256.hex(of: Array(Self.token.utf8))]]
+                    "pull": [
+                        "listen": "127.0.0.1:0", "tls": "off", "tokenSHA256": [SHA256.hex(of: Array(Self.token.utf8))],
+                    ]
                 ],
             ])
         guard daemon.child.waitForOutput(containing: "pull API listening on http://", deadline: .after(seconds: 10)),
             let line = daemon.output.components(separatedBy: "\n").first(where: {
                 $0.contains("pull API listening on http://127.0.0.1:")
             }),
-            let port = line.components(separatedBy: "http://127.0.0.1:").last.flatMap({ Int($0.prefix { $0.isNumber }) })
+            let port = line.components(separatedBy: "http://127.0.0.1:").last.flatMap({ Int($0.prefix { $0.isNumber }) }
+            )
         else {
             daemon.stop()
             throw DaemonProcess.Failure(description: "no pull listener logged:\n\(daemon.output)")
@@ -97,7 +101,9 @@ import Testing
         #expect(try store.transactionSignatureImage(id: id)?.png == Self.png)
         let record = try #require(try store.transaction(id: id))
         #expect(record.signatureSHA256 == SHA256.hex(of: Self.png))
-        #expect(record.rating == ServiceRating(grade: .dissatisfied, reasons: [.deviceFault, .complexity], followUpConsent: true))
+        #expect(
+            record.rating
+                == ServiceRating(grade: .dissatisfied, reasons: [.deviceFault, .complexity], followUpConsent: true))
         #expect(try store.loadCheckpoint() == nil)
     }
 

@@ -70,14 +70,16 @@ import Testing
             let db = try SQLiteDatabase(path: fixture.path)
             #expect(try Migrations.migrate(db, upTo: 4, now: Date()) == 4)
             for (id, rating) in [("T-G", "good"), ("T-A", "average"), ("T-B", "bad")] {
-                let json = #"{"id":"\#(id)","kioskID":"K-1","outcome":{"completed":{}},"rating":"\#(rating)","startedAt":1}"#
+                let json =
+                    #"{"id":"\#(id)","kioskID":"K-1","outcome":{"completed":{}},"rating":"\#(rating)","startedAt":1}"#
                 try db.run(
                     """
                     INSERT INTO transactions (id, kiosk_id, started_at_ms, outcome, rating, recorded_at_ms, record_json)
                     VALUES (?, 'K-1', 1, 'completed', ?, 2, ?)
                     """, [.text(id), .text(rating), .text(json)])
                 try db.run(
-                    "INSERT INTO outbox (transaction_id, payload, created_at_ms) VALUES (?, ?, 2)", [.text(id), .text(json)])
+                    "INSERT INTO outbox (transaction_id, payload, created_at_ms) VALUES (?, ?, 2)",
+                    [.text(id), .text(json)])
             }
             try db.run(
                 """
@@ -89,13 +91,16 @@ import Testing
         let store = try fixture.open()
         defer { store.close() }
         #expect(store.schemaVersion == Schema.latestVersion)
-        let expected: [String: ServiceGrade] = ["T-G": .verySatisfied, "T-A": .fairlySatisfied, "T-B": .veryDissatisfied]
+        let expected: [String: ServiceGrade] = [
+            "T-G": .verySatisfied, "T-A": .fairlySatisfied, "T-B": .veryDissatisfied,
+        ]
         for (id, grade) in expected {
             #expect(try store.transaction(id: id)?.rating == ServiceRating(grade: grade), "\(id)")
         }
         #expect(try store.transaction(id: "T-N")?.rating == nil)
         let entries = try store.page(after: 0, limit: 10).entries
-        #expect(try entries.map { try $0.record().rating?.grade } == [.verySatisfied, .fairlySatisfied, .veryDissatisfied])
+        #expect(
+            try entries.map { try $0.record().rating?.grade } == [.verySatisfied, .fairlySatisfied, .veryDissatisfied])
         let raw = try fixture.raw()
         defer { raw.close() }
         let grades = try raw.rows("SELECT id, rating_grade, follow_up_consent FROM transactions ORDER BY id") {

@@ -134,7 +134,9 @@ import Testing
         let first = try store.page(after: 0, limit: 1000)
         #expect(first.hasMore)
         #expect(first.entries.count < count)
-        #expect(first.entries.reduce(0) { $0 + $1.payload.count + ($1.signaturePNG?.count ?? 0) } <= OutboxPage.maximumPageBytes)
+        #expect(
+            first.entries.reduce(0) { $0 + $1.payload.count + ($1.signaturePNG?.count ?? 0) }
+                <= OutboxPage.maximumPageBytes)
         let rest = try store.page(after: first.next, limit: 1000)
         #expect(first.entries.count + rest.entries.count == count)
         #expect(!rest.hasMore)
@@ -143,7 +145,8 @@ import Testing
     @Test func signatureImage_refusesWhatIsNotASmallPNG() throws {
         #expect(throws: SignatureImage.Refusal.empty) { try SignatureImage(png: []) }
         #expect(throws: SignatureImage.Refusal.notPNG) { try SignatureImage(png: Array("GIF89a......".utf8)) }
-        let big = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: SignatureImage.maximumBytes)
+        let big =
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: SignatureImage.maximumBytes)
         #expect(throws: SignatureImage.Refusal.tooLarge(bytes: big.count)) { try SignatureImage(png: big) }
         let image = try Self.image("x", size: SignatureImage.maximumBytes)
         #expect(image.sha256 == SHA256.hex(of: image.png))
