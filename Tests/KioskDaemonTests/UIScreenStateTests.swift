@@ -178,6 +178,11 @@ struct UIScreenStateTests {
         #expect(problemField(#"{"event":"fly"}"#) == "event")
         #expect(problemField(#"{"event":"start","elderly":1}"#) == "elderly")
         #expect(problemField(#"{"event":"start","colour":"red"}"#) == "colour")
+        // Found by scripts/fuzz/ui_event.swift: an unknown key is named short and never as an empty path.
+        #expect(problemField(#"{"event":"start","":1}"#) == "\"\"")
+        #expect(
+            problemField("{\"event\":\"start\",\"" + String(repeating: "Q", count: 300) + "\":1}") == String(
+                repeating: "Q", count: 40) + "…")
         #expect(problemField(#"{"event":"confirm"}"#) == "declarationAccepted")
         #expect(problemField(#"{"event":"rate","grade":6}"#) == "grade")
         #expect(problemField(#"{"event":"rate","grade":2.5}"#) == "grade")
