@@ -208,9 +208,43 @@ import Testing
         #expect(try ui.state()["screen"] as? String == "outOfService")
         let status = try ControlConnection(path: daemon.statusSocket).request(["command": "status"])
         #expect(((status["ui"] as? [String: Any])?["inhibited"] as? [String: Any])?["reason"] as? String == "更换打印纸")
+        let text = try ProcessRunner.run("kioskctl", ["--socket", daemon.statusSocket, "status"])
+        #expect(text.stdout.contains("touch UI: http://127.0.0.1:\(ui.port)/"))
+        #expect(text.stdout.contains("OUT OF SERVICE since"))
+        #expect(text.stdout.contains("更换打印纸"))
         #expect((try daemon.admin().request(["command": "release"]))["wasInhibited"] as? Bool == true)
         #expect(try ui.state()["screen"] as? String == "welcome")
         #expect(try ui.event(["event": "start"]).code == 200)
+    }
+
+    @Test func walkAway_warnsWithACountdown_stillHereRestoresTheTime_thenBackToWelcome() throws {
+        let directory = try TemporaryDirectory("kioskd-ui-walk")
+        defer { directory.remove() }
+        let (daemon, ui) = try UIEndpoint.start(
+            directory.url,
+            config: [
+                "kioskID": "UI-01",
+                "flow": ["timeoutsSeconds": ["awaitingCard": 4], "warningSeconds": 3, "endScreenSeconds": 0.5],
+            ])
+        defer { daemon.stop() }
+        let stream = try ui.openStream()
+        defer { stream.stop() }
+        #expect(try ui.event(["event": "start"]).code == 200)
+        #expect(stream.waitForOutput(containing: #""warning":true"#, deadline: .after(seconds: 10)))
+        #expect(stream.output.contains(#"{"kind":"timeoutWarning","secondsLeft":3}"#))
+        let warned = try ui.state()
+        #expect(warned["warning"] as? Bool == true)
+        #expect((warned["secondsLeft"] as? Int).map { $0 <= 3 } == true)
+        let restored = try ui.event(["event": "stillHere"])
+        #expect(restored.code == 200)
+        let state = try #require(restored.body["state"] as? [String: Any])
+        #expect(state["warning"] as? Bool == false)
+        #expect((state["secondsLeft"] as? Int).map { $0 == 4 } == true)
+        // Nobody comes back: the session ends and the screen returns to welcome, with its data gone.
+        let cancelled = try #require(SSE.waitForScreen("cancelled", on: stream, after: 1))
+        let version = try #require(cancelled["version"] as? Int)
+        let welcome = try #require(SSE.waitForScreen("welcome", on: stream, after: version))
+        #expect(welcome["transactionID"] is NSNull)
     }
 
     @Test func quietStream_sendsHeartbeats() throws {
@@ -325,6 +359,24 @@ enum SSE {
         func json() throws -> [String: Any] {
             try #require(try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])
         }
+    }
+
+    /// Waits, state by state from version `after`, for one whose screen is `screen`; nil when the stream ends or
+    /// falls silent for 20 s first.
+    static func waitForScreen(_ screen: String, on stream: ChildProcess, after: Int) -> [String: Any]? {
+        var version = after
+        while stream.waitForOutput(containing: "id: \(version + 1)\n", deadline: .after(seconds: 20)) {
+            version += 1
+            // The event's id is in; its data may still be on its way (the pipe can split it).
+            let end = Deadline.after(.seconds(5))
+            var state: [String: Any]?
+            while state == nil && !end.hasPassed {
+                state = events(stream.output).first { $0.id == String(version) }.flatMap { try? $0.json() }
+                if state == nil { usleep(5000) }
+            }
+            if state?["screen"] as? String == screen { return state }
+        }
+        return nil
     }
 
     static func events(_ text: String) -> [Event] {
