@@ -152,6 +152,26 @@ import Testing
         #expect(versions == Array(versions.sorted()) && Set(versions).count == versions.count)
     }
 
+    @Test func aRefusedCard_showsOnThePlaceCardScreenWithItsCode() throws {
+        let directory = try TemporaryDirectory("kioskd-ui-card")
+        defer { directory.remove() }
+        let (daemon, ui) = try UIEndpoint.start(directory.url)
+        defer { daemon.stop() }
+        let stream = try ui.openStream()
+        defer { stream.stop() }
+        #expect(try ui.event(["event": "start"]).code == 200)
+        try daemon.admin().sim("place-card", ["card": "expired"])
+        #expect(
+            stream.waitForOutput(
+                containing: #"{"kind":"cardError","reason":"card-expired"}"#, deadline: .after(seconds: 20)))
+        #expect(stream.output.contains(#"{"kind":"cardDetected"}"#))
+        let state = try ui.state()
+        #expect(state["screen"] as? String == "placeCard")
+        let card = try #require(state["card"] as? [String: Any])
+        #expect(card["lastError"] as? String == "card-expired")
+        #expect(card["attemptsLeft"] as? Int == 2)
+    }
+
     @Test func restartMidForm_aNewStreamShowsTheResumedSession() throws {
         let directory = try TemporaryDirectory("kioskd-ui-restart")
         defer { directory.remove() }

@@ -107,6 +107,24 @@ struct UIScreenStateTests {
                 == nil)
     }
 
+    @Test func identityRefusals_areToldByTheirCodes() throws {
+        let day = try #require(CivilDate(year: 2020, month: 1, day: 1))
+        for refusal in [
+            IdentityRefusal.expired(on: day), .notYetValid(from: day), .underAge(age: 12, minimum: 18),
+            .invalidNumber("bad check digit"),
+        ] {
+            #expect(UIMemory.refusalCode(refusal.description) == refusal.code)
+        }
+        var memory = UIMemory()
+        memory.absorb(Self.view(.awaitingCard))
+        let refused = IdentityRefusal.expired(on: day)
+        #expect(
+            memory.absorb(.identityRefused(reasons: [refused.description], attemptsLeft: 2), at: Self.now)
+                == UINotice(.cardError, reason: "card-expired"))
+        let shown = ScreenProjection.project(Self.view(.awaitingCard), memory: memory, outOfService: nil)
+        #expect(shown.card.lastError == "card-expired")
+    }
+
     @Test func handOff_showsOnlyATicketIssuedForThisTransaction() {
         var memory = UIMemory()
         memory.absorb(Self.view(.awaitingCard, lastTicket: "A007"))
