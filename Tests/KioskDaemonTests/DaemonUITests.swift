@@ -267,6 +267,33 @@ import Testing
         #expect(welcome["transactionID"] is NSNull)
     }
 
+    @Test func uiListen_offServesNothing_andANonLoopbackAddressIsAConfigError() throws {
+        let directory = try TemporaryDirectory("kioskd-ui-config")
+        defer { directory.remove() }
+        let off = try DaemonProcess(
+            stateDirectory: directory.url.appendingPathComponent("off"),
+            config: ["kioskID": "UI-01", "ui": ["listen": "off"]])
+        let status = try ControlConnection(path: off.statusSocket).request(["command": "status"])
+        #expect((status["ui"] as? [String: Any])?["url"] as? String == "off")
+        #expect(!off.output.contains("ui: http://"))
+        off.stop()
+
+        #expect(throws: DaemonProcess.Failure.self) {
+            try DaemonProcess(
+                stateDirectory: directory.url.appendingPathComponent("wide"),
+                config: ["kioskID": "UI-01", "ui": ["listen": "0.0.0.0:8080"]], readyTimeout: 10)
+        }
+        let refused = try ProcessRunner.run(
+            "kioskd",
+            [
+                "--simulate", "--no-cups", "--no-central", "--state-dir",
+                directory.url.appendingPathComponent("wide").path,
+                "--config", directory.url.appendingPathComponent("wide/kioskd.json").path,
+            ])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("ui.listen: '0.0.0.0' is not a loopback address"))
+    }
+
     @Test func quietStream_sendsHeartbeats() throws {
         let directory = try TemporaryDirectory("kioskd-ui-heartbeat")
         defer { directory.remove() }
