@@ -170,6 +170,12 @@ import Testing
         let card = try #require(state["card"] as? [String: Any])
         #expect(card["lastError"] as? String == "card-expired")
         #expect(card["attemptsLeft"] as? Int == 2)
+        // What staff do on admin.sock shows on the screen.
+        let staff = try daemon.admin().request(["command": "staff", "staffID": "S-7", "action": "extend-time"])
+        #expect(staff["applied"] as? Bool == true)
+        #expect(
+            stream.waitForOutput(
+                containing: #"{"action":"extend-time","kind":"staffAction"}"#, deadline: .after(seconds: 10)))
     }
 
     @Test func restartMidForm_aNewStreamShowsTheResumedSession() throws {
