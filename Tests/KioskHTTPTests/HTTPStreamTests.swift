@@ -77,17 +77,16 @@ struct HTTPStreamTests {
 
     @Test func shutdown_endsOpenStreamsPromptlyAndCleanly() throws {
         let (server, streams) = try streamingServer()
+        // One after the other, so that each stream is known to belong to its client.
         let first = try Curl.start(["-N", url(server)])
-        let second = try Curl.start(["-N", url(server)])
-        defer {
-            first.stop()
-            second.stop()
-        }
+        defer { first.stop() }
         let streamA = try #require(streams.waitForStream(1))
-        let streamB = try #require(streams.waitForStream(2))
         streamA.push("data: a\n\n")
-        streamB.push("data: b\n\n")
         #expect(first.waitForOutput(containing: "data: a", deadline: .after(seconds: 10)))
+        let second = try Curl.start(["-N", url(server)])
+        defer { second.stop() }
+        let streamB = try #require(streams.waitForStream(2))
+        streamB.push("data: b\n\n")
         #expect(second.waitForOutput(containing: "data: b", deadline: .after(seconds: 10)))
         let started = ContinuousClock.now
         #expect(server.shutdown(deadline: .after(seconds: 10)))
