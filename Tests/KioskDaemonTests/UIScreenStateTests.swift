@@ -107,6 +107,34 @@ struct UIScreenStateTests {
                 == nil)
     }
 
+    @Test func memory_aRejectionShowsOnTheFormAgain_andANoticeLastsUntilTheStepChanges() {
+        var memory = UIMemory()
+        memory.absorb(Self.view(.approving))
+        _ = memory.absorb(.stepChanged(.fillingForm), at: Self.now)
+        _ = memory.absorb(.applicationRejected(reasons: ["名称已被占用 / the name is taken"], attemptsLeft: 1), at: Self.now)
+        memory.absorb(Self.view(.fillingForm))
+        let form = ScreenProjection.project(Self.view(.fillingForm), memory: memory, outOfService: nil)
+        #expect(
+            form.applicationRejected
+                == ScreenState.ApplicationRejected(reasons: ["名称已被占用 / the name is taken"], attemptsLeft: 1))
+        #expect(
+            memory.absorb(.deviceProblem(.receiptPrinter), at: Self.now)
+                == UINotice(.deviceProblem, role: "receiptPrinter"))
+        memory.absorb(Self.view(.fillingForm))
+        #expect(memory.notice == UINotice(.deviceProblem, role: "receiptPrinter"))
+        memory.absorb(Self.view(.awaitingSignature))
+        #expect(memory.notice == nil)
+        #expect(
+            ScreenProjection.project(Self.view(.awaitingSignature), memory: memory, outOfService: nil)
+                .applicationRejected == nil)
+        // Another transaction on screen forgets everything of the last one.
+        memory.ratedGrade = 1
+        var other = Self.view(.awaitingCard)
+        other.state.session = FlowSession(record: TransactionRecord(id: "K-2", kioskID: "K", startedAt: Self.now))
+        memory.absorb(other)
+        #expect(memory.transactionID == "K-2" && memory.ratedGrade == nil)
+    }
+
     @Test func identityRefusals_areToldByTheirCodes() throws {
         let day = try #require(CivilDate(year: 2020, month: 1, day: 1))
         for refusal in [
