@@ -61,6 +61,14 @@ public struct FlowPolicy: Sendable, Hashable, Codable {
     /// The timeout of `step`; steps without one in the table get two minutes.
     public func timeout(for step: FlowStepName) -> Duration { stepTimeouts[step] ?? .seconds(120) }
 
+    /// The timeout of `step` for a session: doubled in 适老模式 for the steps where the citizen is the one to act.
+    public func timeout(for step: FlowStepName, elderly: Bool) -> Duration {
+        step.waitsForCitizen && elderly ? timeout(for: step) * 2 : timeout(for: step)
+    }
+
+    /// How long before a citizen step's timeout the warning comes: doubled in 适老模式 like the timeout.
+    public func warningLead(elderly: Bool) -> Duration { elderly ? warningLead * 2 : warningLead }
+
     /// The calendar date of `instant` in the hall's time zone.
     public func civilDate(of instant: Date) -> CivilDate {
         let local = instant.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: instant))

@@ -104,12 +104,11 @@ struct StepContext {
 
     /// The session's timeout of `step`: doubled in 适老模式 for the steps where the citizen is the one to act.
     func timeout(for step: FlowStepName) -> Duration {
-        let base = policy.timeout(for: step)
-        return step.waitsForCitizen && state.session?.elderly == true ? base * 2 : base
+        policy.timeout(for: step, elderly: state.session?.elderly == true)
     }
 
-    /// How long before a citizen step's timeout the warning comes: doubled in 适老模式 like the timeout.
-    var warningLead: Duration { state.session?.elderly == true ? policy.warningLead * 2 : policy.warningLead }
+    /// How long before a citizen step's timeout the warning comes (doubled in 适老模式).
+    var warningLead: Duration { policy.warningLead(elderly: state.session?.elderly == true) }
 
     mutating func startTimer(after delay: Duration) {
         state.timerGeneration += 1
