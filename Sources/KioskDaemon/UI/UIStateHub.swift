@@ -88,7 +88,6 @@ final class UIStateHub: @unchecked Sendable {
 
     // MARK: What the page, staff and devices add
 
-
     /// The citizen's grade was taken by the flow.
     func rated(_ grade: Int) {
         condition.withLock {
