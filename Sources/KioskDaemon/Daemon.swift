@@ -90,7 +90,8 @@ public final class Daemon: @unchecked Sendable {
         statusStore = try TransactionStore.open(
             path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
         (authority, embeddedAuthority) = try Self.registrationAuthority(
-            config: config, simulate: options.simulate, store: storeLane, logger: logger)
+            config: config, configFile: options.configPath ?? DaemonOptions.defaultConfigPath,
+            simulate: options.simulate, store: storeLane, logger: logger)
 
         var endpoints: [DeviceRole: String] = [:]
         for (role, device) in config.devices { endpoints[role] = device.endpoint.description }
@@ -150,14 +151,15 @@ public final class Daemon: @unchecked Sendable {
     /// The central authority when `authority.mode` is `central` — or, in production, when it is not set and
     /// `central.registration` is; the embedded one when an embedded mode is set, or under `--simulate`. Production
     /// never falls back to embedded approvals by itself, and says so on every start when they are configured.
-    static func registrationAuthority(config: DaemonConfig, simulate: Bool, store: StoreLane, logger: Logger)
-        throws -> (any RegistrationAuthority, EmbeddedAuthority?)
-    {
+    /// `configFile` is the file the config came from (`--config`, else the default path), named in the error.
+    static func registrationAuthority(
+        config: DaemonConfig, configFile: String, simulate: Bool, store: StoreLane, logger: Logger
+    ) throws -> (any RegistrationAuthority, EmbeddedAuthority?) {
         let central = config.authority.mode == .central || (!simulate && !config.authority.modeIsExplicit)
         if central {
             guard let registration = config.central.registration else {
                 throw ConfigError(
-                    file: DaemonOptions.defaultConfigPath, keyPath: "authority.mode",
+                    file: configFile, keyPath: "authority.mode",
                     problem:
                         "missing; set \"central\" (with central.registration) or, for a terminal without a centre, "
                         + "\"embedded\"")

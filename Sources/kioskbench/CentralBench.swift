@@ -47,8 +47,10 @@ enum CentralBench {
             print(
                 String(
                     format:
-                        "pull over TLS: page (GET of %d) median %.1f ms, p99 %.1f ms (target ≤ 50 ms) %@; ack median %.1f ms",
-                    pageSize, pull.pageMedian, pull.pageP99, p99OK ? "ok" : "MISSED", pull.ackMedian))
+                        "pull over TLS: page (GET of %d) median %.1f ms, p99 %.1f ms (target ≤ 50 ms) %@; ack median %.1f ms; "
+                        + "%d TLS connection(s) for %d requests",
+                    pageSize, pull.pageMedian, pull.pageP99, p99OK ? "ok" : "MISSED", pull.ackMedian, pull.connections,
+                    transactions / pageSize * 2))
             let concurrentOK = pull.concurrentErrors == 0
             print(
                 String(
@@ -78,6 +80,8 @@ enum CentralBench {
         var pageMedian: Double
         var pageP99: Double
         var ackMedian: Double
+        /// TLS connections the sequential drain made (1 when keep-alive held).
+        var connections: Int
         var concurrentErrors: Int
         var concurrentRate: Double
     }
@@ -91,6 +95,7 @@ enum CentralBench {
         defer { daemon.stop() }
         let (port, fingerprint) = try daemon.pullListener()
         guard let pin = PeerVerification.pin(hex: fingerprint) else { throw BenchFailure("bad fingerprint") }
+        // One kept-alive connection for the drain, as a centre pulls page after page.
         let puller = Puller(port: port, verification: pin)
 
         var pages: [Double] = []
@@ -118,6 +123,8 @@ enum CentralBench {
         let errors = Counter()
         let concurrentStart = ContinuousClock.now
         DispatchQueue.concurrentPerform(iterations: concurrentPullers) { index in
+            let puller = Puller(port: port, verification: pin)
+            defer { puller.close() }
             var after = Int64(index % (transactions / pageSize - pagesPerPuller + 1) * pageSize)
             for _ in 0..<pagesPerPuller {
                 do {
@@ -131,9 +138,11 @@ enum CentralBench {
         }
         let concurrentElapsed = StoreBench.seconds(ContinuousClock.now - concurrentStart)
         if let first = errors.first { print("pull over TLS: first error of the concurrent pullers: \(first)") }
+        let connections = puller.connectionsMade
+        puller.close()
         return PullFigures(
             rate: Double(count) / elapsed, pageMedian: median(pages), pageP99: percentile(pages, 0.99),
-            ackMedian: median(acks), concurrentErrors: errors.count,
+            ackMedian: median(acks), connections: connections, concurrentErrors: errors.count,
             concurrentRate: Double(concurrentPullers * pagesPerPuller * pageSize) / concurrentElapsed)
     }
 
@@ -188,10 +197,17 @@ private final class Counter: @unchecked Sendable {
     var first: (any Error)? { lock.withLock { errors.first } }
 }
 
-/// The centre's side of a pull: KioskHTTP's client, one TLS connection per request, the kiosk's certificate pinned.
+/// The centre's side of a pull: KioskHTTP's client on one kept-alive TLS connection, the kiosk's certificate pinned.
 private struct Puller: Sendable {
-    let port: UInt16
-    let verification: PeerVerification
+    let connection: HTTPClientConnection
+
+    init(port: UInt16, verification: PeerVerification) {
+        connection = HTTPClientConnection(host: "127.0.0.1", port: port, verification: verification)
+    }
+
+    var connectionsMade: Int { connection.connectionsMade }
+
+    func close() { connection.close() }
 
     struct Page {
         var events: Int
@@ -200,13 +216,9 @@ private struct Puller: Sendable {
     }
 
     func page(after: Int64) throws -> Page {
-        let response = try HTTPClient.send(
-            .get,
-            HTTPSURL(
-                host: "127.0.0.1", port: port,
-                resource: "/v1/transactions?after=\(after)&limit=\(CentralBench.pageSize)"),
-            bearerToken: CentralBench.token, verification: verification, deadline: .after(seconds: 30),
-            maximumResponseBytes: 16 << 20)
+        let response = try connection.send(
+            .get, "/v1/transactions?after=\(after)&limit=\(CentralBench.pageSize)", bearerToken: CentralBench.token,
+            deadline: .after(seconds: 30), maximumResponseBytes: 16 << 20)
         guard response.status == 200, let page = Self.scan(response.body) else {
             throw BenchFailure("page after \(after): HTTP \(response.status)")
         }
@@ -238,10 +250,9 @@ private struct Puller: Sendable {
     }
 
     func ack(upTo: Int64) throws {
-        let response = try HTTPClient.send(
-            .post, HTTPSURL(host: "127.0.0.1", port: port, resource: "/v1/transactions/ack"),
-            contentType: "application/json", bearerToken: CentralBench.token, body: Array("{\"upTo\":\(upTo)}".utf8),
-            verification: verification, deadline: .after(seconds: 30))
+        let response = try connection.send(
+            .post, "/v1/transactions/ack", contentType: "application/json", bearerToken: CentralBench.token,
+            body: Array("{\"upTo\":\(upTo)}".utf8), deadline: .after(seconds: 30))
         guard response.status == 200 else { throw BenchFailure("ack up to \(upTo): HTTP \(response.status)") }
     }
 }
