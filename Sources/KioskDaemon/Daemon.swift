@@ -34,6 +34,7 @@ public final class Daemon: @unchecked Sendable {
     private var servers: [ControlServer] = []
     /// The pull API (`central.pull.listen`), nil when not configured.
     private(set) var pullListener: PullListener?
+    private(set) var metricsListener: MetricsListener?
     /// Pushing to the centre (`central.push`), nil when not configured.
     private(set) var pusher: Pusher?
     private var demoFailed = false
@@ -212,6 +213,15 @@ public final class Daemon: @unchecked Sendable {
                 group.cancelAll()
                 return 1
             }
+            do {
+                metricsListener = try MetricsListener.start(
+                    config: config, store: store, lane: storeLane, terminal: terminal, metrics: metrics, logger: logger,
+                    warnings: { [weak self] in self?.centralWarnings ?? [] })
+            } catch {
+                logger.error("central", "cannot start the metrics listener on central.metrics.listen: \(error)")
+                group.cancelAll()
+                return 1
+            }
             if let centre = simulation?.centre, let pullListener {
                 do {
                     try centre.pull(from: pullListener.url, certificateSHA256: pullListener.certificateSHA256)
@@ -253,6 +263,7 @@ public final class Daemon: @unchecked Sendable {
 
     private func shutdown() async {
         await pullListener?.stop()
+        await metricsListener?.stop()
         if let pusher {
             // Off the concurrency pool: stop() waits (briefly) for the push thread.
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in

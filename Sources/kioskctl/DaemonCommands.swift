@@ -79,6 +79,9 @@ enum StatusTable {
             let certificate = (pull["certificateSHA256"] as? String).map { ", certificate SHA-256 \($0)" } ?? ", no TLS"
             lines.append("pull API: \(pull["url"] ?? "?")\(certificate)")
         }
+        if let metrics = (status["central"] as? [String: Any])?["metrics"] as? [String: Any] {
+            lines.append("metrics: \(metrics["url"] ?? "?")/metrics (and /healthz)")
+        }
         if let push = (status["central"] as? [String: Any])?["push"] as? [String: Any] {
             var line = "push: \(push["url"] ?? "?") \(push["state"] ?? "?"), \(push["pushedEvents"] ?? 0) pushed"
             if let success = push["lastSuccess"] as? String { line += ", last success \(success)" }

@@ -101,6 +101,11 @@ struct ControlCommands: Sendable {
             "log": ["droppedLines": daemon.logger.droppedLines],
         ]
         if let pull = daemon.pullListener { reply["central"] = ["pull": pull.status] }
+        if let listener = daemon.metricsListener {
+            var central = reply["central"] as? [String: Any] ?? [:]
+            central["metrics"] = listener.status
+            reply["central"] = central
+        }
         if let pusher = daemon.pusher {
             var central = reply["central"] as? [String: Any] ?? [:]
             central["push"] = pusher.status
