@@ -6,7 +6,8 @@ import KioskIO
 import KioskSimulators
 import KioskStore
 
-/// The central link under load (docs/ARCHITECTURE.md §13): kioskd as a real process on a store filled beforehand.
+/// The central link under load (docs/ARCHITECTURE.md §13): kioskd as a real process on a store filled beforehand
+/// with completed transactions, each with its licence.
 /// - Pull over TLS, as the centre does it with KioskHTTP's client pinned to the kiosk's certificate: 10,000
 ///   transactions in pages of 500, an ack per page (≥ 5,000 tx/s, page p99 ≤ 50 ms); then 50 pullers at once, every
 ///   answer a 200.
@@ -30,7 +31,9 @@ enum CentralBench {
         var status: Int32 = 0
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let floor = try StoreBench.drain(path: directory.appendingPathComponent("floor.db").path)
+            let floor = try StoreBench.drain(
+                path: directory.appendingPathComponent("floor.db").path,
+                record: StoreBench.sampleRecordWithLicence(id: "T-0"))
             print(
                 String(
                     format: "store only: drained %d in pages of %d (page + ack): %.0f tx/s", transactions, pageSize,
@@ -88,7 +91,10 @@ enum CentralBench {
 
     private static func pullFigures(kioskd: URL, directory: URL) throws -> PullFigures {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try StoreBench.fill(path: TransactionStore.path(inStateDirectory: directory.path), count: transactions)
+        // Completed transactions as they are: each with its licence.
+        try StoreBench.fill(
+            path: TransactionStore.path(inStateDirectory: directory.path), count: transactions,
+            record: StoreBench.sampleRecordWithLicence(id: "T-0"))
         let daemon = try BenchKioskd(
             executable: kioskd, directory: directory,
             central: ["pull": ["listen": "127.0.0.1:0", "tokenSHA256": [SHA256.hex(of: Array(token.utf8))]]])
@@ -150,7 +156,9 @@ enum CentralBench {
     private static func pushRate(kioskd: URL, directory: URL) throws -> Double {
         let state = directory.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
-        try StoreBench.fill(path: TransactionStore.path(inStateDirectory: state.path), count: transactions)
+        try StoreBench.fill(
+            path: TransactionStore.path(inStateDirectory: state.path), count: transactions,
+            record: StoreBench.sampleRecordWithLicence(id: "T-0"))
         let credentials = directory.appendingPathComponent("centre-tls")
         try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
         let centre = try CentralSimulator(host: "127.0.0.1", port: 0, directory: credentials.path, token: token)
