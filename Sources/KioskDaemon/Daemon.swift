@@ -34,6 +34,7 @@ public final class Daemon: @unchecked Sendable {
     private var servers: [ControlServer] = []
     /// The pull API (`central.pull.listen`), nil when not configured.
     private(set) var pullListener: PullListener?
+    /// The metrics-only listener (`central.metrics.listen`), nil when not configured.
     private(set) var metricsListener: MetricsListener?
     /// Pushing to the centre (`central.push`), nil when not configured.
     private(set) var pusher: Pusher?

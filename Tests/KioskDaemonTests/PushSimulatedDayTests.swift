@@ -71,10 +71,12 @@ final class SimulatedPushClock: PushClock, @unchecked Sendable {
 
     /// How the centre behaves through the day (from the given hour): refused connections, then 500s, then 429 with
     /// Retry-After, then storing batches but resetting the connection before the answer, then up.
-    static let phases: [(hour: Double, mode: [String: Any])] = [
-        (0, ["push": "down"]), (18, ["push": "500"]), (20, ["push": "429", "retryAfter": 240]),
-        (22, ["push": "reset"]), (24, ["push": "normal"]),
-    ]
+    static var phases: [(hour: Double, mode: [String: Any])] {
+        [
+            (0, ["push": "down"]), (18, ["push": "500"]), (20, ["push": "429", "retryAfter": 240]),
+            (22, ["push": "reset"]), (24, ["push": "normal"]),
+        ]
+    }
 
     private final class SeededJitter: @unchecked Sendable {
         private let lock = NSLock()
