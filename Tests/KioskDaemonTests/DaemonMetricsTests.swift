@@ -180,10 +180,11 @@ import Testing
             return
         }
         let base = "http://127.0.0.1:\(port)"
-        let metrics = try curl(["-w", "\n%{http_code} %{content_type}", "\(base)/metrics"])
-        #expect(metrics.hasSuffix("200 text/plain; version=0.0.4"), "\(metrics.suffix(80))")
+        let served = try curl(["-o", "/dev/null", "-w", "%{http_code} %{content_type}", "\(base)/metrics"])
+        #expect(served.hasPrefix("200 text/plain; version=0.0.4"), "\(served)")
+        let metrics = try curl(["\(base)/metrics"])
         #expect(metrics.contains("kioskd_outbox_pending 0"))
-        let families = try PrometheusParser.parse(String(metrics.dropLast("\n200 text/plain; version=0.0.4".count)))
+        let families = try PrometheusParser.parse(metrics)
         #expect(families.contains { $0.name == "kioskd_http_requests" })
         let health = try #require(
             try JSONSerialization.jsonObject(with: Data(try curl(["\(base)/healthz"]).utf8)) as? [String: Any])
