@@ -11,28 +11,28 @@ import KioskCore
 enum StoredRecordReader {
     static func record(_ payload: Data) -> TransactionRecord? {
         guard let root = payload.withUnsafeBytes({ JSONTree.parse($0) })?.object else { return nil }
-        guard let id = root["id"]?.string, let kioskID = root["kioskID"]?.string,
-            let startedAt = root["startedAt"]?.date
+        guard let id = root[.id]?.string, let kioskID = root[.kioskID]?.string,
+            let startedAt = root[.startedAt]?.date
         else { return nil }
         var record = TransactionRecord(id: id, kioskID: kioskID, startedAt: startedAt)
-        guard root.optional("identityVerifiedAt", \.date, into: &record.identityVerifiedAt),
-            root.optional("formSubmittedAt", \.date, into: &record.formSubmittedAt),
-            root.optional("signedAt", \.date, into: &record.signedAt),
-            root.optional("approvedAt", \.date, into: &record.approvedAt),
-            root.optional("licencePrintedAt", \.date, into: &record.licencePrintedAt),
-            root.optional("endedAt", \.date, into: &record.endedAt),
-            root.optional("outcome", \.transactionOutcome, into: &record.outcome),
-            root.optional("cardType", { $0.string.flatMap(CardType.init(rawValue:)) }, into: &record.cardType),
-            root.optional("applicantName", \.personalText, into: &record.applicantName),
-            root.optional("applicantIDNumber", \.personalText, into: &record.applicantIDNumber),
-            root.optional("form", \.form, into: &record.form),
-            root.optional("signatureSHA256", \.string, into: &record.signatureSHA256),
-            root.optional("licence", \.licence, into: &record.licence),
-            root.optional("licenceJobID", \.int, into: &record.licenceJobID),
-            root.optional("licencePrint", \.printOutcome, into: &record.licencePrint),
-            root.optional("receiptPrint", \.printOutcome, into: &record.receiptPrint),
-            root.optional("rating", { $0.string.flatMap(ServiceRating.init(rawValue:)) }, into: &record.rating),
-            root.optional("queueTicket", \.string, into: &record.queueTicket)
+        guard root.optional(.identityVerifiedAt, { $0.date }, into: &record.identityVerifiedAt),
+            root.optional(.formSubmittedAt, { $0.date }, into: &record.formSubmittedAt),
+            root.optional(.signedAt, { $0.date }, into: &record.signedAt),
+            root.optional(.approvedAt, { $0.date }, into: &record.approvedAt),
+            root.optional(.licencePrintedAt, { $0.date }, into: &record.licencePrintedAt),
+            root.optional(.endedAt, { $0.date }, into: &record.endedAt),
+            root.optional(.outcome, { $0.transactionOutcome }, into: &record.outcome),
+            root.optional(.cardType, { $0.string.flatMap(CardType.init(rawValue:)) }, into: &record.cardType),
+            root.optional(.applicantName, { $0.personalText }, into: &record.applicantName),
+            root.optional(.applicantIDNumber, { $0.personalText }, into: &record.applicantIDNumber),
+            root.optional(.form, { $0.form }, into: &record.form),
+            root.optional(.signatureSHA256, { $0.string }, into: &record.signatureSHA256),
+            root.optional(.licence, { $0.licence }, into: &record.licence),
+            root.optional(.licenceJobID, { $0.int }, into: &record.licenceJobID),
+            root.optional(.licencePrint, { $0.printOutcome }, into: &record.licencePrint),
+            root.optional(.receiptPrint, { $0.printOutcome }, into: &record.receiptPrint),
+            root.optional(.rating, { $0.string.flatMap(ServiceRating.init(rawValue:)) }, into: &record.rating),
+            root.optional(.queueTicket, { $0.string }, into: &record.queueTicket)
         else { return nil }
         return record
     }
@@ -40,7 +40,8 @@ enum StoredRecordReader {
 
 /// A parsed JSON value; numbers keep their text.
 enum JSONTree {
-    case object([String: JSONTree])
+    /// Members in document order (a record's objects have a few dozen at most: a linear search beats hashing).
+    case object(JSONObject)
     case array([JSONTree])
     case string(String)
     case number(String)
@@ -55,7 +56,7 @@ enum JSONTree {
         return parser.index == bytes.count ? value : nil
     }
 
-    var object: [String: JSONTree]? { if case .object(let members) = self { members } else { nil } }
+    var object: JSONObject? { if case .object(let members) = self { members } else { nil } }
     var string: String? { if case .string(let text) = self { text } else { nil } }
 
     /// An integer (no fraction, no exponent) in range.
@@ -65,49 +66,49 @@ enum JSONTree {
     var decimal: Decimal? { if case .number(let text) = self { Decimal(string: text) } else { nil } }
 
     var personalText: PersonalText? {
-        guard let members = object, let value = members["value"]?.string,
-            let kind = members["kind"]?.string.flatMap(PersonalText.Kind.init(rawValue:))
+        guard let members = object, let value = members[.value]?.string,
+            let kind = members[.kind]?.string.flatMap(PersonalText.Kind.init(rawValue:))
         else { return nil }
         return PersonalText(value, kind: kind)
     }
 
     /// A synthesized enum coding: `{"case": {}}` or `{"case": {"reason": "…"}}`; (case, reason).
-    private var enumCase: (String, String?)? {
-        guard let members = object, members.count == 1, let (name, payload) = members.first,
+    private var enumCase: (RecordKey, String?)? {
+        guard let members = object, members.count == 1, let (name, payload) = members.pairs.first,
             let fields = payload.object
         else { return nil }
         if fields.isEmpty { return (name, nil) }
-        guard fields.count == 1, let reason = fields["reason"]?.string else { return nil }
+        guard fields.count == 1, let reason = fields[.reason]?.string else { return nil }
         return (name, reason)
     }
 
     var transactionOutcome: TransactionOutcome? {
         switch enumCase {
-        case ("completed", nil)?: .completed
-        case ("handedOff", let reason?)?: .handedOff(reason: reason)
-        case ("cancelled", let reason?)?: .cancelled(reason: reason)
+        case (.completed, nil)?: .completed
+        case (.handedOff, let reason?)?: .handedOff(reason: reason)
+        case (.cancelled, let reason?)?: .cancelled(reason: reason)
         default: nil
         }
     }
 
     var printOutcome: PrintOutcome? {
         switch enumCase {
-        case ("completed", nil)?: .completed
-        case ("failed", let reason?)?: .failed(reason: reason)
-        case ("unknown", let reason?)?: .unknown(reason: reason)
+        case (.completed, nil)?: .completed
+        case (.failed, let reason?)?: .failed(reason: reason)
+        case (.unknown, let reason?)?: .unknown(reason: reason)
         default: nil
         }
     }
 
     var form: ApplicationForm? {
-        guard let members = object, let kind = members["kind"]?.string.flatMap(EntityKind.init(rawValue:)),
-            let name = members["name"]?.string, let entityType = members["entityType"]?.string,
-            let representative = members["representative"]?.personalText,
-            let address = members["address"]?.personalText, let businessScope = members["businessScope"]?.string,
-            let phone = members["phone"]?.personalText
+        guard let members = object, let kind = members[.kind]?.string.flatMap(EntityKind.init(rawValue:)),
+            let name = members[.name]?.string, let entityType = members[.entityType]?.string,
+            let representative = members[.representative]?.personalText,
+            let address = members[.address]?.personalText, let businessScope = members[.businessScope]?.string,
+            let phone = members[.phone]?.personalText
         else { return nil }
         var capital: Decimal?
-        guard members.optional("registeredCapitalWan", \.decimal, into: &capital) else { return nil }
+        guard members.optional(.registeredCapitalWan, { $0.decimal }, into: &capital) else { return nil }
         return ApplicationForm(
             kind: kind, name: name, entityType: entityType, representative: representative,
             registeredCapitalWan: capital, address: address, businessScope: businessScope, phone: phone)
@@ -117,25 +118,25 @@ enum JSONTree {
         guard let members = object else { return nil }
         let representative: String
         let kind: EntityKind
-        if let value = members["operator"], value != .null {
+        if let value = members[.operator], value != .null {
             guard let text = value.string else { return nil }
             (representative, kind) = (text, .individualBusiness)
-        } else if let text = members["legalRepresentative"]?.string {
+        } else if let text = members[.legalRepresentative]?.string {
             (representative, kind) = (text, .company)
         } else {
             return nil
         }
         var capital: String?
-        guard members.optional("registeredCapital", \.string, into: &capital),
-            let creditCode = members["creditCode"]?.string, let name = members["name"]?.string,
-            let entityType = members["entityType"]?.string,
-            let established = members["establishedOn"]?.string.flatMap(CivilDate.init),
-            let from = members["businessTermFrom"]?.string.flatMap(CivilDate.init),
-            let until = members["businessTermUntil"]?.string.flatMap(Self.validity),
-            let address = members["address"]?.string, let scope = members["businessScope"]?.string,
-            let authority = members["registrationAuthority"]?.string,
-            let issued = members["issuedOn"]?.string.flatMap(CivilDate.init),
-            let qr = members["qrPayload"]?.string
+        guard members.optional(.registeredCapital, { $0.string }, into: &capital),
+            let creditCode = members[.creditCode]?.string, let name = members[.name]?.string,
+            let entityType = members[.entityType]?.string,
+            let established = members[.establishedOn]?.string.flatMap(CivilDate.init),
+            let from = members[.businessTermFrom]?.string.flatMap(CivilDate.init),
+            let until = members[.businessTermUntil]?.string.flatMap(Self.validity),
+            let address = members[.address]?.string, let scope = members[.businessScope]?.string,
+            let authority = members[.registrationAuthority]?.string,
+            let issued = members[.issuedOn]?.string.flatMap(CivilDate.init),
+            let qr = members[.qrPayload]?.string
         else { return nil }
         return BusinessLicence(
             creditCode: creditCode, name: name, entityType: entityType, representative: representative, kind: kind,
@@ -151,10 +152,51 @@ enum JSONTree {
 
 extension JSONTree: Equatable {}
 
-extension [String: JSONTree] {
+/// The keys the reader knows: any other key is skipped, as `JSONDecoder` skips keys a type does not have.
+enum RecordKey: UInt8, CaseIterable {
+    case id, kioskID, startedAt, identityVerifiedAt, formSubmittedAt, signedAt, approvedAt, licencePrintedAt, endedAt
+    case outcome, cardType, applicantName, applicantIDNumber, form, signatureSHA256, licence, licenceJobID
+    case licencePrint, receiptPrint, rating, queueTicket
+    case value, kind, completed, handedOff, cancelled, failed, unknown, reason
+    case name, entityType, representative, registeredCapitalWan, address, businessScope, phone
+    case `operator`, legalRepresentative, registeredCapital, creditCode, establishedOn, businessTermFrom
+    case businessTermUntil, registrationAuthority, issuedOn, qrPayload
+
+    /// Each key's UTF-8 spelling, by length, for matching a key in the text without making a string of it.
+    static let spellings: [Int: [([UInt8], RecordKey)]] = Dictionary(
+        grouping: allCases.map { (Array(String(describing: $0).utf8), $0) }, by: { $0.0.count })
+
+    static func matching(_ bytes: UnsafeRawBufferPointer) -> RecordKey? {
+        guard let candidates = spellings[bytes.count] else { return nil }
+        return candidates.first { $0.0.elementsEqual(bytes) }?.1
+    }
+}
+
+/// A JSON object's members the reader knows, in document order, each key once.
+struct JSONObject: Equatable {
+    var pairs: [(key: RecordKey, value: JSONTree)] = []
+
+    var count: Int { pairs.count }
+    var isEmpty: Bool { pairs.isEmpty }
+
+    subscript(key: RecordKey) -> JSONTree? { pairs.first { $0.key == key }?.value }
+
+    /// Adds a member; false if the key is already there.
+    mutating func add(_ key: RecordKey, _ value: JSONTree) -> Bool {
+        guard !pairs.contains(where: { $0.key == key }) else { return false }
+        pairs.append((key, value))
+        return true
+    }
+
+    static func == (a: JSONObject, b: JSONObject) -> Bool {
+        a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+}
+
+extension JSONObject {
     /// An optional member as `decodeIfPresent` reads it: absent or null → nil (true); present → `read` must give a
     /// value (else false: the caller gives up).
-    fileprivate func optional<T>(_ key: String, _ read: (JSONTree) -> T?, into target: inout T?) -> Bool {
+    fileprivate func optional<T>(_ key: RecordKey, _ read: (JSONTree) -> T?, into target: inout T?) -> Bool {
         guard let value = self[key], value != .null else {
             target = nil
             return true
@@ -163,6 +205,11 @@ extension [String: JSONTree] {
         target = read
         return true
     }
+}
+
+/// A member's key: one of `RecordKey`, or nil for any other.
+private struct ParsedKey {
+    let known: RecordKey?
 }
 
 /// A recursive-descent JSON parser (RFC 8259) over bytes; nil on any error. Depth-limited: stored records nest
@@ -207,7 +254,7 @@ private struct Parser {
 
     private mutating func object(depth: Int) -> JSONTree? {
         index += 1
-        var members: [String: JSONTree] = [:]
+        var members = JSONObject()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -215,13 +262,13 @@ private struct Parser {
         }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return nil }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = objectKey() else { return nil }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
             index += 1
             guard let value = value(depth: depth + 1) else { return nil }
-            // A repeated key: JSONDecoder's choice between them is not ours to guess.
-            guard members.updateValue(value, forKey: key) == nil else { return nil }
+            // An unknown key is skipped; a repeated one: JSONDecoder's choice between them is not ours to guess.
+            if let key = key.known, !members.add(key, value) { return nil }
             skipWhitespace()
             guard index < bytes.count else { return nil }
             if bytes[index] == UInt8(ascii: ",") {
@@ -259,6 +306,26 @@ private struct Parser {
         }
     }
 
+    /// A member's key at `index` (its opening quote): one the reader knows, or another. A key written with
+    /// escapes is not guessed at (nil: the caller leaves the record to JSONDecoder).
+    private mutating func objectKey() -> ParsedKey? {
+        index += 1
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                if let key = RecordKey.matching(text) { return ParsedKey(known: key) }
+                // JSONDecoder refuses malformed UTF-8 anywhere, in a key it does not use too.
+                return UTF8Check.isValid(text) ? ParsedKey(known: nil) : nil
+            }
+            guard byte != UInt8(ascii: "\\"), byte >= 0x20 else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
     /// A string at `index` (its opening quote); unescaped.
     private mutating func string() -> String? {
         index += 1
@@ -267,9 +334,9 @@ private struct Parser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let text = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                return text
+                return UTF8Check.isValid(text) ? String(decoding: text, as: UTF8.self) : nil
             }
             if byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { return nil }
@@ -281,7 +348,8 @@ private struct Parser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return String(validating: scalars, as: UTF8.self)
+                return scalars.withUnsafeBytes { UTF8Check.isValid($0) }
+                    ? String(decoding: scalars, as: UTF8.self) : nil
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { return nil }
@@ -362,5 +430,38 @@ private struct Parser {
             guard digits() > 0 else { return nil }
         }
         return .number(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+    }
+}
+
+/// Whether bytes are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF) — what
+/// `String(validating:)` checks, without its generic path.
+enum UTF8Check {
+    static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            let low: UInt8
+            let high: UInt8
+            switch lead {
+            case 0xC2...0xDF: (length, low, high) = (2, 0x80, 0xBF)
+            case 0xE0: (length, low, high) = (3, 0xA0, 0xBF)
+            case 0xE1...0xEC, 0xEE...0xEF: (length, low, high) = (3, 0x80, 0xBF)
+            case 0xED: (length, low, high) = (3, 0x80, 0x9F)
+            case 0xF0: (length, low, high) = (4, 0x90, 0xBF)
+            case 0xF1...0xF3: (length, low, high) = (4, 0x80, 0xBF)
+            case 0xF4: (length, low, high) = (4, 0x80, 0x8F)
+            default: return false
+            }
+            guard index + length <= count, (low...high).contains(bytes[index + 1]) else { return false }
+            for offset in 2..<max(2, length) where !(0x80...0xBF).contains(bytes[index + offset]) { return false }
+            index += length
+        }
+        return true
     }
 }
