@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import KioskCore
 
 /// Reads a stored transaction record (the store's JSON: `RecordCoding`'s keys and shapes, dates as integer Unix
@@ -162,13 +163,23 @@ enum RecordKey: UInt8, CaseIterable {
     case `operator`, legalRepresentative, registeredCapital, creditCode, establishedOn, businessTermFrom
     case businessTermUntil, registrationAuthority, issuedOn, qrPayload
 
-    /// Each key's UTF-8 spelling, by length, for matching a key in the text without making a string of it.
-    static let spellings: [Int: [([UInt8], RecordKey)]] = Dictionary(
-        grouping: allCases.map { (Array(String(describing: $0).utf8), $0) }, by: { $0.0.count })
+    /// Each key's UTF-8 spelling, indexed by its length, for matching a key in the text without making a string of
+    /// it.
+    static let byLength: [[(spelling: [UInt8], key: RecordKey)]] = {
+        let spellings = allCases.map { (spelling: Array(String(describing: $0).utf8), key: $0) }
+        var table = Array(
+            repeating: [(spelling: [UInt8], key: RecordKey)](), count: 1 + spellings.map(\.spelling.count).max()!)
+        for entry in spellings { table[entry.spelling.count].append(entry) }
+        return table
+    }()
 
     static func matching(_ bytes: UnsafeRawBufferPointer) -> RecordKey? {
-        guard let candidates = spellings[bytes.count] else { return nil }
-        return candidates.first { $0.0.elementsEqual(bytes) }?.1
+        guard bytes.count < byLength.count, let base = bytes.baseAddress else { return nil }
+        for entry in byLength[bytes.count] {
+            let same = entry.spelling.withUnsafeBytes { memcmp($0.baseAddress!, base, bytes.count) == 0 }
+            if same { return entry.key }
+        }
+        return nil
     }
 }
 
