@@ -36,6 +36,8 @@ public final class Daemon: @unchecked Sendable {
     private var servers: [ControlServer] = []
     /// The pull API (`central.pull.listen`), nil when not configured.
     private(set) var pullListener: PullListener?
+    /// The metrics-only listener (`central.metrics.listen`), nil when not configured.
+    private(set) var metricsListener: MetricsListener?
     /// Pushing to the centre (`central.push`), nil when not configured.
     private(set) var pusher: Pusher?
     /// The citizen's touch UI (`ui.listen`), nil when off.
@@ -99,7 +101,8 @@ public final class Daemon: @unchecked Sendable {
         statusStore = try TransactionStore.open(
             path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
         (authority, embeddedAuthority) = try Self.registrationAuthority(
-            config: config, simulate: options.simulate, store: storeLane, logger: logger)
+            config: config, configFile: options.configPath ?? DaemonOptions.defaultConfigPath,
+            simulate: options.simulate, store: storeLane, logger: logger)
 
         var endpoints: [DeviceRole: String] = [:]
         for (role, device) in config.devices { endpoints[role] = device.endpoint.description }
@@ -166,14 +169,15 @@ public final class Daemon: @unchecked Sendable {
     /// The central authority when `authority.mode` is `central` — or, in production, when it is not set and
     /// `central.registration` is; the embedded one when an embedded mode is set, or under `--simulate`. Production
     /// never falls back to embedded approvals by itself, and says so on every start when they are configured.
-    static func registrationAuthority(config: DaemonConfig, simulate: Bool, store: StoreLane, logger: Logger)
-        throws -> (any RegistrationAuthority, EmbeddedAuthority?)
-    {
+    /// `configFile` is the file the config came from (`--config`, else the default path), named in the error.
+    static func registrationAuthority(
+        config: DaemonConfig, configFile: String, simulate: Bool, store: StoreLane, logger: Logger
+    ) throws -> (any RegistrationAuthority, EmbeddedAuthority?) {
         let central = config.authority.mode == .central || (!simulate && !config.authority.modeIsExplicit)
         if central {
             guard let registration = config.central.registration else {
                 throw ConfigError(
-                    file: DaemonOptions.defaultConfigPath, keyPath: "authority.mode",
+                    file: configFile, keyPath: "authority.mode",
                     problem:
                         "missing; set \"central\" (with central.registration) or, for a terminal without a centre, "
                         + "\"embedded\"")
@@ -233,6 +237,15 @@ public final class Daemon: @unchecked Sendable {
                 group.cancelAll()
                 return 1
             }
+            do {
+                metricsListener = try MetricsListener.start(
+                    config: config, store: store, lane: storeLane, terminal: terminal, metrics: metrics, logger: logger,
+                    warnings: { [weak self] in self?.centralWarnings ?? [] })
+            } catch {
+                logger.error("central", "cannot start the metrics listener on central.metrics.listen: \(error)")
+                group.cancelAll()
+                return 1
+            }
             if let centre = simulation?.centre, let pullListener {
                 do {
                     try centre.pull(from: pullListener.url, certificateSHA256: pullListener.certificateSHA256)
@@ -283,6 +296,7 @@ public final class Daemon: @unchecked Sendable {
     private func shutdown() async {
         await ui?.stop()
         await pullListener?.stop()
+        await metricsListener?.stop()
         if let pusher {
             // Off the concurrency pool: stop() waits (briefly) for the push thread.
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in

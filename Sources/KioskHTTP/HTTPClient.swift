@@ -102,9 +102,11 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// An HTTPS client on libcups' `http_t`: one connection per request, TLS always, the peer verified before anything
-/// is sent. Every call blocks its thread (socket I/O and the handshake) — run it on a thread of its own, never on
-/// the concurrency pool.
+/// An HTTPS client on libcups' `http_t`: TLS always, the peer verified before anything is sent. Every call blocks
+/// its thread (socket I/O and the handshake) — run it on a thread of its own, never on the concurrency pool.
+///
+/// `send` makes one connection per request; a caller that talks to the same server again and again (the pusher, a
+/// centre pulling page after page) keeps an `HTTPClientConnection` instead, which saves a TLS handshake per request.
 ///
 /// What verifies the peer: libcups 2.4 (GnuTLS) does not verify the server's certificate during its client
 /// handshake, and its `httpCredentialsGetTrust` is trust on first use against `~/.cups/ssl` (accepting a
@@ -115,70 +117,18 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable {
 public enum HTTPClient {
     public static let defaultMaximumResponseBytes = 1 << 20
 
-    /// Sends one request and reads the whole response before `deadline` (connect, handshake, send, response).
-    /// `bearerToken` goes in `Authorization: Bearer`; never log it.
+    /// Sends one request on a connection of its own and reads the whole response before `deadline` (connect,
+    /// handshake, send, response). `bearerToken` goes in `Authorization: Bearer`; never log it.
     public static func send(
         _ method: HTTPMethod, _ url: HTTPSURL, contentType: String? = nil, bearerToken: String? = nil,
         body: [UInt8] = [], verification: PeerVerification, deadline: Deadline,
         maximumResponseBytes: Int = defaultMaximumResponseBytes
     ) throws(HTTPClientError) -> HTTPClientResponse {
-        guard method == .get || method == .post else {
-            throw HTTPClientError(.io, "only GET and POST are sent")
-        }
-        let waitMilliseconds = max(1, Int32(clamping: deadline.remaining.components.seconds * 1000 + 1))
-        guard
-            let http = httpConnect2(
-                url.host, Int32(url.port), nil, AF_UNSPEC, HTTP_ENCRYPTION_ALWAYS, 1, waitMilliseconds, nil)
-        else {
-            let reason = String(cString: cupsLastErrorString())
-            if deadline.hasPassed {
-                throw HTTPClientError(.timedOut, "no TLS connection to \(url.host):\(url.port) in time")
-            }
-            throw HTTPClientError(.connect, "cannot connect to \(url.host):\(url.port) over TLS: \(reason)")
-        }
-        defer { httpClose(http) }
-        let waiter = DeadlineWaiter(deadline)
-        let context = Unmanaged.passRetained(waiter)
-        defer { context.release() }
-        httpSetTimeout(http, 0.2, clientKeepWaiting, context.toOpaque())
-
-        try verifyPeer(http, host: url.host, verification)
-
-        httpClearFields(http)
-        httpSetField(http, HTTP_FIELD_ACCEPT_ENCODING, "identity")
-        if let contentType { httpSetField(http, HTTP_FIELD_CONTENT_TYPE, contentType) }
-        if let bearerToken { httpSetField(http, HTTP_FIELD_AUTHORIZATION, "Bearer " + bearerToken) }
-        if method == .post { httpSetLength(http, body.count) }
-        let sent = method == .post ? httpPost(http, url.resource) : httpGet(http, url.resource)
-        guard sent == 0 else { throw failure(waiter, "cannot send the request to \(url.host)") }
-        if !body.isEmpty {
-            let written = body.withUnsafeBytes {
-                httpWrite2(http, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
-            }
-            guard written == body.count else { throw failure(waiter, "cannot send the request body to \(url.host)") }
-        }
-        var status: http_status_t
-        repeat { status = httpUpdate(http) } while status == HTTP_STATUS_CONTINUE
-        guard status.rawValue >= 100 else { throw failure(waiter, "no response from \(url.host)") }
-
-        let contentType = field(http, HTTP_FIELD_CONTENT_TYPE)
-        let retryAfter = field(http, HTTP_FIELD_RETRY_AFTER)
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = chunk.withUnsafeMutableBytes {
-                httpRead2(http, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
-            }
-            if count == 0 { break }
-            guard count > 0 else { throw failure(waiter, "the response from \(url.host) was cut short") }
-            received += chunk[0..<count]
-            if received.count > maximumResponseBytes {
-                throw HTTPClientError(
-                    .responseTooLarge, "the response from \(url.host) is larger than \(maximumResponseBytes) bytes")
-            }
-        }
-        return HTTPClientResponse(
-            status: Int(status.rawValue), contentType: contentType, retryAfter: retryAfter, body: received)
+        let connection = HTTPClientConnection(host: url.host, port: url.port, verification: verification)
+        defer { connection.close() }
+        return try connection.send(
+            method, url.resource, contentType: contentType, bearerToken: bearerToken, body: body, deadline: deadline,
+            maximumResponseBytes: maximumResponseBytes, retryOnStaleConnection: false)
     }
 
     /// The server's chain as libcups received it: DER certificates, the server's own first.
@@ -198,7 +148,7 @@ public enum HTTPClient {
         return chain
     }
 
-    private static func verifyPeer(
+    static func verifyPeer(
         _ http: OpaquePointer, host: String, _ verification: PeerVerification
     ) throws(HTTPClientError) {
         let chain = peerChain(http)
@@ -222,12 +172,201 @@ public enum HTTPClient {
             }
         }
     }
+}
 
-    private static func failure(_ waiter: DeadlineWaiter, _ message: String) -> HTTPClientError {
+/// One kept-alive HTTPS connection to `host:port`: made (and its peer verified) on the first request, reused for
+/// the next while the server keeps it open, made again when it did not. One request at a time (callers on several
+/// threads take turns).
+///
+/// A connection is reused only after a complete response below 400 that did not say `Connection: close`: libcups'
+/// `http_send` reconnects by itself after an error or a 4xx/5xx, and such a new connection would carry the request
+/// to a peer nobody verified — so after those the connection is closed and the next request makes and verifies a
+/// new one. Before reuse, an idle connection the server has closed (its keep-alive timeout) is noticed (readable
+/// with nothing expected) and replaced. A request that fails on a reused connection before any response arrived is
+/// sent once more on a new one: the server may have closed it as the request went out. That repeat is safe for what
+/// kioskd sends — pages are reads, acknowledgements are idempotent, pushed events and registrations are
+/// de-duplicated by the centre (docs/ARCHITECTURE.md §9).
+public final class HTTPClientConnection: @unchecked Sendable {
+    public let host: String
+    public let port: UInt16
+    public let verification: PeerVerification
+
+    private let lock = NSLock()
+    private var http: OpaquePointer?
+    private let waiter = DeadlineWaiter()
+    private var made = 0
+
+    public init(host: String, port: UInt16, verification: PeerVerification) {
+        self.host = host
+        self.port = port
+        self.verification = verification
+    }
+
+    deinit { if let http { httpClose(http) } }
+
+    /// TLS connections made so far (each one a handshake and a verification).
+    public var connectionsMade: Int { lock.withLock { made } }
+
+    /// Closes the connection; the next request makes a new one.
+    public func close() { lock.withLock { drop() } }
+
+    /// Sends `method resource` and reads the whole response before `deadline`. `bearerToken` goes in
+    /// `Authorization: Bearer`; never log it.
+    public func send(
+        _ method: HTTPMethod, _ resource: String, contentType: String? = nil, bearerToken: String? = nil,
+        body: [UInt8] = [], deadline: Deadline, maximumResponseBytes: Int = HTTPClient.defaultMaximumResponseBytes
+    ) throws(HTTPClientError) -> HTTPClientResponse {
+        try send(
+            method, resource, contentType: contentType, bearerToken: bearerToken, body: body, deadline: deadline,
+            maximumResponseBytes: maximumResponseBytes, retryOnStaleConnection: true)
+    }
+
+    func send(
+        _ method: HTTPMethod, _ resource: String, contentType: String?, bearerToken: String?, body: [UInt8],
+        deadline: Deadline, maximumResponseBytes: Int, retryOnStaleConnection: Bool
+    ) throws(HTTPClientError) -> HTTPClientResponse {
+        guard method == .get || method == .post else {
+            throw HTTPClientError(.io, "only GET and POST are sent")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        waiter.deadline = deadline
+        let reused: Bool
+        if let http, Self.idleAndOpen(http) {
+            reused = true
+        } else {
+            drop()
+            try connect(deadline)
+            reused = false
+        }
+        let request = Request(
+            method: method, resource: resource, contentType: contentType, bearerToken: bearerToken, body: body,
+            maximumResponseBytes: maximumResponseBytes)
+        do {
+            return try exchange(request)
+        } catch let failure {
+            drop()
+            guard reused, retryOnStaleConnection, failure.beforeResponse, !deadline.hasPassed else {
+                throw failure.error
+            }
+            try connect(deadline)
+            do { return try exchange(request) } catch let again {
+                drop()
+                throw again.error
+            }
+        }
+    }
+
+    private struct Request {
+        var method: HTTPMethod
+        var resource: String
+        var contentType: String?
+        var bearerToken: String?
+        var body: [UInt8]
+        var maximumResponseBytes: Int
+    }
+
+    /// Why an exchange failed, and whether it failed before any of the response arrived.
+    private struct ExchangeFailure: Error {
+        var error: HTTPClientError
+        var beforeResponse: Bool
+    }
+
+    /// Makes the TLS connection and verifies the peer; nothing is sent before that.
+    private func connect(_ deadline: Deadline) throws(HTTPClientError) {
+        let waitMilliseconds = max(1, Int32(clamping: deadline.remaining.components.seconds * 1000 + 1))
+        guard
+            let http = httpConnect2(host, Int32(port), nil, AF_UNSPEC, HTTP_ENCRYPTION_ALWAYS, 1, waitMilliseconds, nil)
+        else {
+            let reason = String(cString: cupsLastErrorString())
+            if deadline.hasPassed {
+                throw HTTPClientError(.timedOut, "no TLS connection to \(host):\(port) in time")
+            }
+            throw HTTPClientError(.connect, "cannot connect to \(host):\(port) over TLS: \(reason)")
+        }
+        made += 1
+        httpSetTimeout(http, 0.2, clientKeepWaiting, Unmanaged.passUnretained(waiter).toOpaque())
+        do { try HTTPClient.verifyPeer(http, host: host, verification) } catch {
+            httpClose(http)
+            throw error
+        }
+        self.http = http
+    }
+
+    /// One request and its whole response on the open connection; leaves it open only if it may be reused.
+    private func exchange(_ request: Request) throws(ExchangeFailure) -> HTTPClientResponse {
+        guard let http else {
+            throw ExchangeFailure(error: HTTPClientError(.io, "not connected"), beforeResponse: true)
+        }
+        httpClearFields(http)
+        httpSetField(http, HTTP_FIELD_ACCEPT_ENCODING, "identity")
+        if let contentType = request.contentType { httpSetField(http, HTTP_FIELD_CONTENT_TYPE, contentType) }
+        if let token = request.bearerToken { httpSetField(http, HTTP_FIELD_AUTHORIZATION, "Bearer " + token) }
+        if request.method == .post { httpSetLength(http, request.body.count) }
+        let sent = request.method == .post ? httpPost(http, request.resource) : httpGet(http, request.resource)
+        guard sent == 0 else { throw early("cannot send the request to \(host)") }
+        if !request.body.isEmpty {
+            let written = request.body.withUnsafeBytes {
+                httpWrite2(http, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
+            }
+            guard written == request.body.count else { throw early("cannot send the request body to \(host)") }
+        }
+        var status: http_status_t
+        repeat { status = httpUpdate(http) } while status == HTTP_STATUS_CONTINUE
+        guard status.rawValue >= 100 else { throw early("no response from \(host)") }
+
+        let contentType = field(http, HTTP_FIELD_CONTENT_TYPE)
+        let retryAfter = field(http, HTTP_FIELD_RETRY_AFTER)
+        let closes = field(http, HTTP_FIELD_CONNECTION)?.lowercased().contains("close") ?? false
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes {
+                httpRead2(http, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
+            }
+            if count == 0 { break }
+            guard count > 0 else {
+                throw ExchangeFailure(
+                    error: failure("the response from \(host) was cut short"), beforeResponse: false)
+            }
+            received.append(contentsOf: chunk[0..<count])
+            if received.count > request.maximumResponseBytes {
+                throw ExchangeFailure(
+                    error: HTTPClientError(
+                        .responseTooLarge,
+                        "the response from \(host) is larger than \(request.maximumResponseBytes) bytes"),
+                    beforeResponse: false)
+            }
+        }
+        // (libcups' own keep-alive flag is a server-side setting; a client learns from the response's fields.)
+        let reusable = status.rawValue < 400 && !closes && httpGetState(http) == HTTP_STATE_WAITING
+        if !reusable { drop() }
+        return HTTPClientResponse(
+            status: Int(status.rawValue), contentType: contentType, retryAfter: retryAfter, body: received)
+    }
+
+    /// An idle connection with nothing to read: the server has not closed it (EOF would be readable) and sent
+    /// nothing unasked.
+    private static func idleAndOpen(_ http: OpaquePointer) -> Bool {
+        guard httpGetState(http) == HTTP_STATE_WAITING, httpGetReady(http) == 0 else { return false }
+        var entry = pollfd(fd: httpGetFd(http), events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) == 0
+    }
+
+    private func drop() {
+        if let http { httpClose(http) }
+        http = nil
+    }
+
+    private func early(_ message: String) -> ExchangeFailure {
+        ExchangeFailure(error: failure(message), beforeResponse: true)
+    }
+
+    private func failure(_ message: String) -> HTTPClientError {
         waiter.timedOut ? HTTPClientError(.timedOut, message + ": timed out") : HTTPClientError(.io, message)
     }
 
-    private static func field(_ http: OpaquePointer, _ field: http_field_t) -> String? {
+    private func field(_ http: OpaquePointer, _ field: http_field_t) -> String? {
         guard let value = httpGetField(http, field) else { return nil }
         let text = String(cString: value)
         return text.isEmpty ? nil : text
@@ -277,22 +416,33 @@ enum SystemTrust {
     }
 }
 
-/// The deadline libcups' wait callback checks between 0.2 s slices.
+/// The deadline libcups' wait callback checks between 0.2 s slices: the current request's.
 private final class DeadlineWaiter: @unchecked Sendable {
-    let deadline: Deadline
     private let lock = NSLock()
+    private var until = Deadline.now
     private var expired = false
 
-    init(_ deadline: Deadline) { self.deadline = deadline }
+    /// Sets the deadline for the next waits (and forgets an earlier expiry).
+    var deadline: Deadline {
+        get { lock.withLock { until } }
+        set {
+            lock.withLock {
+                until = newValue
+                expired = false
+            }
+        }
+    }
 
     var timedOut: Bool { lock.withLock { expired } }
 
     func keepWaiting() -> Bool {
-        if deadline.hasPassed {
-            lock.withLock { expired = true }
-            return false
+        lock.withLock {
+            if until.hasPassed {
+                expired = true
+                return false
+            }
+            return true
         }
-        return true
     }
 }
 

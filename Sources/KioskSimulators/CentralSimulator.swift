@@ -264,6 +264,13 @@ public final class CentralSimulator: @unchecked Sendable {
     }
 
     private func pullLoop(_ target: PullTarget, generation: Int) {
+        // One kept-alive connection to the kiosk, made again whenever it fails or the kiosk closed it.
+        guard let base = HTTPSURL(target.base + "/") else {
+            lock.withLock { lastPullError = "not an https URL: \(target.base)" }
+            return
+        }
+        let connection = HTTPClientConnection(host: base.host, port: base.port, verification: target.verification)
+        defer { connection.close() }
         while lock.withLock({ pullGeneration == generation }) {
             var more = false
             // A centre that is down neither receives nor pulls.
@@ -272,7 +279,7 @@ public final class CentralSimulator: @unchecked Sendable {
                 continue
             }
             do {
-                more = try pullOnce(target, generation: generation)
+                more = try pullOnce(target, connection: connection, generation: generation)
             } catch {
                 lock.withLock {
                     pullFailures += 1
@@ -290,15 +297,15 @@ public final class CentralSimulator: @unchecked Sendable {
     struct PullError: Error, CustomStringConvertible { let description: String }
 
     /// One page and its ack; whether there is more to pull at once.
-    private func pullOnce(_ target: PullTarget, generation: Int) throws -> Bool {
+    private func pullOnce(_ target: PullTarget, connection: HTTPClientConnection, generation: Int) throws -> Bool {
         let after = lock.withLock { pullCursor }
         guard let pageURL = HTTPSURL(target.base + "/v1/transactions?after=\(after)&limit=\(target.pageSize)"),
             let ackURL = HTTPSURL(target.base + "/v1/transactions/ack")
         else { throw PullError(description: "not an https URL: \(target.base)") }
         lock.withLock { pullRequests += 1 }
-        let page = try HTTPClient.send(
-            .get, pageURL, bearerToken: target.token, verification: target.verification,
-            deadline: .after(seconds: 30), maximumResponseBytes: 64 << 20)
+        let page = try connection.send(
+            .get, pageURL.resource, bearerToken: target.token, deadline: .after(seconds: 30),
+            maximumResponseBytes: 64 << 20)
         guard page.status == 200,
             let object = try? JSONSerialization.jsonObject(with: Data(page.body)) as? [String: Any],
             let list = object["transactions"] as? [[String: Any]], let next = (object["next"] as? NSNumber)?.int64Value
@@ -316,10 +323,9 @@ public final class CentralSimulator: @unchecked Sendable {
             guard pullGeneration == generation else { return }
             _ = record(keys, pulled: true)
         }
-        let ack = try HTTPClient.send(
-            .post, ackURL, contentType: "application/json", bearerToken: target.token,
-            body: Array("{\"upTo\":\(next)}".utf8),
-            verification: target.verification, deadline: .after(seconds: 30))
+        let ack = try connection.send(
+            .post, ackURL.resource, contentType: "application/json", bearerToken: target.token,
+            body: Array("{\"upTo\":\(next)}".utf8), deadline: .after(seconds: 30))
         guard ack.status == 200 else { throw PullError(description: "ack answered \(ack.status)") }
         lock.withLock { if pullGeneration == generation { pullCursor = next } }
         return object["hasMore"] as? Bool ?? false

@@ -19,11 +19,16 @@ enum RecordCoding {
         }
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data, what: String) throws(StoreError) -> T {
+    /// One decoder for every read (`JSONDecoder` may decode on several threads at once). Dates with the built-in
+    /// milliseconds strategy, which gives the same `Date` for the integers written as `Date(unixMilliseconds:)` does;
+    /// a decoder per call and a custom date closure were a third of the pull API's page time.
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            Date(unixMilliseconds: try decoder.singleValueContainer().decode(Int64.self))
-        }
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }()
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, what: String) throws(StoreError) -> T {
         do {
             return try decoder.decode(type, from: data)
         } catch {

@@ -6,7 +6,8 @@ import KioskIO
 import KioskSimulators
 import KioskStore
 
-/// The central link under load (docs/ARCHITECTURE.md §13): kioskd as a real process on a store filled beforehand.
+/// The central link under load (docs/ARCHITECTURE.md §13): kioskd as a real process on a store filled beforehand
+/// with completed transactions, each with its licence.
 /// - Pull over TLS, as the centre does it with KioskHTTP's client pinned to the kiosk's certificate: 10,000
 ///   transactions in pages of 500, an ack per page (≥ 5,000 tx/s, page p99 ≤ 50 ms); then 50 pullers at once, every
 ///   answer a 200.
@@ -30,7 +31,9 @@ enum CentralBench {
         var status: Int32 = 0
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let floor = try StoreBench.drain(path: directory.appendingPathComponent("floor.db").path)
+            let floor = try StoreBench.drain(
+                path: directory.appendingPathComponent("floor.db").path,
+                record: StoreBench.sampleRecordWithLicence(id: "T-0"))
             print(
                 String(
                     format: "store only: drained %d in pages of %d (page + ack): %.0f tx/s", transactions, pageSize,
@@ -47,8 +50,10 @@ enum CentralBench {
             print(
                 String(
                     format:
-                        "pull over TLS: page (GET of %d) median %.1f ms, p99 %.1f ms (target ≤ 50 ms) %@; ack median %.1f ms",
-                    pageSize, pull.pageMedian, pull.pageP99, p99OK ? "ok" : "MISSED", pull.ackMedian))
+                        "pull over TLS: page (GET of %d) median %.1f ms, p99 %.1f ms (target ≤ 50 ms) %@; ack median %.1f ms; "
+                        + "%d TLS connection(s) for %d requests",
+                    pageSize, pull.pageMedian, pull.pageP99, p99OK ? "ok" : "MISSED", pull.ackMedian, pull.connections,
+                    transactions / pageSize * 2))
             let concurrentOK = pull.concurrentErrors == 0
             print(
                 String(
@@ -78,19 +83,25 @@ enum CentralBench {
         var pageMedian: Double
         var pageP99: Double
         var ackMedian: Double
+        /// TLS connections the sequential drain made (1 when keep-alive held).
+        var connections: Int
         var concurrentErrors: Int
         var concurrentRate: Double
     }
 
     private static func pullFigures(kioskd: URL, directory: URL) throws -> PullFigures {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try StoreBench.fill(path: TransactionStore.path(inStateDirectory: directory.path), count: transactions)
+        // Completed transactions as they are: each with its licence.
+        try StoreBench.fill(
+            path: TransactionStore.path(inStateDirectory: directory.path), count: transactions,
+            record: StoreBench.sampleRecordWithLicence(id: "T-0"))
         let daemon = try BenchKioskd(
             executable: kioskd, directory: directory,
             central: ["pull": ["listen": "127.0.0.1:0", "tokenSHA256": [SHA256.hex(of: Array(token.utf8))]]])
         defer { daemon.stop() }
         let (port, fingerprint) = try daemon.pullListener()
         guard let pin = PeerVerification.pin(hex: fingerprint) else { throw BenchFailure("bad fingerprint") }
+        // One kept-alive connection for the drain, as a centre pulls page after page.
         let puller = Puller(port: port, verification: pin)
 
         var pages: [Double] = []
@@ -118,6 +129,8 @@ enum CentralBench {
         let errors = Counter()
         let concurrentStart = ContinuousClock.now
         DispatchQueue.concurrentPerform(iterations: concurrentPullers) { index in
+            let puller = Puller(port: port, verification: pin)
+            defer { puller.close() }
             var after = Int64(index % (transactions / pageSize - pagesPerPuller + 1) * pageSize)
             for _ in 0..<pagesPerPuller {
                 do {
@@ -131,9 +144,11 @@ enum CentralBench {
         }
         let concurrentElapsed = StoreBench.seconds(ContinuousClock.now - concurrentStart)
         if let first = errors.first { print("pull over TLS: first error of the concurrent pullers: \(first)") }
+        let connections = puller.connectionsMade
+        puller.close()
         return PullFigures(
             rate: Double(count) / elapsed, pageMedian: median(pages), pageP99: percentile(pages, 0.99),
-            ackMedian: median(acks), concurrentErrors: errors.count,
+            ackMedian: median(acks), connections: connections, concurrentErrors: errors.count,
             concurrentRate: Double(concurrentPullers * pagesPerPuller * pageSize) / concurrentElapsed)
     }
 
@@ -141,7 +156,9 @@ enum CentralBench {
     private static func pushRate(kioskd: URL, directory: URL) throws -> Double {
         let state = directory.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
-        try StoreBench.fill(path: TransactionStore.path(inStateDirectory: state.path), count: transactions)
+        try StoreBench.fill(
+            path: TransactionStore.path(inStateDirectory: state.path), count: transactions,
+            record: StoreBench.sampleRecordWithLicence(id: "T-0"))
         let credentials = directory.appendingPathComponent("centre-tls")
         try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
         let centre = try CentralSimulator(host: "127.0.0.1", port: 0, directory: credentials.path, token: token)
@@ -188,10 +205,17 @@ private final class Counter: @unchecked Sendable {
     var first: (any Error)? { lock.withLock { errors.first } }
 }
 
-/// The centre's side of a pull: KioskHTTP's client, one TLS connection per request, the kiosk's certificate pinned.
+/// The centre's side of a pull: KioskHTTP's client on one kept-alive TLS connection, the kiosk's certificate pinned.
 private struct Puller: Sendable {
-    let port: UInt16
-    let verification: PeerVerification
+    let connection: HTTPClientConnection
+
+    init(port: UInt16, verification: PeerVerification) {
+        connection = HTTPClientConnection(host: "127.0.0.1", port: port, verification: verification)
+    }
+
+    var connectionsMade: Int { connection.connectionsMade }
+
+    func close() { connection.close() }
 
     struct Page {
         var events: Int
@@ -200,13 +224,9 @@ private struct Puller: Sendable {
     }
 
     func page(after: Int64) throws -> Page {
-        let response = try HTTPClient.send(
-            .get,
-            HTTPSURL(
-                host: "127.0.0.1", port: port,
-                resource: "/v1/transactions?after=\(after)&limit=\(CentralBench.pageSize)"),
-            bearerToken: CentralBench.token, verification: verification, deadline: .after(seconds: 30),
-            maximumResponseBytes: 16 << 20)
+        let response = try connection.send(
+            .get, "/v1/transactions?after=\(after)&limit=\(CentralBench.pageSize)", bearerToken: CentralBench.token,
+            deadline: .after(seconds: 30), maximumResponseBytes: 16 << 20)
         guard response.status == 200, let page = Self.scan(response.body) else {
             throw BenchFailure("page after \(after): HTTP \(response.status)")
         }
@@ -238,10 +258,9 @@ private struct Puller: Sendable {
     }
 
     func ack(upTo: Int64) throws {
-        let response = try HTTPClient.send(
-            .post, HTTPSURL(host: "127.0.0.1", port: port, resource: "/v1/transactions/ack"),
-            contentType: "application/json", bearerToken: CentralBench.token, body: Array("{\"upTo\":\(upTo)}".utf8),
-            verification: verification, deadline: .after(seconds: 30))
+        let response = try connection.send(
+            .post, "/v1/transactions/ack", contentType: "application/json", bearerToken: CentralBench.token,
+            body: Array("{\"upTo\":\(upTo)}".utf8), deadline: .after(seconds: 30))
         guard response.status == 200 else { throw BenchFailure("ack up to \(upTo): HTTP \(response.status)") }
     }
 }

@@ -79,8 +79,8 @@ enum StoreBench {
 
     /// Fills the outbox with `drained` records in one bulk transaction (setup, not timed), then drains it as the
     /// central server would: page after page, acknowledging each. Returns records per second.
-    static func drain(path: String) throws -> Double {
-        try fill(path: path, count: drained)
+    static func drain(path: String, record: TransactionRecord = sampleRecord(id: "T-0")) throws -> Double {
+        try fill(path: path, count: drained, record: record)
         let store = try TransactionStore.open(path: path)
         defer { store.close() }
         var cursor: Int64 = 0
@@ -101,12 +101,16 @@ enum StoreBench {
         return Double(count) / seconds(elapsed)
     }
 
-    /// Puts `count` completed transactions (and their outbox entries) into the store at `path`, in one transaction.
-    static func fill(path: String, count: Int) throws {
+    /// Puts `count` completed transactions (and their outbox entries) into the store at `path`, in one transaction,
+    /// as the store writes them (sorted keys, dates in Unix milliseconds).
+    static func fill(path: String, count: Int, record: TransactionRecord = sampleRecord(id: "T-0")) throws {
         try TransactionStore.open(path: path).close()
         let db = try SQLiteDatabase(path: path, access: .readWrite)
         defer { db.close() }
-        let json = String(decoding: try JSONEncoder().encode(sampleRecord(id: "T-0")), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        let json = String(decoding: try encoder.encode(record), as: UTF8.self)
         try db.transaction {
             for index in 0..<count {
                 try db.run(
@@ -183,6 +187,20 @@ enum StoreBench {
         record.licencePrint = .completed
         record.receiptPrint = .completed
         record.rating = ServiceRating(grade: .verySatisfied)
+        return record
+    }
+
+    /// `sampleRecord` with the licence a completed transaction carries.
+    static func sampleRecordWithLicence(id: String) -> TransactionRecord {
+        var record = sampleRecord(id: id)
+        let day = CivilDate(year: 2025, month: 11, day: 22)!
+        record.licence = BusinessLicence(
+            creditCode: "91110101MA01ABCD1X", name: "北京景山软件有限公司", entityType: "有限责任公司（自然人独资）",
+            representative: "张三丰", kind: .company, registeredCapital: "壹佰万元整", establishedOn: day,
+            businessTermFrom: day, businessTermUntil: .longTerm, address: "北京市东城区景山前街4号",
+            businessScope: "软件开发；信息技术咨询服务；技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广",
+            registrationAuthority: "北京市东城区市场监督管理局", issuedOn: day,
+            qrPayload: "https://www.gsxt.gov.cn/91110101MA01ABCD1X")
         return record
     }
 }

@@ -89,6 +89,9 @@ enum StatusTable {
             }
             lines.append(line)
         }
+        if let metrics = (status["central"] as? [String: Any])?["metrics"] as? [String: Any] {
+            lines.append("metrics: \(metrics["url"] ?? "?")/metrics (and /healthz)")
+        }
         if let push = (status["central"] as? [String: Any])?["push"] as? [String: Any] {
             var line = "push: \(push["url"] ?? "?") \(push["state"] ?? "?"), \(push["pushedEvents"] ?? 0) pushed"
             if let success = push["lastSuccess"] as? String { line += ", last success \(success)" }

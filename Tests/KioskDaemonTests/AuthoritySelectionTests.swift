@@ -24,9 +24,27 @@ import Testing
         defer { dir.remove() }
         let error = #expect(throws: ConfigError.self) {
             _ = try Daemon.registrationAuthority(
-                config: try Self.config([:]), simulate: false, store: try Self.lane(dir), logger: Logger(level: .error))
+                config: try Self.config([:]), configFile: "/etc/kioskd/kioskd.json", simulate: false,
+                store: try Self.lane(dir), logger: Logger(level: .error))
         }
         #expect(error?.keyPath == "authority.mode")
+    }
+
+    /// The refusal names the file kioskd was started with, not the default path it never read.
+    @Test func production_withoutAMode_namesTheConfigFileGivenWithConfig() throws {
+        let dir = try TemporaryDirectory("authority-config-path")
+        defer { dir.remove() }
+        let file = dir.url.appendingPathComponent("site-kioskd.json")
+        let config: [String: Any] = [
+            "kioskID": "K-1", "stateDirectory": dir.url.appendingPathComponent("state").path,
+            "runtimeDirectory": dir.url.appendingPathComponent("run").path,
+        ]
+        try JSONSerialization.data(withJSONObject: config).write(to: file)
+        let result = try ProcessRunner.run("kioskd", ["--config", file.path], timeout: 30)
+        let output = result.stdout + result.stderr
+        #expect(result.status != 0)
+        #expect(output.contains(file.path) && output.contains("authority.mode"), "\(output)")
+        #expect(!output.contains(DaemonOptions.defaultConfigPath), "\(output)")
     }
 
     @Test func production_withACentre_approvesCentrally_andSimulationEmbedded() throws {
@@ -38,11 +56,13 @@ import Testing
         let config = try Self.config(Self.registration(tokenFile: token.path))
         let lane = try Self.lane(dir)
         let (production, embedded) = try Daemon.registrationAuthority(
-            config: config, simulate: false, store: lane, logger: Logger(level: .error))
+            config: config, configFile: "/etc/kioskd/kioskd.json", simulate: false, store: lane,
+            logger: Logger(level: .error))
         #expect(production is CentralAuthority)
         #expect(embedded == nil)
         let (simulated, simulatedEmbedded) = try Daemon.registrationAuthority(
-            config: try Self.config([:]), simulate: true, store: lane, logger: Logger(level: .error))
+            config: try Self.config([:]), configFile: "/etc/kioskd/kioskd.json", simulate: true, store: lane,
+            logger: Logger(level: .error))
         #expect(simulated is EmbeddedAuthority && simulatedEmbedded != nil)
     }
 
@@ -51,7 +71,8 @@ import Testing
         defer { dir.remove() }
         let lines = LineCollector()
         let (authority, _) = try Daemon.registrationAuthority(
-            config: try Self.config(["authority": ["mode": "embedded"]]), simulate: false,
+            config: try Self.config(["authority": ["mode": "embedded"]]), configFile: "/etc/kioskd/kioskd.json",
+            simulate: false,
             store: try Self.lane(dir), logger: Logger(level: .info, write: { lines.add($0) }))
         #expect(authority is EmbeddedAuthority)
         #expect(lines.all.contains { $0.hasPrefix("<4>authority:") && $0.contains("embedded authority") })

@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDaemon
 import KioskIO
 import Testing
 
@@ -143,5 +144,74 @@ import Testing
         #expect(families.value("kioskd_transactions_total", ["outcome": "completed"]) == 0)
         #expect(families.value("kioskd_licence_prints_total", ["result": "completed"]) == 0)
         #expect(daemon.terminate() == 0)
+    }
+}
+
+/// `central.metrics.listen`: a second, plain listener with `/metrics` and `/healthz` and nothing else.
+@Suite(.serialized) struct DaemonMetricsListenerTests {
+    private func curl(_ arguments: [String]) throws -> String {
+        let child = try ChildProcess("/usr/bin/curl", ["-s"] + arguments, environment: ["PATH": "/usr/bin:/bin"])
+        guard child.waitForExit(deadline: .after(seconds: 30)), child.exitStatus == 0 else {
+            child.stop()
+            throw DaemonProcess.Failure(description: "curl \(arguments) failed")
+        }
+        return child.output
+    }
+
+    @Test func metricsListener_servesMetricsAndHealth_only_besideThePullAPI() throws {
+        let directory = try TemporaryDirectory("kioskd-metrics-listen")
+        defer { directory.remove() }
+        let token = "pull-token-\(UUID().uuidString)"
+        let daemon = try DaemonProcess(
+            stateDirectory: directory.url,
+            config: [
+                "kioskID": "METRICS-02",
+                "central": [
+                    "pull": ["listen": "127.0.0.1:0", "tokenSHA256": [SHA256.hex(of: Array(token.utf8))]],
+                    "metrics": ["listen": "127.0.0.1:0"],
+                ],
+            ])
+        defer { daemon.stop() }
+        guard daemon.child.waitForOutput(containing: "metrics listening on http://", deadline: .after(seconds: 10)),
+            let line = daemon.output.components(separatedBy: "\n").first(where: {
+                $0.contains("metrics listening on http://127.0.0.1:")
+            }),
+            let port = line.components(separatedBy: "http://127.0.0.1:").last.flatMap({ Int($0.prefix { $0.isNumber }) }
+            )
+        else {
+            Issue.record("no metrics listener logged:\n\(daemon.output)")
+            return
+        }
+        let base = "http://127.0.0.1:\(port)"
+        let served = try curl(["-o", "/dev/null", "-w", "%{http_code} %{content_type}", "\(base)/metrics"])
+        #expect(served.hasPrefix("200 text/plain; version=0.0.4"), "\(served)")
+        let metrics = try curl(["\(base)/metrics"])
+        #expect(metrics.contains("kioskd_outbox_pending 0"))
+        let families = try PrometheusParser.parse(metrics)
+        #expect(families.contains { $0.name == "kioskd_http_requests" })
+        let health = try #require(
+            try JSONSerialization.jsonObject(with: Data(try curl(["\(base)/healthz"]).utf8)) as? [String: Any])
+        #expect(health["outboxPending"] as? Int == 0)
+        // The pull API is not here, with or without its token.
+        let pull = try curl([
+            "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)",
+            "\(base)/v1/transactions",
+        ])
+        #expect(pull == "404")
+        let ack = try curl([
+            "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)",
+            "-H", "Content-Type: application/json", "-d", "{\"upTo\":0}", "\(base)/v1/transactions/ack",
+        ])
+        #expect(ack == "404")
+        let status = try ControlConnection(path: daemon.statusSocket).request(["command": "status"])
+        let listed = (status["central"] as? [String: Any])?["metrics"] as? [String: Any]
+        #expect(listed?["url"] as? String == base)
+    }
+
+    @Test func metricsListen_notAnAddress_isAConfigErrorNamingTheKey() {
+        let error = #expect(throws: ConfigError.self) {
+            try DaemonConfigTests.parse(["kioskID": "K-1", "central": ["metrics": ["listen": "localhost:9464"]]])
+        }
+        #expect(error?.keyPath == "central.metrics.listen")
     }
 }

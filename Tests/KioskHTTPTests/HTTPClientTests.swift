@@ -124,6 +124,74 @@ struct HTTPClientTests {
         #expect(whole.body.count == 300_000)
     }
 
+    @Test func keptAliveConnection_carriesManyRequests_onOneVerifiedTLSConnection() throws {
+        let server = try tlsServer()
+        defer { server.shutdown(deadline: .after(seconds: 5)) }
+        let connection = HTTPClientConnection(host: "127.0.0.1", port: server.port, verification: .pinSHA256(try pin()))
+        defer { connection.close() }
+        for index in 0..<5 {
+            let body = Array("{\"n\":\(index)}".utf8)
+            let response = try connection.send(
+                .post, "/v1/events", contentType: "application/json", bearerToken: "t", body: body,
+                deadline: .after(seconds: 20))
+            #expect(response.status == 200)
+            #expect(String(decoding: response.body, as: UTF8.self).contains("body-sha256: \(SHA256.hex(of: body))"))
+            let page = try connection.send(.get, "/v1/transactions?after=\(index)", deadline: .after(seconds: 20))
+            #expect(String(decoding: page.body, as: UTF8.self).contains("query: after=\(index)"))
+        }
+        #expect(connection.connectionsMade == 1)
+        #expect(server.activeConnections == 1)
+    }
+
+    /// After a 4xx the connection is not reused (libcups would reconnect by itself, to a peer nobody verified): the
+    /// next request makes and verifies a new one.
+    @Test func afterAnErrorStatus_theNextRequestMakesANewVerifiedConnection() throws {
+        let server = try tlsServer { request in
+            request.target.path == "/missing" ? .problem(status: 404, detail: "no") : echoHandler(request)
+        }
+        defer { server.shutdown(deadline: .after(seconds: 5)) }
+        let connection = HTTPClientConnection(host: "127.0.0.1", port: server.port, verification: .pinSHA256(try pin()))
+        defer { connection.close() }
+        #expect(try connection.send(.get, "/a", deadline: .after(seconds: 20)).status == 200)
+        #expect(try connection.send(.get, "/missing", deadline: .after(seconds: 20)).status == 404)
+        #expect(try connection.send(.get, "/b", deadline: .after(seconds: 20)).status == 200)
+        #expect(try connection.send(.get, "/c", deadline: .after(seconds: 20)).status == 200)
+        #expect(connection.connectionsMade == 2)
+    }
+
+    @Test func connectionTheServerClosedWhileIdle_isReplaced() throws {
+        var limits = HTTPLimits()
+        limits.idleTimeout = .milliseconds(300)
+        let server = try HTTPServer(
+            host: "127.0.0.1", port: 0, security: .tls(TestCredentials.shared), limits: limits, handler: echoHandler)
+        defer { server.shutdown(deadline: .after(seconds: 5)) }
+        let connection = HTTPClientConnection(host: "127.0.0.1", port: server.port, verification: .pinSHA256(try pin()))
+        defer { connection.close() }
+        #expect(try connection.send(.get, "/a", deadline: .after(seconds: 20)).status == 200)
+        #expect(waitUntil(.after(seconds: 10)) { server.activeConnections == 0 })
+        #expect(try connection.send(.get, "/b", deadline: .after(seconds: 20)).status == 200)
+        #expect(connection.connectionsMade == 2)
+    }
+
+    @Test func keptAliveConnection_wrongPin_sendsNothing() throws {
+        let reached = Flag()
+        let server = try tlsServer { request in
+            reached.set()
+            return echoHandler(request)
+        }
+        defer { server.shutdown(deadline: .after(seconds: 5)) }
+        var wrong = try pin()
+        wrong[31] ^= 0x80
+        let connection = HTTPClientConnection(host: "127.0.0.1", port: server.port, verification: .pinSHA256(wrong))
+        for _ in 0..<2 {
+            let error = #expect(throws: HTTPClientError.self) {
+                _ = try connection.send(.get, "/a", bearerToken: "secret-token", deadline: .after(seconds: 20))
+            }
+            #expect(error?.kind == .untrustedPeer)
+        }
+        #expect(!reached.isSet)
+    }
+
     @Test func urls_onlyHTTPS() {
         #expect(HTTPSURL("https://centre.example:8443/v1/events")?.port == 8443)
         #expect(HTTPSURL("https://centre.example/v1")?.port == 443)

@@ -8,11 +8,17 @@ public struct CentralConfig: Sendable, Hashable {
     public var push: PushConfig?
     /// `central.registration`: the central registration service, for `CentralAuthority`; nil = not configured.
     public var registration: RegistrationConfig?
+    /// `central.metrics`: a second listener for `/metrics` and `/healthz` only; nil = none.
+    public var metrics: MetricsListenConfig?
 
-    public init(pull: PullConfig? = nil, push: PushConfig? = nil, registration: RegistrationConfig? = nil) {
+    public init(
+        pull: PullConfig? = nil, push: PushConfig? = nil, registration: RegistrationConfig? = nil,
+        metrics: MetricsListenConfig? = nil
+    ) {
         self.pull = pull
         self.push = push
         self.registration = registration
+        self.metrics = metrics
     }
 
     /// Whether the centre collects transactions from this kiosk at all (then retention counts from its
@@ -29,6 +35,39 @@ public struct CentralConfig: Sendable, Hashable {
         if let registration = try reader.child("registration", allowed: ["url", "tokenFile", "tls", "timeoutSeconds"]) {
             self.registration = try RegistrationConfig(registration)
         }
+        if let metrics = try reader.child("metrics", allowed: ["listen"]) {
+            let (host, port) = try ListenAddress.parse(metrics, "listen")
+            self.metrics = MetricsListenConfig(host: host, port: port)
+        }
+    }
+}
+
+/// `central.metrics`: where a scraper reads `/metrics` (and a monitor `/healthz`) without reaching the pull API.
+/// Plain HTTP, as Prometheus scrapes: nothing served there is personal or secret (docs/ARCHITECTURE.md §9).
+public struct MetricsListenConfig: Sendable, Hashable {
+    public var host: String
+    /// 0 picks a free port (tests), which the log line names.
+    public var port: UInt16
+
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// An `IPV4:PORT` listen address in the config.
+enum ListenAddress {
+    static func parse(_ reader: ConfigReader, _ key: String) throws(ConfigError) -> (host: String, port: UInt16) {
+        let listen = try reader.string(key, maxLength: 64)
+        guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
+            throw reader.error(key, "expected IPV4:PORT such as \"0.0.0.0:8443\", got '\(listen)'")
+        }
+        let host = String(listen[..<colon])
+        var address = in_addr()
+        guard inet_pton(AF_INET, host, &address) == 1 else {
+            throw reader.error(key, "'\(host)' is not an IPv4 address (IPv6 is not served yet)")
+        }
+        return (host, port)
     }
 }
 
@@ -67,15 +106,7 @@ public struct PullConfig: Sendable, Hashable {
     }
 
     init(_ reader: ConfigReader) throws(ConfigError) {
-        let listen = try reader.string("listen", maxLength: 64)
-        guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
-            throw reader.error("listen", "expected IPV4:PORT such as \"0.0.0.0:8443\", got '\(listen)'")
-        }
-        let host = String(listen[..<colon])
-        var address = in_addr()
-        guard inet_pton(AF_INET, host, &address) == 1 else {
-            throw reader.error("listen", "'\(host)' is not an IPv4 address (IPv6 is not served yet)")
-        }
+        let (host, port) = try ListenAddress.parse(reader, "listen")
         self.host = host
         self.port = port
         let loopback = host.hasPrefix("127.")

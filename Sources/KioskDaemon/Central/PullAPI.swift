@@ -53,6 +53,8 @@ public final class PullAPI: Sendable {
     public static let failureWindow: Duration = .seconds(60)
 
     let kioskID: String
+    /// The paths served; the others answer 404 (the metrics listener serves `metricsPaths` only).
+    private let paths: Set<String>
     private let tokenSHA256: [[UInt8]]
     private let backend: any PullBackend
     private let failures: FailureCounter
@@ -60,9 +62,11 @@ public final class PullAPI: Sendable {
 
     public init(
         kioskID: String, tokenSHA256: [[UInt8]], backend: any PullBackend, metrics: DaemonMetrics = DaemonMetrics(),
+        paths: Set<String> = Set(PullAPI.routes.map(\.path)),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
         self.metrics = metrics
+        self.paths = paths
         self.kioskID = kioskID
         self.tokenSHA256 = tokenSHA256
         self.backend = backend
@@ -83,6 +87,9 @@ public final class PullAPI: Sendable {
         Route(method: .post, path: "/v1/transactions/ack", needsToken: true),
     ]
 
+    /// What the metrics listener (`central.metrics.listen`) serves: no token, nothing personal.
+    public static let metricsPaths: Set<String> = ["/healthz", "/metrics"]
+
     /// The route label of requests for no route: the raw path never becomes a label.
     public static let unmatchedRoute = "unmatched"
     /// The route label of requests the HTTP server refused itself, before routing (malformed, too large, too many
@@ -97,7 +104,7 @@ public final class PullAPI: Sendable {
 
     /// The response, and the route template it was answered for.
     private func route(_ request: HTTPRequest) -> (String, HTTPResponse) {
-        let candidates = Self.routes.filter { $0.path == request.target.path }
+        let candidates = Self.routes.filter { $0.path == request.target.path && paths.contains($0.path) }
         guard let path = candidates.first?.path else {
             return (Self.unmatchedRoute, .problem(status: 404, detail: "no such resource"))
         }

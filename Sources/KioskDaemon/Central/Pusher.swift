@@ -15,7 +15,9 @@ import KioskStore
 /// - New completions are noticed by polling the outbox cursor every `pollInterval` (0.5 s).
 ///
 /// All blocking work (libcups, the read connection) runs on one thread of its own, never on the concurrency pool;
-/// acknowledgements go through the writer's lane.
+/// acknowledgements go through the writer's lane. The connection to the centre is kept alive between batches
+/// (`HTTPClientConnection`). Every wait goes through a `PushClock` and every jitter through `random`, so a test can
+/// run a day of back-off in seconds, the same way every time.
 final class Pusher: @unchecked Sendable {
     static let pollInterval: Duration = .milliseconds(500)
     static let healthReasonRejected = "central-rejected"
@@ -30,6 +32,9 @@ final class Pusher: @unchecked Sendable {
     private let lane: StoreLane
     private let logger: Logger
     private let kioskID: String
+    private let clock: any PushClock
+    private let random: @Sendable (ClosedRange<Double>) -> Double
+    private let connection: HTTPClientConnection
     private let condition = NSCondition()
     private var stopping = false
     private var finished = false
@@ -41,8 +46,15 @@ final class Pusher: @unchecked Sendable {
     private var pushedEvents = 0
     private var failedAttempts = 0
 
-    init(kioskID: String, push: PushConfig, store: TransactionStore, lane: StoreLane, logger: Logger) throws {
+    init(
+        kioskID: String, push: PushConfig, store: TransactionStore, lane: StoreLane, logger: Logger,
+        clock: any PushClock = SystemPushClock(),
+        random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    ) throws {
         self.push = push
+        self.clock = clock
+        self.random = random
+        connection = HTTPClientConnection(host: push.url.host, port: push.url.port, verification: push.verification)
         token = try push.readToken()
         reader = try TransactionStore.open(
             path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
@@ -93,9 +105,9 @@ final class Pusher: @unchecked Sendable {
     /// beyond `grace`; the read connection is closed by the thread itself.
     func stop(grace: Duration = .seconds(2)) {
         let deadline = Date(timeIntervalSinceNow: Double(grace.components.seconds))
+        condition.withLock { stopping = true }
+        clock.interrupt()
         condition.withLock {
-            stopping = true
-            condition.broadcast()
             while !finished && condition.wait(until: deadline) {}
         }
     }
@@ -104,6 +116,7 @@ final class Pusher: @unchecked Sendable {
 
     private func loop() {
         defer {
+            connection.close()
             reader.close()
             condition.withLock {
                 state = .stopped
@@ -112,28 +125,42 @@ final class Pusher: @unchecked Sendable {
             }
         }
         var attempt = 0
+        // The batch being retried, as sent: a retry sends the same events again without reading and encoding them
+        // anew — unless an acknowledgement (a pull) overtook it, or it was short and more events have come since.
+        var pending: Batch?
         while !isStopping {
             let cursor: (acked: Int64, last: Int64)
-            let page: OutboxPage
             do {
                 cursor = try reader.outboxCursor()
                 if cursor.last <= cursor.acked {
+                    pending = nil
                     setState(.idle)
                     wait(Self.pollInterval)
                     continue
                 }
-                page = try reader.page(after: cursor.acked, limit: push.batchSize)
+                let current = pending.map {
+                    $0.after == cursor.acked && ($0.count == push.batchSize || $0.last == cursor.last)
+                }
+                if current != true {
+                    let page = try reader.page(after: cursor.acked, limit: push.batchSize)
+                    pending = page.entries.last.map {
+                        Batch(
+                            after: cursor.acked, last: $0.seq, count: page.entries.count,
+                            body: TransactionEvent.batch(page.entries, kioskID: kioskID))
+                    }
+                }
             } catch {
                 logger.warning("central", "push cannot read the outbox: \(error)")
                 wait(.seconds(1))
                 continue
             }
-            guard let last = page.entries.last?.seq else {
+            guard let batch = pending else {
                 wait(Self.pollInterval)
                 continue
             }
+            let last = batch.last
             setState(.pushing)
-            let outcome = send(TransactionEvent.batch(page.entries, kioskID: kioskID))
+            let outcome = send(batch.body)
             switch outcome {
             case .delivered:
                 do {
@@ -147,38 +174,49 @@ final class Pusher: @unchecked Sendable {
                     continue
                 }
                 attempt = 0
+                pending = nil
+                let now = clock.now()
                 condition.withLock {
-                    pushedEvents += page.entries.count
-                    lastSuccess = Date()
+                    pushedEvents += batch.count
+                    lastSuccess = now
                     lastError = nil
                 }
-                logger.info("central", "pushed \(page.entries.count) transaction(s) up to seq \(last)")
+                logger.info("central", "pushed \(batch.count) transaction(s) up to seq \(last)")
             case .retry(let reason, let retryAfter):
                 attempt += 1
-                let delay = PushBackoff.delay(attempt: attempt, retryAfterSeconds: retryAfter)
+                let delay = PushBackoff.delay(attempt: attempt, retryAfterSeconds: retryAfter, random: random)
+                let until = clock.now().addingTimeInterval(PushBackoff.seconds(delay))
                 condition.withLock {
                     failedAttempts += 1
                     lastError = reason
-                    backoffUntil = Date(timeIntervalSinceNow: Double(delay.components.seconds))
+                    backoffUntil = until
                     state = .backingOff
                 }
                 logger.warning(
-                    "central", "push of seq \(cursor.acked + 1)...\(last) failed (\(reason)); retry in \(delay)")
+                    "central", "push of seq \(batch.after + 1)...\(last) failed (\(reason)); retry in \(delay)")
                 wait(delay)
             case .rejected(let reason):
                 condition.withLock {
-                    rejection = "seq \(cursor.acked + 1)...\(last): \(reason)"
+                    rejection = "seq \(batch.after + 1)...\(last): \(reason)"
                     lastError = reason
                     state = .rejected
                 }
                 logger.error(
                     "central",
-                    "the centre rejected the push of seq \(cursor.acked + 1)...\(last) (\(reason)); pushing stops "
+                    "the centre rejected the push of seq \(batch.after + 1)...\(last) (\(reason)); pushing stops "
                         + "(\(Self.healthReasonRejected)) and the transactions stay in the outbox; restart to try again"
                 )
                 while !isStopping { wait(.seconds(3600)) }
             }
         }
+    }
+
+    /// The events after `after` up to `last` (`count` of them) encoded as one push body.
+    private struct Batch {
+        var after: Int64
+        var last: Int64
+        var count: Int
+        var body: [UInt8]
     }
 
     enum Outcome {
@@ -190,9 +228,9 @@ final class Pusher: @unchecked Sendable {
     private func send(_ body: [UInt8]) -> Outcome {
         let response: HTTPClientResponse
         do {
-            response = try HTTPClient.send(
-                .post, push.url, contentType: "application/cloudevents-batch+json", bearerToken: token, body: body,
-                verification: push.verification, deadline: .after(push.requestTimeout))
+            response = try connection.send(
+                .post, push.url.resource, contentType: "application/cloudevents-batch+json", bearerToken: token,
+                body: body, deadline: .after(push.requestTimeout))
         } catch {
             return .retry(error.description, retryAfter: nil)
         }
@@ -212,14 +250,9 @@ final class Pusher: @unchecked Sendable {
 
     private func setState(_ new: State) { condition.withLock { state = new } }
 
-    /// Waits `duration` or until stopped.
+    /// Waits `duration` on the pusher's clock, or until stopped.
     private func wait(_ duration: Duration) {
-        let components = duration.components
-        let deadline = Date(
-            timeIntervalSinceNow: Double(components.seconds) + Double(components.attoseconds) / 1e18)
-        condition.withLock {
-            while !stopping && condition.wait(until: deadline) {}
-        }
+        if !isStopping { clock.sleep(duration) }
     }
 }
 
@@ -236,6 +269,44 @@ enum PushBackoff {
         var seconds = random(0...ceiling)
         if let retryAfterSeconds { seconds = max(seconds, min(cap, Double(retryAfterSeconds))) }
         return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// The time the pusher lives in: the system's in kioskd; a simulated one in tests, so that a day of back-off
+/// (1 s … 5 min between attempts) runs in seconds and the same way every time.
+protocol PushClock: AnyObject, Sendable {
+    /// Now, for the push status (last success, back-off until).
+    func now() -> Date
+    /// Returns when `duration` has passed — or at once, now and for every later call, once `interrupt()` was
+    /// called.
+    func sleep(_ duration: Duration)
+    /// Ends the current sleep and every later one (the pusher is stopping).
+    func interrupt()
+}
+
+/// The system's clock: sleeps on a condition variable that `interrupt` signals.
+final class SystemPushClock: PushClock, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var interrupted = false
+
+    func now() -> Date { Date() }
+
+    func sleep(_ duration: Duration) {
+        let until = Date(timeIntervalSinceNow: PushBackoff.seconds(duration))
+        condition.withLock {
+            while !interrupted && condition.wait(until: until) {}
+        }
+    }
+
+    func interrupt() {
+        condition.withLock {
+            interrupted = true
+            condition.broadcast()
+        }
     }
 }
 

@@ -25,7 +25,7 @@ enum TransactionEvent {
     }
 
     static func append(_ entry: OutboxEntry, kioskID: String, to out: inout JSONBytes) {
-        let record = try? entry.record()
+        let record = StoredRecordReader.record(entry.payload) ?? (try? entry.record())
         let ended = record?.endedAt ?? entry.createdAt
         out.raw("{\"specversion\":\"1.0\",\"id\":")
         out.string(entry.transactionID, escapingSlashes: false)
@@ -64,24 +64,42 @@ struct JSONBytes {
 
     mutating func string(_ text: String, escapingSlashes: Bool = true) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case UInt8(ascii: "/") where escapingSlashes: raw("\\/")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            case 0x08 where escapingSlashes: raw("\\b")
-            case 0x0C where escapingSlashes: raw("\\f")
-            case 0..<0x20:
-                raw("\\u00")
-                bytes.append(Self.hex[Int(byte >> 4)])
-                bytes.append(Self.hex[Int(byte & 0x0F)])
-            default: bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            // Runs of bytes that need no escape are copied at once: most of an event's text is such a run.
+            var start = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard Self.needsEscape(byte, escapingSlashes: escapingSlashes) else { continue }
+                if start < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index])) }
+                escape(byte, escapingSlashes: escapingSlashes)
+                start = index + 1
             }
+            if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func needsEscape(_ byte: UInt8, escapingSlashes: Bool) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+            || (escapingSlashes && byte == UInt8(ascii: "/"))
+    }
+
+    private mutating func escape(_ byte: UInt8, escapingSlashes: Bool) {
+        switch byte {
+        case UInt8(ascii: "\""): raw("\\\"")
+        case UInt8(ascii: "\\"): raw("\\\\")
+        case UInt8(ascii: "/"): raw("\\/")
+        case 0x0A: raw("\\n")
+        case 0x0D: raw("\\r")
+        case 0x09: raw("\\t")
+        case 0x08 where escapingSlashes: raw("\\b")
+        case 0x0C where escapingSlashes: raw("\\f")
+        default:
+            raw("\\u00")
+            bytes.append(Self.hex[Int(byte >> 4)])
+            bytes.append(Self.hex[Int(byte & 0x0F)])
+        }
     }
 
     private static let hex = Array("0123456789abcdef".utf8)

@@ -119,6 +119,11 @@ struct ControlCommands: Sendable {
             ]
         }
         reply["ui"] = ui
+        if let listener = daemon.metricsListener {
+            var central = reply["central"] as? [String: Any] ?? [:]
+            central["metrics"] = listener.status
+            reply["central"] = central
+        }
         if let pusher = daemon.pusher {
             var central = reply["central"] as? [String: Any] ?? [:]
             central["push"] = pusher.status
