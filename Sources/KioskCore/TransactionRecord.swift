@@ -1,8 +1,110 @@
 import Foundation
 
-/// 好差评 — the citizen's rating of the service.
-public enum ServiceRating: String, Sendable, Codable, CaseIterable {
-    case good, average, bad
+/// 好差评 — the five grades of the national rules for rating government services, stored as 5…1.
+public enum ServiceGrade: Int, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// 非常不满意.
+    case veryDissatisfied = 1
+    /// 不满意.
+    case dissatisfied = 2
+    /// 基本满意.
+    case fairlySatisfied = 3
+    /// 满意.
+    case satisfied = 4
+    /// 非常满意.
+    case verySatisfied = 5
+
+    /// The grade's words on the screen and in reports.
+    public var chinese: String {
+        switch self {
+        case .veryDissatisfied: "非常不满意"
+        case .dissatisfied: "不满意"
+        case .fairlySatisfied: "基本满意"
+        case .satisfied: "满意"
+        case .verySatisfied: "非常满意"
+        }
+    }
+
+    /// 不满意 and 非常不满意: the grades that may say why and ask for a follow-up call.
+    public var isDissatisfied: Bool { rawValue <= 2 }
+
+    public static func < (a: ServiceGrade, b: ServiceGrade) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Why a citizen was dissatisfied (the reasons offered with 不满意 / 非常不满意).
+public enum RatingReason: String, Sendable, Hashable, Codable, CaseIterable {
+    /// 办事效率.
+    case efficiency
+    /// 服务态度.
+    case attitude
+    /// 设备故障.
+    case deviceFault
+    /// 操作复杂.
+    case complexity
+    /// 其他.
+    case other
+
+    public var chinese: String {
+        switch self {
+        case .efficiency: "办事效率"
+        case .attitude: "服务态度"
+        case .deviceFault: "设备故障"
+        case .complexity: "操作复杂"
+        case .other: "其他"
+        }
+    }
+}
+
+/// 好差评 — the citizen's rating of one transaction: a grade and, for a dissatisfied one, the reasons and whether
+/// they agree to a follow-up call (回访) at the phone number of their form.
+public struct ServiceRating: Sendable, Hashable, Codable {
+    public var grade: ServiceGrade
+    /// In `RatingReason.allCases` order, without repeats; empty unless the grade is dissatisfied.
+    public var reasons: [RatingReason]
+    public var followUpConsent: Bool
+
+    public init(grade: ServiceGrade, reasons: [RatingReason] = [], followUpConsent: Bool = false) {
+        self.grade = grade
+        self.reasons = RatingReason.allCases.filter(reasons.contains)
+        self.followUpConsent = followUpConsent
+    }
+
+    /// Why this rating cannot be given, or nil: reasons and a follow-up call belong to dissatisfied grades only.
+    public var refusal: String? {
+        guard !grade.isDissatisfied else { return nil }
+        if !reasons.isEmpty { return "reasons are given only with 不满意 or 非常不满意 (grade 1 or 2)" }
+        if followUpConsent { return "a follow-up call (回访) is offered only with 不满意 or 非常不满意 (grade 1 or 2)" }
+        return nil
+    }
+
+    private enum CodingKeys: String, CodingKey { case grade, reasons, followUpConsent }
+
+    /// Also reads the three-valued rating stored before the five grades (`"good"`, `"average"`, `"bad"` → 5, 3, 1),
+    /// so records written by an older kioskd still decode.
+    public init(from decoder: any Decoder) throws {
+        if let legacy = try? decoder.singleValueContainer().decode(String.self) {
+            switch legacy {
+            case "good": self.init(grade: .verySatisfied)
+            case "average": self.init(grade: .fairlySatisfied)
+            case "bad": self.init(grade: .veryDissatisfied)
+            default:
+                throw DecodingError.dataCorrupted(
+                    DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "unknown rating"))
+            }
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            grade: try c.decode(ServiceGrade.self, forKey: .grade),
+            reasons: try c.decodeIfPresent([RatingReason].self, forKey: .reasons) ?? [],
+            followUpConsent: try c.decodeIfPresent(Bool.self, forKey: .followUpConsent) ?? false)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(grade, forKey: .grade)
+        try c.encode(reasons, forKey: .reasons)
+        try c.encode(followUpConsent, forKey: .followUpConsent)
+    }
 }
 
 /// How a print ended, as the drivers report it.
@@ -47,6 +149,7 @@ public struct TransactionRecord: Sendable, Hashable, Codable {
     public var licenceJobID: Int?
     public var licencePrint: PrintOutcome?
     public var receiptPrint: PrintOutcome?
+    /// 好差评, when the citizen rated (after a completed or a handed-off transaction; never after a cancelled one).
     public var rating: ServiceRating?
     /// The queue number issued on hand-off, e.g. `A023`.
     public var queueTicket: String?

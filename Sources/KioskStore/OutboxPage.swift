@@ -12,11 +12,14 @@ public struct OutboxEntry: Sendable, Hashable {
     public let ackedAt: Date?
     /// When retention removed the personal fields from `payload`; nil while they are there.
     public let personalDataPurgedAt: Date?
+    /// The signature PNG kept with the transaction (nil when none was drawn or retention purged it).
+    public let signaturePNG: Data?
 
     public init(
         seq: Int64, transactionID: String, payload: Data, createdAt: Date, ackedAt: Date?,
-        personalDataPurgedAt: Date? = nil
+        personalDataPurgedAt: Date? = nil, signaturePNG: Data? = nil
     ) {
+        self.signaturePNG = signaturePNG
         self.seq = seq
         self.transactionID = transactionID
         self.payload = payload
@@ -35,6 +38,8 @@ public struct OutboxEntry: Sendable, Hashable {
 public struct OutboxPage: Sendable, Hashable {
     /// The largest page the store hands out in one call.
     public static let maximumLimit = 1000
+    /// Payload and signature-image bytes past which a page ends early (`hasMore`), whatever the limit.
+    public static let maximumPageBytes = 16 << 20
 
     public let entries: [OutboxEntry]
     /// The seq to pass as `after` for the next page (the last seq here, or the same cursor when empty).

@@ -103,5 +103,33 @@ public enum Schema {
                 );
                 CREATE INDEX authority_decisions_decided ON authority_decisions (decided_at_ms);
                 """),
+        Step(
+            version: 5, summary: "好差评 in five grades with reasons and follow-up consent; the signature image",
+            sql: """
+                -- The three-valued rating (good, average, bad) becomes the national five grades (5, 3, 1), in the
+                -- columns and in the stored JSON alike.
+                ALTER TABLE transactions ADD COLUMN rating_grade INTEGER CHECK (rating_grade BETWEEN 1 AND 5);
+                -- Comma-separated reason codes (efficiency, attitude, deviceFault, complexity, other), grades 1-2 only.
+                ALTER TABLE transactions ADD COLUMN rating_reasons TEXT;
+                ALTER TABLE transactions ADD COLUMN follow_up_consent INTEGER CHECK (follow_up_consent IN (0, 1));
+                UPDATE transactions SET
+                    rating_grade = CASE rating WHEN 'good' THEN 5 WHEN 'average' THEN 3 WHEN 'bad' THEN 1 END,
+                    follow_up_consent = 0
+                WHERE rating IN ('good', 'average', 'bad');
+                UPDATE transactions SET record_json = json_set(record_json, '$.rating', json_object(
+                    'followUpConsent', json('false'), 'grade', CASE json_extract(record_json, '$.rating')
+                        WHEN 'good' THEN 5 WHEN 'average' THEN 3 ELSE 1 END, 'reasons', json_array()))
+                WHERE json_valid(record_json) AND json_extract(record_json, '$.rating') IN ('good', 'average', 'bad');
+                UPDATE outbox SET payload = json_set(payload, '$.rating', json_object(
+                    'followUpConsent', json('false'), 'grade', CASE json_extract(payload, '$.rating')
+                        WHEN 'good' THEN 5 WHEN 'average' THEN 3 ELSE 1 END, 'reasons', json_array()))
+                WHERE json_valid(payload) AND json_extract(payload, '$.rating') IN ('good', 'average', 'bad');
+                ALTER TABLE transactions DROP COLUMN rating;
+                -- The signature PNG: kept with the in-flight session (and removed with its checkpoint), then moved into
+                -- its transaction's row by the same SQLite transaction that records it; purged by retention.
+                ALTER TABLE session_checkpoint ADD COLUMN signature_sha256 TEXT;
+                ALTER TABLE session_checkpoint ADD COLUMN signature_png BLOB;
+                ALTER TABLE transactions ADD COLUMN signature_png BLOB;
+                """),
     ]
 }

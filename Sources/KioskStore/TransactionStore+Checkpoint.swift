@@ -1,4 +1,5 @@
 import Foundation
+import KioskCore
 import KioskIO
 
 extension TransactionStore {
@@ -16,7 +17,9 @@ extension TransactionStore {
                 """
                 INSERT INTO session_checkpoint (slot, session_id, state, saved_at_ms) VALUES (1, ?, ?, ?)
                 ON CONFLICT (slot) DO UPDATE SET session_id = excluded.session_id, state = excluded.state,
-                    saved_at_ms = excluded.saved_at_ms
+                    saved_at_ms = excluded.saved_at_ms,
+                    signature_sha256 = CASE WHEN session_id = excluded.session_id THEN signature_sha256 END,
+                    signature_png = CASE WHEN session_id = excluded.session_id THEN signature_png END
                 """,
                 [.text(sessionID), .blob(state), .integer(nowMilliseconds)])
         }
@@ -39,6 +42,47 @@ extension TransactionStore {
     public func clearCheckpoint(sessionID: String) throws(StoreError) -> Bool {
         try writing("clear the checkpoint of session \(sessionID)") { db in
             try db.run("DELETE FROM session_checkpoint WHERE session_id = ?", [.text(sessionID)]) > 0
+        }
+    }
+}
+
+extension TransactionStore {
+    /// Keeps the signature image with the checkpoint of in-flight session `sessionID` (replacing an earlier one), so
+    /// it goes wherever the session goes: into the transaction's row when it is recorded, or away with the
+    /// checkpoint. Throws `invalidArgument` when that session has no checkpoint.
+    public func saveSignatureImage(_ image: SignatureImage, sessionID: String) throws(StoreError) {
+        try Self.checkID(sessionID, "the session id")
+        let changed = try writing("keep the signature image of session \(sessionID)") { db in
+            try db.run(
+                "UPDATE session_checkpoint SET signature_sha256 = ?, signature_png = ? WHERE session_id = ?",
+                [.text(image.sha256), .blob(Data(image.png)), .text(sessionID)])
+        }
+        guard changed > 0 else {
+            throw .invalidArgument("session \(sessionID) has no checkpoint to keep the signature image with")
+        }
+    }
+
+    /// The signature image kept with session `sessionID`, if its hash is `sha256` (an image the flow no longer
+    /// names is not returned).
+    public func sessionSignatureImage(sessionID: String, sha256: String) throws(StoreError) -> SignatureImage? {
+        let png = try withDatabase("read the signature image of session \(sessionID)") { db in
+            try db.firstRow(
+                "SELECT signature_png FROM session_checkpoint WHERE session_id = ? AND signature_sha256 = ?",
+                [.text(sessionID), .text(sha256.lowercased())]
+            ) { $0.data(0) }
+        }
+        return try Self.signatureImage(png.flatMap { $0 }, what: "session \(sessionID)")
+    }
+
+    /// Forgets the signature image of session `sessionID` if its hash is `sha256` (the flow refused that signature).
+    @discardableResult
+    public func discardSignatureImage(sessionID: String, sha256: String) throws(StoreError) -> Bool {
+        try writing("discard the signature image of session \(sessionID)") { db in
+            try db.run(
+                """
+                UPDATE session_checkpoint SET signature_sha256 = NULL, signature_png = NULL
+                WHERE session_id = ? AND signature_sha256 = ?
+                """, [.text(sessionID), .text(sha256.lowercased())]) > 0
         }
     }
 }

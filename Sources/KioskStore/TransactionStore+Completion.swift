@@ -44,19 +44,31 @@ extension TransactionStore {
             try db.run(
                 """
                 INSERT INTO transactions (id, kiosk_id, started_at_ms, ended_at_ms, outcome, outcome_reason,
-                    credit_code, licence_job_id, queue_ticket, rating, recorded_at_ms, record_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    credit_code, licence_job_id, queue_ticket, rating_grade, rating_reasons, follow_up_consent,
+                    recorded_at_ms, record_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     .text(record.id), .text(record.kioskID), .integer(record.startedAt.unixMilliseconds),
                     .optional(record.endedAt?.unixMilliseconds), .text(outcomeName), .optional(reason),
                     .optional(record.licence?.creditCode), .optional(record.licenceJobID.map(Int64.init)),
-                    .optional(record.queueTicket), .optional(record.rating?.rawValue), .integer(now), .text(text),
+                    .optional(record.queueTicket), .optional(record.rating.map { Int64($0.grade.rawValue) }),
+                    .optional(record.rating?.reasonsColumn), .optional(record.rating.map { Int64($0.followUpConsent ? 1 : 0) }),
+                    .integer(now), .text(text),
                 ])
             try db.run(
                 "INSERT INTO outbox (transaction_id, payload, created_at_ms) VALUES (?, ?, ?)",
                 [.text(record.id), .text(text), .integer(now)])
             let seq = db.lastInsertRowID
+            // The signature image the record's hash names moves from the session into the transaction's row, before
+            // the checkpoint (and any other image with it) is deleted.
+            if let hash = record.signatureSHA256 {
+                try db.run(
+                    """
+                    UPDATE transactions SET signature_png = (SELECT signature_png FROM session_checkpoint
+                        WHERE session_id = ? AND signature_sha256 = ?) WHERE id = ?
+                    """, [.text(session), .text(hash), .text(record.id)])
+            }
             try db.run("DELETE FROM session_checkpoint WHERE session_id = ?", [.text(session)])
             // The authority's decision was kept for repeat requests while the session lived; none can come now, and
             // it holds the applicant's name and address (the record keeps what the transaction needs).
@@ -92,6 +104,30 @@ extension TransactionStore {
         }
         return records
     }
+}
+
+extension TransactionStore {
+    /// The signature image kept with recorded transaction `id`, or nil (none was drawn, or retention purged it).
+    public func transactionSignatureImage(id: String) throws(StoreError) -> SignatureImage? {
+        let png = try withDatabase("read the signature image of transaction \(id)") { db in
+            try db.firstRow("SELECT signature_png FROM transactions WHERE id = ?", [.text(id)]) { $0.data(0) }
+        }
+        return try Self.signatureImage(png.flatMap { $0 }, what: "transaction \(id)")
+    }
+
+    static func signatureImage(_ png: Data?, what: String) throws(StoreError) -> SignatureImage? {
+        guard let png else { return nil }
+        do {
+            return try SignatureImage(png: Array(png))
+        } catch {
+            throw .undecodable(what: "the signature image of \(what)", detail: error.description)
+        }
+    }
+}
+
+extension ServiceRating {
+    /// The `transactions.rating_reasons` column: reason codes, comma-separated; nil when there are none.
+    var reasonsColumn: String? { reasons.isEmpty ? nil : reasons.map(\.rawValue).joined(separator: ",") }
 }
 
 extension TransactionOutcome {

@@ -12,7 +12,8 @@ extension TransactionStore {
         var entries = try withDatabase("read the outbox after \(seq)") { db in
             try db.rows(
                 """
-                SELECT o.seq, o.transaction_id, o.payload, o.created_at_ms, o.acked_at_ms, t.personal_purged_at_ms
+                SELECT o.seq, o.transaction_id, o.payload, o.created_at_ms, o.acked_at_ms, t.personal_purged_at_ms,
+                    t.signature_png
                 FROM outbox o LEFT JOIN transactions t ON t.id = o.transaction_id
                 WHERE o.seq > ? ORDER BY o.seq LIMIT ?
                 """,
@@ -22,11 +23,22 @@ extension TransactionStore {
                     seq: row.int64(0), transactionID: row.string(1) ?? "", payload: row.data(2) ?? Data(),
                     createdAt: Date(unixMilliseconds: row.int64(3)),
                     ackedAt: row.optionalInt64(4).map { Date(unixMilliseconds: $0) },
-                    personalDataPurgedAt: row.optionalInt64(5).map { Date(unixMilliseconds: $0) })
+                    personalDataPurgedAt: row.optionalInt64(5).map { Date(unixMilliseconds: $0) },
+                    signaturePNG: row.data(6))
             }
         }
-        let hasMore = entries.count > limit
+        var hasMore = entries.count > limit
         if hasMore { entries.removeLast() }
+        // Signature images make entries large: a page ends once it holds `maximumPageBytes` (always one entry at
+        // least), and the collector asks again for the rest.
+        var bytes = 0
+        if let cut = entries.firstIndex(where: { entry in
+            bytes += entry.payload.count + (entry.signaturePNG?.count ?? 0)
+            return bytes > OutboxPage.maximumPageBytes
+        }), max(cut, 1) < entries.count {
+            entries.removeSubrange(max(cut, 1)...)
+            hasMore = true
+        }
         return OutboxPage(entries: entries, next: entries.last?.seq ?? seq, hasMore: hasMore)
     }
 

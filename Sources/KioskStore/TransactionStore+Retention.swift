@@ -50,7 +50,10 @@ extension TransactionStore {
                     TransactionRecord.self, from: Data(json.utf8), what: "transaction \(id)")
                 let text = String(decoding: try RecordCoding.encode(PersonalDataPurge.purged(record)), as: UTF8.self)
                 try db.run(
-                    "UPDATE transactions SET record_json = ?, personal_purged_at_ms = ? WHERE id = ?",
+                    """
+                    UPDATE transactions SET record_json = ?, personal_purged_at_ms = ?, signature_png = NULL
+                    WHERE id = ?
+                    """,
                     [.text(text), .integer(now), .text(id)])
                 try db.run("UPDATE outbox SET payload = ? WHERE transaction_id = ?", [.text(text), .text(id)])
             }

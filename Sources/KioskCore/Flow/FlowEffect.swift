@@ -15,8 +15,10 @@ public enum UIEvent: Sendable, Hashable, Codable {
     case timeoutWarning(secondsLeft: Int)
     case deviceProblem(DeviceRole)
     case deviceRecovered(DeviceRole)
-    /// Staff have been called to the terminal.
+    /// Staff have been called to the terminal (by the citizen: reason `requested-by-citizen`).
     case staffCalled(reason: String)
+    /// A staff member did something at the terminal (shown on screen; the staff call, if any, is answered).
+    case staffActed(StaffAction)
     case receiptFailed
     case pleaseWait
     /// kioskd restarted mid-session: the citizen must place the same card again to go on.

@@ -24,7 +24,9 @@ public enum StaffAction: String, Sendable, Hashable, Codable {
 /// Everything that can happen to the flow. Time comes with each event (`at:`), never from a clock inside.
 public indirect enum FlowEvent: Sendable, Hashable, Codable {
     // Citizen, through the touch UI.
-    case start(transactionID: String, kioskID: String)
+    /// `elderly`: 适老模式 — every citizen-facing timeout of the session is doubled.
+    case start(transactionID: String, kioskID: String, elderly: Bool = false)
+    /// 继续办理 ("still here"): restores the current step's full time.
     case citizenActive
     case confirmIdentity
     case submitForm(ApplicationForm)
@@ -34,6 +36,8 @@ public indirect enum FlowEvent: Sendable, Hashable, Codable {
     case skipRating
     case cancel
     case requestHandOff
+    /// 呼叫工作人员: the citizen calls staff to the terminal (on every screen, with or without a session).
+    case callStaff
 
     // ID-card reader.
     case cardRead(IdentityCard)
@@ -70,6 +74,7 @@ public indirect enum FlowEvent: Sendable, Hashable, Codable {
         case .skipRating: "skip-rating"
         case .cancel: "cancel"
         case .requestHandOff: "request-hand-off"
+        case .callStaff: "call-staff"
         case .cardRead: "card-read"
         case .cardError: "card-error"
         case .cardRemoved: "card-removed"

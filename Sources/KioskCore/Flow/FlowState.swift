@@ -67,6 +67,29 @@ public enum CancelReason: String, Sendable, Hashable, Codable {
     case interrupted = "interrupted"
 }
 
+/// Staff (帮办) have been called to the terminal and have not yet acted: what the screen, `status` and the monitor
+/// show ("help is coming").
+public struct StaffCall: Sendable, Hashable, Codable {
+    /// Who called: the citizen (呼叫工作人员), or the flow itself (a licence print problem, a resumed session).
+    public enum Caller: String, Sendable, Hashable, Codable {
+        case citizen, flow
+    }
+
+    public var since: Date
+    public var by: Caller
+    /// A code or a short non-personal text (`requested-by-citizen`, a print problem's reason).
+    public var reason: String
+
+    public init(since: Date, by: Caller, reason: String) {
+        self.since = since
+        self.by = by
+        self.reason = reason
+    }
+
+    /// The reason of a citizen's call.
+    public static let citizenReason = "requested-by-citizen"
+}
+
 /// One citizen's session: everything the flow knows about them. Dropped whole (wiped) when the session ends.
 public struct FlowSession: Sendable, Hashable, Codable {
     public var record: TransactionRecord
@@ -87,8 +110,35 @@ public struct FlowSession: Sendable, Hashable, Codable {
     /// only once the same card (same ID number) is presented again. A restart never hands one citizen's session to
     /// whoever stands at the screen next.
     public var resumeStep: FlowStepName?
+    /// 适老模式, chosen at the start: every citizen-facing timeout of the session (and its warning) is doubled.
+    public var elderly = false
 
-    public init(record: TransactionRecord) { self.record = record }
+    public init(record: TransactionRecord, elderly: Bool = false) {
+        self.record = record
+        self.elderly = elderly
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case record, identity, form, signatureSHA256, cardAttempts, applicationAttempts, licenceAttempts
+        case reprintsAuthorised, licenceJobUUID, lastLicenceOutcome, resumeStep, elderly
+    }
+
+    /// Keys added after the first release (`elderly`) are optional, so a checkpoint written by an older kioskd resumes.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        record = try c.decode(TransactionRecord.self, forKey: .record)
+        identity = try c.decodeIfPresent(IdentityCard.self, forKey: .identity)
+        form = try c.decodeIfPresent(ApplicationForm.self, forKey: .form)
+        signatureSHA256 = try c.decodeIfPresent(String.self, forKey: .signatureSHA256)
+        cardAttempts = try c.decode(Int.self, forKey: .cardAttempts)
+        applicationAttempts = try c.decode(Int.self, forKey: .applicationAttempts)
+        licenceAttempts = try c.decode(Int.self, forKey: .licenceAttempts)
+        reprintsAuthorised = try c.decode(Int.self, forKey: .reprintsAuthorised)
+        licenceJobUUID = try c.decodeIfPresent(String.self, forKey: .licenceJobUUID)
+        lastLicenceOutcome = try c.decodeIfPresent(PrintOutcome.self, forKey: .lastLicenceOutcome)
+        resumeStep = try c.decodeIfPresent(FlowStepName.self, forKey: .resumeStep)
+        elderly = try c.decodeIfPresent(Bool.self, forKey: .elderly) ?? false
+    }
 
     public var transactionID: String { record.id }
 }
@@ -115,10 +165,14 @@ public struct FlowState: Sendable, Hashable, Codable {
     public var persistFailures: Int
     /// Devices the flow has been told are lost and not yet restored.
     public var lostDevices: Set<DeviceRole>
+    /// Staff have been called and have not yet acted (set with or without a session; cleared by any staff action and
+    /// when a session ends).
+    public var staffCall: StaffCall?
 
     public init(
         step: FlowStepName, session: FlowSession?, handOffReason: HandOffReason?, cancelReason: CancelReason?,
-        timerGeneration: Int, warned: Bool, persistFailures: Int, lostDevices: Set<DeviceRole>
+        timerGeneration: Int, warned: Bool, persistFailures: Int, lostDevices: Set<DeviceRole>,
+        staffCall: StaffCall? = nil
     ) {
         self.step = step
         self.sessionBox = session.map(SessionBox.init)
@@ -128,6 +182,7 @@ public struct FlowState: Sendable, Hashable, Codable {
         self.warned = warned
         self.persistFailures = persistFailures
         self.lostDevices = lostDevices
+        self.staffCall = staffCall
     }
 
     public static let idle = FlowState(
@@ -137,7 +192,7 @@ public struct FlowState: Sendable, Hashable, Codable {
     public static func == (a: FlowState, b: FlowState) -> Bool {
         a.step == b.step && a.handOffReason == b.handOffReason && a.cancelReason == b.cancelReason
             && a.timerGeneration == b.timerGeneration && a.warned == b.warned && a.persistFailures == b.persistFailures
-            && a.lostDevices == b.lostDevices && (a.sessionBox === b.sessionBox || a.session == b.session)
+            && a.lostDevices == b.lostDevices && a.staffCall == b.staffCall && (a.sessionBox === b.sessionBox || a.session == b.session)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -148,6 +203,7 @@ public struct FlowState: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case step, session, handOffReason, cancelReason, timerGeneration, warned, persistFailures, lostDevices
+        case staffCall
     }
 
     public init(from decoder: any Decoder) throws {
@@ -160,7 +216,8 @@ public struct FlowState: Sendable, Hashable, Codable {
             timerGeneration: try c.decode(Int.self, forKey: .timerGeneration),
             warned: try c.decode(Bool.self, forKey: .warned),
             persistFailures: try c.decode(Int.self, forKey: .persistFailures),
-            lostDevices: try c.decode(Set<DeviceRole>.self, forKey: .lostDevices))
+            lostDevices: try c.decode(Set<DeviceRole>.self, forKey: .lostDevices),
+            staffCall: try c.decodeIfPresent(StaffCall.self, forKey: .staffCall))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -173,6 +230,7 @@ public struct FlowState: Sendable, Hashable, Codable {
         try c.encode(warned, forKey: .warned)
         try c.encode(persistFailures, forKey: .persistFailures)
         try c.encode(lostDevices, forKey: .lostDevices)
+        try c.encodeIfPresent(staffCall, forKey: .staffCall)
     }
 
     /// Whether `session` was written since `old` (cheap: compares the boxes, not the sessions).

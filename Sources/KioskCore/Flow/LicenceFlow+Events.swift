@@ -3,7 +3,8 @@ import Foundation
 extension StepContext {
     mutating func apply(_ event: FlowEvent) {
         switch event {
-        case .start(let transactionID, let kioskID): start(transactionID: transactionID, kioskID: kioskID)
+        case .start(let transactionID, let kioskID, let elderly):
+            start(transactionID: transactionID, kioskID: kioskID, elderly: elderly)
         case .citizenActive: citizenActive()
         case .confirmIdentity: confirmIdentity()
         case .submitForm(let form): submitForm(form)
@@ -13,6 +14,7 @@ extension StepContext {
         case .skipRating: rate(nil)
         case .cancel: citizenCancels()
         case .requestHandOff: citizenAsksForWindow()
+        case .callStaff: citizenCallsStaff()
         case .cardRead(let card): cardRead(card)
         case .cardError(let reason): cardError(reason)
         case .cardRemoved: notApplicable("taking the card away does not change the flow")
@@ -32,16 +34,17 @@ extension StepContext {
 
     // MARK: Citizen
 
-    mutating func start(transactionID: String, kioskID: String) {
+    mutating func start(transactionID: String, kioskID: String, elderly: Bool) {
         guard state.step == .idle || state.step.isTerminal else {
             return notApplicable("a session is already running (\(state.step.rawValue))")
         }
         guard !transactionID.isEmpty else { return notApplicable("a session needs a transaction id") }
         state = FlowState(
             step: .idle,
-            session: FlowSession(record: TransactionRecord(id: transactionID, kioskID: kioskID, startedAt: now)),
+            session: FlowSession(
+                record: TransactionRecord(id: transactionID, kioskID: kioskID, startedAt: now), elderly: elderly),
             handOffReason: nil, cancelReason: nil, timerGeneration: state.timerGeneration, warned: false,
-            persistFailures: 0, lostDevices: state.lostDevices)
+            persistFailures: 0, lostDevices: state.lostDevices, staffCall: state.staffCall)
         enter(.awaitingCard)
         emit(.startReadingCard)
         if state.lostDevices.contains(.idReader) { ui(.deviceProblem(.idReader)) }
@@ -116,11 +119,24 @@ extension StepContext {
                 transactionID: session.transactionID, identity: identity, form: form, signatureSHA256: signature))
     }
 
+    /// 好差评 (nil: skipped). One rating per transaction; reasons and a follow-up call only with a dissatisfied
+    /// grade, and a follow-up call only when the form gave a phone number to call.
     mutating func rate(_ rating: ServiceRating?) {
-        guard state.step == .rating, var session = state.session else { return notApplicable("no rating is asked for") }
+        guard state.step == .rating, var session = state.session else {
+            if state.step == .persisting, state.session?.record.rating != nil {
+                return notApplicable("this transaction has already been rated (one rating per transaction)")
+            }
+            return notApplicable("no rating is asked for")
+        }
+        if let rating {
+            if let why = rating.refusal { return notApplicable(why) }
+            if rating.followUpConsent, (session.record.form?.phone.unmasked.trimmed ?? "").isEmpty {
+                return notApplicable("no phone number was given on the form, so no follow-up call (回访) can be agreed")
+            }
+        }
         session.record.rating = rating
         state.session = session
-        persistCompleted()
+        persistRated()
     }
 
     mutating func citizenCancels() {
@@ -146,6 +162,16 @@ extension StepContext {
         default:
             notApplicable("a staffed window can be asked for only before the application is sent")
         }
+    }
+
+    /// 呼叫工作人员: on every screen, with or without a session. A call already waiting for staff is not made twice.
+    mutating func citizenCallsStaff() {
+        if let waiting = state.staffCall {
+            return notApplicable("staff have already been called (\(waiting.by.rawValue): \(waiting.reason))")
+        }
+        state.staffCall = StaffCall(since: now, by: .citizen, reason: StaffCall.citizenReason)
+        emit(.audit(actor: "citizen", action: "staff-call", transactionID: state.session?.transactionID))
+        ui(.staffCalled(reason: StaffCall.citizenReason))
     }
 
     // MARK: Card reader
@@ -266,7 +292,7 @@ extension StepContext {
 
     mutating func licencePrintProblem(_ reason: String) {
         enter(.licencePrintProblem)
-        ui(.staffCalled(reason: reason))
+        flowCallsStaff(reason)
         emit(
             .audit(
                 actor: "kioskd", action: "licence-print-problem", transactionID: state.session?.transactionID,
@@ -304,29 +330,44 @@ extension StepContext {
 
     // MARK: Staff
 
+    /// A staff action answers any staff call; it is audited and shown on screen before it takes effect.
     mutating func staffAssist(_ staffID: String, _ action: StaffAction) {
-        guard isActive, let session = state.session else { return notApplicable("no session to assist") }
+        guard isActive, let session = state.session else {
+            guard state.staffCall != nil else { return notApplicable("no session to assist") }
+            // Staff came to a call made with no session: the call is answered, there is nothing else to do.
+            emit(.audit(actor: staffID, action: action.rawValue, transactionID: nil, detail: "answered a staff call"))
+            state.staffCall = nil
+            return ui(.staffActed(action))
+        }
+        let refusal: String? =
+            switch action {
+            case .extendTime: state.step == .persisting ? "nothing to extend while saving" : nil
+            case .authoriseReprint: state.step == .licencePrintProblem ? nil : "no failed licence print to redo"
+            case .confirmLicencePrinted: state.step == .licencePrintProblem ? nil : "no licence print to confirm"
+            case .handOff:
+                if state.step == .printingLicence || state.step == .persisting {
+                    "wait for the licence print or the save to finish"
+                } else if state.step == .rating {
+                    "the transaction has ended; only its rating is still open"
+                } else {
+                    nil
+                }
+            }
+        if let refusal { return notApplicable(refusal) }
+        emit(.audit(actor: staffID, action: action.rawValue, transactionID: session.transactionID))
+        state.staffCall = nil
+        ui(.staffActed(action))
         switch action {
         case .extendTime:
-            guard state.step != .persisting else { return notApplicable("nothing to extend while saving") }
-            emit(.audit(actor: staffID, action: action.rawValue, transactionID: session.transactionID))
             restartTimer()
         case .authoriseReprint:
-            guard state.step == .licencePrintProblem else { return notApplicable("no failed licence print to redo") }
-            emit(.audit(actor: staffID, action: action.rawValue, transactionID: session.transactionID))
             state.session?.reprintsAuthorised += 1
             startLicencePrint(authorisedBy: staffID)
         case .confirmLicencePrinted:
-            guard state.step == .licencePrintProblem else { return notApplicable("no licence print to confirm") }
-            emit(.audit(actor: staffID, action: action.rawValue, transactionID: session.transactionID))
             state.session?.record.licencePrint = .completed
             state.session?.record.licencePrintedAt = now
             printReceipt()
         case .handOff:
-            guard state.step != .printingLicence && state.step != .persisting else {
-                return notApplicable("wait for the licence print or the save to finish")
-            }
-            emit(.audit(actor: staffID, action: action.rawValue, transactionID: session.transactionID))
             handOff(.requestedByStaff)
         }
     }
@@ -353,8 +394,8 @@ extension StepContext {
             rate(nil)
         case _ where step.waitsForCitizen && !state.warned:
             state.warned = true
-            ui(.timeoutWarning(secondsLeft: Int(policy.warningLead.components.seconds)))
-            startTimer(after: policy.warningLead)
+            ui(.timeoutWarning(secondsLeft: Int(warningLead.components.seconds)))
+            startTimer(after: warningLead)
         case .awaitingCard where state.lostDevices.contains(.idReader):
             handOff(.deviceUnavailable)
         case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature:
@@ -396,7 +437,7 @@ extension StepContext {
             // Nothing has been sent to the printer: the citizen must still be there, and be the same person.
             let away = now.timeIntervalSince(savedAt)
             let back = session.resumeStep ?? step
-            guard away >= 0, away * 1000 < Double(policy.timeout(for: back).milliseconds) else {
+            guard away >= 0, away * 1000 < Double(timeout(for: back).milliseconds) else {
                 return cancel(.interrupted)
             }
             guard session.identity != nil else { break }
@@ -437,7 +478,7 @@ extension StepContext {
                 emit(.superviseLicence(transactionID: session.transactionID, jobUUID: job))
             }
         case .licencePrintProblem:
-            ui(.staffCalled(reason: "resumed after a restart"))
+            flowCallsStaff("resumed after a restart")
         case .persisting:
             emit(.persistTransaction(session.record))
         default:

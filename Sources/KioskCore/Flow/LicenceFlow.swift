@@ -63,7 +63,7 @@ struct StepContext {
     /// (a licence print above all) can be resumed from what was decided here.
     func finish(from old: FlowState) -> FlowTransition {
         var effects = effects
-        let changed = old.step != state.step || state.sessionWritten(since: old)
+        let changed = old.step != state.step || state.sessionWritten(since: old) || old.staffCall != state.staffCall
         if changed, state.session != nil, !state.step.isTerminal, state.step != .idle {
             effects.insert(.persistCheckpoint(state), at: 0)
         }
@@ -95,13 +95,21 @@ struct StepContext {
         } else if step == .persisting || step == .idle {
             return
         } else if step.waitsForCitizen && step != .rating {
-            let timeout = policy.timeout(for: step)
-            startTimer(after: max(.zero, timeout - policy.warningLead))
+            startTimer(after: max(.zero, timeout(for: step) - warningLead))
         } else {
             state.warned = true
-            startTimer(after: policy.timeout(for: step))
+            startTimer(after: timeout(for: step))
         }
     }
+
+    /// The session's timeout of `step`: doubled in 适老模式 for the steps where the citizen is the one to act.
+    func timeout(for step: FlowStepName) -> Duration {
+        let base = policy.timeout(for: step)
+        return step.waitsForCitizen && state.session?.elderly == true ? base * 2 : base
+    }
+
+    /// How long before a citizen step's timeout the warning comes: doubled in 适老模式 like the timeout.
+    var warningLead: Duration { state.session?.elderly == true ? policy.warningLead * 2 : policy.warningLead }
 
     mutating func startTimer(after delay: Duration) {
         state.timerGeneration += 1
@@ -115,8 +123,8 @@ struct StepContext {
 
     // MARK: Ending a session
 
-    /// Ends the session at a staffed window: ticket, then the durable record; the end screen follows the store's
-    /// acknowledgement.
+    /// Ends the session at a staffed window: the ticket, then 好差评 (the hand-off reason shown above it), then the
+    /// durable record once the citizen rated or skipped; the end screen follows the store's acknowledgement.
     mutating func handOff(_ reason: HandOffReason) {
         guard var session = state.session else { return }
         if state.step == .awaitingCard { emit(.stopReadingCard) }
@@ -124,7 +132,11 @@ struct StepContext {
         session.record.endedAt = now
         emit(.dispenseTicket(category: policy.handOffCategory, reason: reason))
         state.handOffReason = reason
-        persistEnding(session)
+        // A session resumed after a restart whose card was not presented again: whoever stands at the screen is not
+        // known to be its citizen, so nobody is asked to rate it.
+        if session.resumeStep != nil { return persistEnding(session) }
+        state.session = session
+        enter(.rating)
     }
 
     /// Ends the session without a result: the record is kept without personal data.
@@ -175,6 +187,7 @@ struct StepContext {
     mutating func endSession(_ session: FlowSession, step: FlowStepName) {
         emit(.wipePersonalData(transactionID: session.transactionID))
         state.session = nil
+        state.staffCall = nil
         state.persistFailures = 0
         enter(step)
     }
@@ -208,11 +221,21 @@ struct StepContext {
         emit(.printReceipt(facts))
     }
 
-    /// Writes the completed transaction; "done" waits for `.transactionPersisted`.
-    mutating func persistCompleted() {
+    /// Writes the rated (or unrated) transaction: a handed-off one as it ended, anything else as completed; "done"
+    /// waits for `.transactionPersisted`.
+    mutating func persistRated() {
         guard var session = state.session else { return }
+        if case .handedOff? = session.record.outcome {
+            return persistEnding(session)
+        }
         session.record.outcome = .completed
         session.record.endedAt = now
         persistEnding(session)
+    }
+
+    /// The flow itself calls staff (a print problem, a session resumed at one).
+    mutating func flowCallsStaff(_ reason: String) {
+        state.staffCall = StaffCall(since: now, by: .flow, reason: reason)
+        ui(.staffCalled(reason: reason))
     }
 }
