@@ -168,15 +168,17 @@ class Daemon:
                     if handle.read(16) != b"SQLite format 3\x00":
                         continue
                 connection = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+                connection.row_factory = sqlite3.Row
                 try:
-                    row = connection.execute(
-                        "SELECT outcome, rating, record_json FROM transactions WHERE id = ?", (transaction_id,)).fetchone()
+                    row = connection.execute("SELECT * FROM transactions WHERE id = ?", (transaction_id,)).fetchone()
                 finally:
                     connection.close()
             except sqlite3.Error:
                 continue
             if row:
-                return {"outcome": row[0], "rating": row[1], "record": json.loads(row[2])}
+                columns = dict(row)
+                columns["record"] = json.loads(columns.pop("record_json"))
+                return columns
         return None
 
 
