@@ -182,11 +182,11 @@ class Daemon:
         return None
 
 
-# A MutationObserver in the page resolves when `predicate` (a JS expression) holds, or answers false at the deadline.
+# A MutationObserver in the page resolves when PREDICATE (a JS expression, inlined: the page's CSP forbids eval and
+# new Function) holds, or answers whether it holds at the deadline.
 WAIT_SCRIPT = """
-const [source, ms, done] = arguments;
-const holds = new Function("return (" + source + ");");
-const check = () => { try { return !!holds(); } catch (error) { return false; } };
+const [ms, done] = arguments;
+const check = () => { try { return !!(PREDICATE); } catch (error) { return false; } };
 if (check()) return done(true);
 const observer = new MutationObserver(() => { if (check()) { observer.disconnect(); clearTimeout(timer); done(true); } });
 observer.observe(document.documentElement, {subtree: true, childList: true, attributes: true, characterData: true});
@@ -221,7 +221,7 @@ class Browser:
         return self.driver.execute_script(script, *arguments)
 
     def wait_js(self, predicate, timeout_s=15, what=None):
-        if not self.driver.execute_async_script(WAIT_SCRIPT, predicate, int(timeout_s * 1000)):
+        if not self.driver.execute_async_script(WAIT_SCRIPT.replace("PREDICATE", predicate), int(timeout_s * 1000)):
             raise Failure("within %s s: %s (screen %s)" % (timeout_s, what or predicate, self.screen()))
 
     def screen(self):

@@ -399,7 +399,7 @@ class Suite:
         b, admin = self.browser, self.admin
         b.tap("适老模式")
         b.wait_screen("placeCard")
-        if not b.js("return document.body.classList.contains('elderly')"):
+        if not b.js("return document.documentElement.classList.contains('elderly')"):
             raise Failure("适老模式 did not enlarge the page")
         self.check_styles(ELDERLY, "elderly placeCard")
         self.shoot("19-elderly-place-card")
@@ -424,7 +424,7 @@ class Suite:
         b.tap("中文")
         b.tap("取消办理")
         b.wait_screen("welcome", 30)
-        if b.js("return document.body.classList.contains('elderly')"):
+        if b.js("return document.documentElement.classList.contains('elderly')"):
             raise Failure("适老模式 outlived its session")
         self.check_console()
 

@@ -161,7 +161,7 @@
     stateReceivedAt = performance.now();
     if (lastTransactionID && next.transactionID !== lastTransactionID) wipe(!next.transactionID);
     lastTransactionID = next.transactionID || null;
-    document.body.classList.toggle("elderly", !!next.elderly);
+    document.documentElement.classList.toggle("elderly", !!next.elderly);
     let screen = next.screen === "collect" ? "rating" : next.screen;
     fill(screen, next);
     show(screen);
@@ -505,8 +505,11 @@
   // MARK: wiring
 
   function tapped(event) {
+    // Only taps meant to move on count (not keypad keys, grades, the language or the staff button).
     const target = event.target.closest("button");
-    if (target && shownScreen) pendingTap = { at: event.timeStamp, from: shownScreen };
+    const movesOn = target && !target.closest("#keypad") && !target.classList.contains("grade") &&
+      target.id !== "language" && target.id !== "call-staff" && target.id !== "signature-clear";
+    if (movesOn && shownScreen) pendingTap = { at: event.timeStamp, from: shownScreen };
   }
 
   function bind() {
