@@ -39,7 +39,8 @@ public protocol ApprovalRecords: Sendable {
 /// The central registration service as the flow's `RegistrationAuthority` (`authority.mode: "central"`).
 ///
 /// `POST` of the application as JSON (`transactionID`, on which the centre de-duplicates, `date`, `applicant`,
-/// `form`); the answer is `200 {"decision": "approved", "licence": {…licence JSON keys…}}` or
+/// `form`, `signature`: `{"sha256", "mediaType": "image/png", "image": base64}`, the image when the screen drew it);
+/// the answer is `200 {"decision": "approved", "licence": {…licence JSON keys…}}` or
 /// `{"decision": "rejected", "reasons": [{"field": …, "message": …}]}`. Timeouts, network errors, an untrusted
 /// peer, 5xx and anything unexpected are `unavailable` (the flow's hand-off). An approval is stored before it is
 /// returned; a stored one is returned without asking the centre again.
@@ -136,7 +137,14 @@ public final class CentralAuthority: RegistrationAuthority {
             "transactionID": request.transactionID, "date": request.date.description, "applicant": applicant,
             "form": fields,
         ]
-        if let signature = request.signatureSHA256 { object["signature"] = ["sha256": signature] }
+        if let signature = request.signatureSHA256 {
+            var entry: [String: Any] = ["sha256": signature]
+            if let image = request.signatureImage, image.sha256 == signature.lowercased() {
+                entry["mediaType"] = SignatureImage.mediaType
+                entry["image"] = image.base64
+            }
+            object["signature"] = entry
+        }
         return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
     }
 

@@ -39,7 +39,8 @@ enum TransactionEvent {
         out.raw(String(entry.seq))
         out.raw(",\"data\":")
         if let record {
-            TransactionEventData.append(record, purged: entry.personalDataPurgedAt != nil, to: &out)
+            TransactionEventData.append(
+                record, purged: entry.personalDataPurgedAt != nil, signaturePNG: entry.signaturePNG, to: &out)
         } else if entry.payload.isEmpty {
             out.raw("null")
         } else {

@@ -4,18 +4,20 @@ import KioskHTTP
 
 /// The `data` of a `kioskd.transaction.v1` event: the transaction as the centre registers it. Personal fields are
 /// given in full (this travels only over TLS, to the holder of a pull token); once retention has removed them, the
-/// record says `"personalDataPurged": true` instead of carrying them.
+/// record says `"personalDataPurged": true` instead of carrying them. The signature image (PNG, base64) travels with
+/// its hash, like the other personal fields, until retention purges it.
 enum TransactionEventData {
-    /// `record` as a JSON object (sorted keys). `purged` is the store's purge marker.
-    static func json(_ record: TransactionRecord, purged: Bool) -> String {
+    /// `record` as a JSON object (sorted keys). `purged` is the store's purge marker; `signaturePNG` the image kept
+    /// with the transaction.
+    static func json(_ record: TransactionRecord, purged: Bool, signaturePNG: Data? = nil) -> String {
         var out = JSONBytes()
-        append(record, purged: purged, to: &out)
+        append(record, purged: purged, signaturePNG: signaturePNG, to: &out)
         return out.string
     }
 
     /// Written member by member in sorted key order, escaped as `JSONSerialization` escapes (the bytes it wrote from
     /// a dictionary before; a dictionary per record and per nested object was most of an event's cost).
-    static func append(_ record: TransactionRecord, purged: Bool, to out: inout JSONBytes) {
+    static func append(_ record: TransactionRecord, purged: Bool, signaturePNG: Data? = nil, to out: inout JSONBytes) {
         var first = true
         out.raw("{")
         if purged {
@@ -111,7 +113,16 @@ enum TransactionEventData {
         }
         if let rating = record.rating {
             out.key("rating", first: &first)
-            out.string(rating.rawValue)
+            out.raw("{\"followUpConsent\":")
+            out.raw(rating.followUpConsent ? "true" : "false")
+            out.raw(",\"grade\":")
+            out.raw(String(rating.grade.rawValue))
+            out.raw(",\"reasons\":[")
+            for (index, reason) in rating.reasons.enumerated() {
+                if index > 0 { out.raw(",") }
+                out.string(reason.rawValue)
+            }
+            out.raw("]}")
         }
         if let reason {
             out.key("reason", first: &first)
@@ -123,7 +134,15 @@ enum TransactionEventData {
         }
         if !purged, let hash = record.signatureSHA256 {
             out.key("signature", first: &first)
-            out.raw("{\"sha256\":")
+            out.raw("{")
+            if let png = signaturePNG {
+                out.raw("\"image\":")
+                out.string(png.base64EncodedString())
+                out.raw(",\"mediaType\":")
+                out.string(SignatureImage.mediaType)
+                out.raw(",")
+            }
+            out.raw("\"sha256\":")
             out.string(hash)
             out.raw("}")
         }

@@ -84,6 +84,12 @@ struct ControlCommands: Sendable {
         if let reason = snapshot.cancelReason { flow["cancelReason"] = reason.rawValue }
         if let ticket = snapshot.lastTicket { flow["lastTicket"] = ticket }
         if let id = snapshot.lastCompletedTransaction { flow["lastCompletedTransaction"] = id }
+        if snapshot.elderly { flow["elderly"] = true }
+        if let call = snapshot.staffCall {
+            flow["staffCall"] = [
+                "since": ISO8601DateFormatter().string(from: call.since), "by": call.by.rawValue, "reason": call.reason,
+            ]
+        }
         if let ended = snapshot.lastEnded {
             flow["lastEnded"] = [
                 "transactionID": ended.transactionID, "step": ended.step.rawValue, "reason": ended.reason,
@@ -133,7 +139,11 @@ struct ControlCommands: Sendable {
         case "start":
             let id = Self.newTransactionID(
                 kioskID: daemon.config.kioskID, at: daemon.clock(), timeZone: daemon.config.flow.timeZone)
-            event = .start(transactionID: id, kioskID: daemon.config.kioskID)
+            guard request["elderly"] == nil || request["elderly"] is Bool else {
+                return error("start's \"elderly\" must be true or false")
+            }
+            event = .start(
+                transactionID: id, kioskID: daemon.config.kioskID, elderly: request["elderly"] as? Bool ?? false)
         case "citizen-active": event = .citizenActive
         case "confirm-identity": event = .confirmIdentity
         case "submit-form":
@@ -145,31 +155,79 @@ struct ControlCommands: Sendable {
         case "sign":
             if let hash = request["signatureSHA256"] as? String {
                 event = .sign(signatureSHA256: hash)
-            } else if let image = request["signature"] as? String, let data = Data(base64Encoded: image),
-                data.count <= 1 << 20
+            } else if let image = request["signature"] as? String, image.utf8.count <= 4 * (SignatureImage.maximumBytes / 3 + 1),
+                let data = Data(base64Encoded: image)
             {
-                // Only the hash goes on; the image itself is dropped here.
-                event = .sign(signatureSHA256: SHA256.hex(of: data))
+                // The touch screen's path: the image is kept with the session, the flow gets its hash.
+                return sign(png: Array(data))
             } else {
-                return error("sign needs \"signatureSHA256\" (64 hex digits) or \"signature\" (base64, at most 1 MiB)")
+                return error(
+                    "sign needs \"signatureSHA256\" (64 hex digits) or \"signature\" (a base64 PNG, at most 256 KiB)")
             }
         case "confirm": event = .confirm(declarationAccepted: request["declarationAccepted"] as? Bool ?? false)
         case "rate":
-            guard let text = request["rating"] as? String, let rating = ServiceRating(rawValue: text) else {
-                return error("rate needs \"rating\": good, average or bad")
+            switch Self.parseRating(request) {
+            case .success(let rating): event = .rate(rating)
+            case .failure(let problem): return error(problem.description)
             }
-            event = .rate(rating)
         case "skip-rating": event = .skipRating
         case "cancel": event = .cancel
         case "request-hand-off": event = .requestHandOff
+        case "call-staff": event = .callStaff
         case "wait": return waitForStep(request)
         case "wait-ui": return waitForUI(request)
         default:
             return error(
-                "unknown flow event '\(name)'; one of start, citizen-active, confirm-identity, submit-form, sign, confirm, rate, skip-rating, cancel, request-hand-off"
+                "unknown flow event '\(name)'; one of start, citizen-active, confirm-identity, submit-form, sign, confirm, rate, skip-rating, cancel, request-hand-off, call-staff"
             )
         }
         return reply(to: event)
+    }
+
+    /// `sign` with a base64 PNG: the same path as the touch screen's (`FlowRunner.sign(png:)`).
+    private func sign(png: [UInt8]) -> [String: Any] {
+        let runner = daemon.runner
+        let answer = runBlocking { () -> Result<FlowTransition.Disposition, FlowRunner.SignError> in
+            do throws(FlowRunner.SignError) {
+                return .success(try await runner.sign(png: png))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return reply(answer.mapError { ControlProblem($0.description) })
+    }
+
+    /// `rate`: `"grade"` 1…5, with 1–2 optionally `"reasons"` (efficiency, attitude, deviceFault, complexity, other)
+    /// and `"followUpConsent"`.
+    static func parseRating(_ request: [String: Any]) -> Result<ServiceRating, ControlProblem> {
+        let value: Int
+        do {
+            value = try wholeNumber(request, "grade", in: 1...5, default: 0)
+        } catch {
+            return .failure(ControlProblem("rate: \(error.description)"))
+        }
+        guard let grade = ServiceGrade(rawValue: value) else {
+            return .failure(ControlProblem("rate needs \"grade\": 1 (非常不满意) … 5 (非常满意)"))
+        }
+        var reasons: [RatingReason] = []
+        if let given = request["reasons"] {
+            let known = RatingReason.allCases.map(\.rawValue).joined(separator: ", ")
+            guard let texts = given as? [String], texts.count <= RatingReason.allCases.count else {
+                return .failure(ControlProblem("rate's \"reasons\" must be a list of: \(known)"))
+            }
+            for text in texts {
+                guard let reason = RatingReason(rawValue: text) else {
+                    return .failure(ControlProblem("unknown rating reason '\(text.prefix(40))'; one of \(known)"))
+                }
+                reasons.append(reason)
+            }
+        }
+        guard request["followUpConsent"] == nil || request["followUpConsent"] is Bool else {
+            return .failure(ControlProblem("rate's \"followUpConsent\" must be true or false"))
+        }
+        return .success(
+            ServiceRating(
+                grade: grade, reasons: reasons, followUpConsent: request["followUpConsent"] as? Bool ?? false))
     }
 
     private func reply(to event: FlowEvent) -> [String: Any] {
@@ -181,6 +239,11 @@ struct ControlCommands: Sendable {
                 return .failure(error)
             }
         }
+        return reply(answer.mapError { ControlProblem($0.description) })
+    }
+
+    private func reply(_ answer: Result<FlowTransition.Disposition, ControlProblem>) -> [String: Any] {
+        let runner = daemon.runner
         let snapshot = runBlocking { await runner.snapshot }
         var reply: [String: Any] = ["class": "flow", "ok": true, "step": snapshot.step.rawValue]
         if let id = snapshot.transactionID { reply["transactionID"] = id }
@@ -359,6 +422,12 @@ struct ControlCommands: Sendable {
     }
 
     struct FormProblem: Error, CustomStringConvertible { let description: String }
+
+    /// A request the control socket refuses, or a flow request that got no answer.
+    struct ControlProblem: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
 
     /// A whole-number request field: `fallback` when absent; anything but a JSON whole number in `range` (a string
     /// such as "100", a fraction, a boolean, 1e30) is refused with the field's name and the range.

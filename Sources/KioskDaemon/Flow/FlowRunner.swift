@@ -65,6 +65,10 @@ public actor FlowRunner {
         public var lastCompletedTransaction: String?
         /// The last session that ended, how and why (codes only).
         public var lastEnded: EndedSession?
+        /// Staff have been called and have not acted yet.
+        public var staffCall: StaffCall?
+        /// The session is in 适老模式 (its citizen timeouts doubled).
+        public var elderly: Bool
     }
 
     public struct EndedSession: Sendable, Codable {
@@ -153,6 +157,51 @@ public actor FlowRunner {
     /// Feeds `event` without waiting (device pumps, timers, finished tasks).
     public nonisolated func post(_ event: FlowEvent) { input.yield(.event(event, nil)) }
 
+    /// Why a signature image was not taken (`sign(png:)`).
+    public enum SignError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// Empty, not a PNG, or above 256 KiB.
+        case refused(SignatureImage.Refusal)
+        /// The store could not keep the image with the session (nothing was sent to the flow).
+        case notKept(String)
+        case request(RequestError)
+
+        public var description: String {
+            switch self {
+            case .refused(let why): why.description
+            case .notKept(let why): "the signature image could not be kept: \(why)"
+            case .request(let problem): problem.description
+            }
+        }
+    }
+
+    /// The touch screen's signature: checks the PNG, keeps it durably with the in-flight session (then with its
+    /// transaction record, for the registration authority and the centre) and sends `.sign` with its SHA-256. An image
+    /// the flow does not take is discarded again. The image is never logged.
+    public func sign(png: [UInt8], deadline: Duration = .seconds(15)) async throws(SignError)
+        -> FlowTransition.Disposition
+    {
+        let image: SignatureImage
+        do { image = try SignatureImage(png: png) } catch { throw .refused(error) }
+        guard state.step == .awaitingSignature, let id = state.session?.transactionID else {
+            return .notApplicable("no signature is expected")
+        }
+        do {
+            try await deps.store.run { try $0.saveSignatureImage(image, sessionID: id) }
+        } catch {
+            throw .notKept("\(error)")
+        }
+        let disposition: FlowTransition.Disposition
+        do {
+            disposition = try await send(.sign(signatureSHA256: image.sha256), deadline: deadline)
+        } catch {
+            throw .request(error)
+        }
+        if case .notApplicable = disposition, state.session?.signatureSHA256 != image.sha256 {
+            _ = try? await deps.store.run { try $0.discardSignatureImage(sessionID: id, sha256: image.sha256) }
+        }
+        return disposition
+    }
+
     /// Records a device's health and tells the flow when the device became unusable, or usable again.
     public nonisolated func report(_ role: DeviceRole, _ health: DeviceHealth) {
         let change = deps.terminal.update(role, health)
@@ -183,7 +232,7 @@ public actor FlowRunner {
             lostDevices: state.lostDevices.sorted { $0.rawValue < $1.rawValue }, handOffReason: state.handOffReason,
             cancelReason: state.cancelReason, lastUIEvents: recentUI, eventsProcessed: processed,
             eventsNotApplicable: notApplicable, lastTicket: lastTicket, lastCompletedTransaction: lastCompleted,
-            lastEnded: lastEnded)
+            lastEnded: lastEnded, staffCall: state.staffCall, elderly: state.session?.elderly ?? false)
     }
 
     /// Whether a licence is being sent or supervised now (shutdown waits for it).
@@ -290,6 +339,7 @@ public actor FlowRunner {
     private func apply(_ transition: FlowTransition, for event: FlowEvent?, answering reply: Reply? = nil) async {
         let old = state.step
         let endingSession = state.session?.transactionID
+        if let call = transition.state.staffCall, call != state.staffCall { deps.stepObserver?.staffCalled(by: call.by) }
         state = transition.state
         if state.step.isTerminal, !old.isTerminal, let id = endingSession {
             let reason = state.handOffReason?.rawValue ?? state.cancelReason?.rawValue ?? "completed"
@@ -341,7 +391,16 @@ public actor FlowRunner {
             let request = ApprovalRequest(
                 transactionID: transactionID, identity: identity, form: form,
                 date: flow.policy.civilDate(of: deps.clock()), signatureSHA256: signature)
-            spawn { [deps] in .approvalResult(await deps.authority.approve(request)) }
+            spawn { [deps] in
+                var request = request
+                // The image the screen drew goes with the application (none when only its hash was given).
+                if let signature {
+                    request.signatureImage = try? await deps.store.run {
+                        try $0.sessionSignatureImage(sessionID: transactionID, sha256: signature)
+                    }
+                }
+                return .approvalResult(await deps.authority.approve(request))
+            }
         case .printLicence(let transactionID, let jobUUID, let licence, _, let authorisedBy):
             if await journalHolds(jobUUID: jobUUID, of: transactionID) {
                 // A session resumed from a checkpoint older than the journal asks again for a job already sent: the
@@ -637,6 +696,7 @@ public actor FlowRunner {
         case .deviceProblem(let role): "device problem: \(role.rawValue)"
         case .deviceRecovered(let role): "device recovered: \(role.rawValue)"
         case .staffCalled(let reason): "staff called: \(reason)"
+        case .staffActed(let action): "staff acted: \(action.rawValue)"
         case .receiptFailed: "receipt failed"
         case .pleaseWait: "please wait"
         case .presentCardAgain: "place the same card again"

@@ -5,6 +5,12 @@ import KioskStore
 /// Told how long the flow stayed in a step, when it leaves it. Called on the flow's actor: must not block.
 public protocol FlowStepObserver: Sendable {
     func left(_ step: FlowStepName, after seconds: Double)
+    /// Staff were called to the terminal (`kioskd_staff_calls_total`).
+    func staffCalled(by caller: StaffCall.Caller)
+}
+
+extension FlowStepObserver {
+    public func staffCalled(by caller: StaffCall.Caller) {}
 }
 
 /// What `/metrics` reads at scrape time rather than counting: the store's figures, the devices, the logger.
@@ -34,6 +40,8 @@ public final class DaemonMetrics: FlowStepObserver, Sendable {
     public let httpRequests: LabelledCounter
     /// `step`: the step left.
     public let flowStepSeconds: LabelledHistogram
+    /// `by`: `citizen` (呼叫工作人员) or `flow` (a print problem, a resumed session).
+    public let staffCalls: LabelledCounter
 
     /// From a screen answered at once to a form filled slowly (the flow's own timeouts are minutes).
     public static let stepBuckets: [Double] = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
@@ -51,11 +59,18 @@ public final class DaemonMetrics: FlowStepObserver, Sendable {
         flowStepSeconds = registry.histogram(
             "kioskd_flow_step_seconds", help: "Time spent in a flow step, observed when the flow leaves it.",
             labels: ["step"], buckets: Self.stepBuckets)
+        staffCalls = registry.counter(
+            "kioskd_staff_calls_total", help: "Staff calls to the terminal, by who called: citizen or flow.",
+            labels: ["by"])
+        staffCalls.increment(["citizen"], by: 0)
+        staffCalls.increment(["flow"], by: 0)
     }
 
     public func left(_ step: FlowStepName, after seconds: Double) {
         flowStepSeconds.observe(max(0, seconds), labels: [step.rawValue])
     }
+
+    public func staffCalled(by caller: StaffCall.Caller) { staffCalls.increment([caller.rawValue]) }
 
     public func cardRead(result: String) { cardReads.increment([result]) }
 

@@ -61,7 +61,9 @@ struct Demo {
             "step 4 执照打印: the authority approves; the licence prints on \(daemon.terminal.endpoints[.licencePrinter] ?? "?")"
         )
         guard await waitFor(.rating, updates: updates) else { return false }
-        guard await send(.rate(.good), "rates the service 好评 (good)") else { return false }
+        guard await send(.rate(ServiceRating(grade: .verySatisfied)), "rates the service 非常满意 (grade 5)") else {
+            return false
+        }
         guard await waitFor(.completed, updates: updates) else { return false }
         let snapshot = await runner.snapshot
         let id = snapshot.lastCompletedTransaction ?? "?"
