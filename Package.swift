@@ -43,6 +43,11 @@ let package = Package(
             dependencies: [
                 "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore",
                 "KioskSimulators", "KioskHTTP",
+            ],
+            // The touch UI's page, compiled into the binary (docs/ui-api.md): nothing to install or fetch.
+            resources: [
+                .embedInCode("UI/Assets/index.html"), .embedInCode("UI/Assets/kiosk.css"),
+                .embedInCode("UI/Assets/kiosk.js"), .embedInCode("UI/Assets/strings.js"),
             ]),
 
         // Thin executables.

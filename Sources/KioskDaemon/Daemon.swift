@@ -36,6 +36,10 @@ public final class Daemon: @unchecked Sendable {
     private(set) var pullListener: PullListener?
     /// Pushing to the centre (`central.push`), nil when not configured.
     private(set) var pusher: Pusher?
+    /// The citizen's touch UI (`ui.listen`), nil when off.
+    private(set) var ui: UIListener?
+    /// Whether a technician took the terminal out of service (admin.sock `inhibit` / `release`).
+    let inhibitions: InhibitionSwitch
     private var demoFailed = false
     private let notifier: SystemdNotifier
     private let watchdogInterval: Duration?
@@ -78,10 +82,13 @@ public final class Daemon: @unchecked Sendable {
                 try Self.linkToSimulatedCentre(sim, config: &config, logger: logger)
             }
             simulation = sim
+            // Several simulated terminals may run at once: an ephemeral port unless one is configured.
+            if !config.ui.listenIsExplicit { config.ui.listen?.port = 0 }
         } else {
             simulation = nil
         }
         self.config = config
+        inhibitions = InhibitionSwitch(stateDirectory: config.stateDirectory)
 
         store = try StoreMaintenance.openStore(config: config)
         storeLane = StoreLane(store)
@@ -218,6 +225,14 @@ public final class Daemon: @unchecked Sendable {
                 }
             }
             do {
+                try startUI(in: &group)
+            } catch {
+                logger.error(
+                    "ui", "cannot serve the touch UI on ui.listen \(config.ui.listen?.description ?? ""): \(error)")
+                group.cancelAll()
+                return 1
+            }
+            do {
                 pusher = try Pusher.start(config: config, store: store, lane: storeLane, logger: logger)
             } catch {
                 logger.error("central", "cannot start pushing to central.push.url: \(error)")
@@ -250,6 +265,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func shutdown() async {
+        await ui?.stop()
         await pullListener?.stop()
         if let pusher {
             // Off the concurrency pool: stop() waits (briefly) for the push thread.
@@ -287,6 +303,30 @@ public final class Daemon: @unchecked Sendable {
         statusStore.close()
     }
 
+    /// Serves the touch UI on `ui.listen` (unless off) and lets its state follow the flow.
+    private func startUI(in group: inout TaskGroup<Void>) throws {
+        guard let listen = config.ui.listen else {
+            logger.notice("ui", "the touch UI is off (ui.listen \"off\")")
+            return
+        }
+        let listener = try UIListener(
+            listen: listen, heartbeat: config.ui.heartbeat, runner: runner, terminal: terminal,
+            inhibitions: inhibitions, kioskID: config.kioskID, policy: config.flow, clock: clock, metrics: metrics,
+            logger: logger)
+        ui = listener
+        group.addTask { [runner] in await listener.hub.follow(runner) }
+        if simulation != nil {
+            logger.notice("simulate", "ui: \(listener.url)")
+        } else {
+            logger.notice("ui", "touch UI at \(listener.url)")
+        }
+        if let inhibition = inhibitions.inhibition {
+            logger.warning(
+                "ui",
+                "the terminal is out of service since \(inhibition.since) (\(inhibition.by)): \(inhibition.reason)")
+        }
+    }
+
     private func startControlSockets() throws {
         let commands = ControlCommands(daemon: self)
         let ownUID = getuid()
@@ -307,6 +347,7 @@ public final class Daemon: @unchecked Sendable {
             switch event {
             case .cardPresented:
                 logger.debug("idReader", "card presented")
+                ui?.hub.cardDetected()
             case .cardRead(let card, _):
                 logger.info("idReader", "card read: \(card.cardType.rawValue) \(card.idNumber)")
                 metrics.cardRead(result: "read")

@@ -23,6 +23,8 @@ public struct HTTPLimits: Sendable, Hashable {
     public var refusers = 8
     /// How long a refused connection may take to send its head before it gets the 503 anyway.
     public var refusalTimeout: Duration = .seconds(2)
+    /// Streamed responses (Server-Sent Events) at once; a newer one closes the oldest.
+    public var streams = 8
 
     public init() {}
 }

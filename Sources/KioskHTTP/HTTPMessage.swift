@@ -66,12 +66,23 @@ public struct HTTPResponse: Sendable {
     /// Fault simulation only: send the head and this many bytes of the body, then reset the connection (RST, with
     /// `SO_LINGER` 0) — a connection reset mid-response. nil = the whole response.
     public var resetAfterBodyBytes: Int?
+    /// A body produced over time instead of `body` (sent chunked; the connection closes after it).
+    public var stream: (any HTTPResponseStream)?
 
     public init(status: Int, contentType: String? = nil, fields: [Field: String] = [:], body: [UInt8] = []) {
         self.status = status
         self.contentType = contentType
         self.fields = fields
         self.body = body
+    }
+
+    /// `status` with a body that `stream` produces over time (e.g. `text/event-stream`).
+    public static func streaming(
+        _ stream: any HTTPResponseStream, contentType: String, status: Int = 200, fields: [Field: String] = [:]
+    ) -> HTTPResponse {
+        var response = HTTPResponse(status: status, contentType: contentType, fields: fields)
+        response.stream = stream
+        return response
     }
 
     /// `200 application/json` with `json` as the body.
@@ -105,6 +116,8 @@ public struct HTTPResponse: Sendable {
         case 411: "Length Required"
         case 413: "Content Too Large"
         case 415: "Unsupported Media Type"
+        case 421: "Misdirected Request"
+        case 422: "Unprocessable Content"
         case 429: "Too Many Requests"
         case 431: "Request Header Fields Too Large"
         case 500: "Internal Server Error"

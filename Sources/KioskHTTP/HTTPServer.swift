@@ -40,6 +40,8 @@ public final class HTTPServer: @unchecked Sendable {
     private let condition = NSCondition()
     private var connections: [ObjectIdentifier: Connection] = [:]
     private var refusing = 0
+    /// Streamed responses being sent, oldest first (at most `limits.streams`).
+    private var streams: [StreamSlot] = []
     private var stopping = false
     private var acceptorDone = false
 
@@ -67,12 +69,20 @@ public final class HTTPServer: @unchecked Sendable {
     /// Connections being served now.
     public var activeConnections: Int { condition.withLock { connections.count } }
 
+    /// Streamed responses being sent now.
+    public var activeStreams: Int { condition.withLock { streams.count } }
+
     /// Stops accepting, closes idle connections and connections still sending their head, lets requests already
     /// read finish their responses (with `Connection: close`), and returns when all are done — or at `deadline`,
     /// when the rest are cut (shutdown(2)) and waited for. True if every in-flight response finished.
     @discardableResult
     public func shutdown(deadline: Deadline) -> Bool {
-        condition.withLock { stopping = true }
+        // Streams never finish by themselves: each is told to end now (its loop also sees `stopping`).
+        let open = condition.withLock {
+            stopping = true
+            return streams
+        }
+        for slot in open { slot.stream.close() }
         listener.close()
         var clean = true
         condition.withLock {
@@ -332,6 +342,10 @@ public final class HTTPServer: @unchecked Sendable {
             contentType: contentType, authorization: authorization, body: body, peerAddress: connection.peerAddress,
             isEncrypted: connection.isEncrypted)
         let response = handler(request)
+        if let stream = response.stream {
+            serveStream(response, stream, on: connection, method: method)
+            return false
+        }
         connection.setDeadline(.after(limits.writeTimeout), abandonOnStop: false)
         let keepAlive =
             httpGetKeepAlive(http) == HTTP_KEEPALIVE_ON && !clientCloses && !isStopping && response.status < 400
@@ -396,6 +410,83 @@ public final class HTTPServer: @unchecked Sendable {
             guard written == response.body.count else { return false }
         }
         return httpFlushWrite(http) >= 0
+    }
+}
+
+// MARK: Streamed responses
+
+extension HTTPServer {
+    /// Sends a streamed response on the connection's thread until the producer ends, the client goes away, a newer
+    /// stream closes this one (over `limits.streams`) or the server stops; then ends the body and closes. HTTP/1.1
+    /// gets `Transfer-Encoding: chunked` (libcups: `httpSetLength(http, 0)`), each piece one chunk, flushed at once,
+    /// and the zero-length chunk at the end; HTTP/1.0 gets the body until the connection closes.
+    private func serveStream(
+        _ response: HTTPResponse, _ stream: any HTTPResponseStream, on connection: Connection, method: HTTPMethod
+    ) {
+        let slot = StreamSlot(stream)
+        admitStream(slot)
+        defer {
+            condition.withLock { streams.removeAll { $0 === slot } }
+            stream.close()
+        }
+        let http = connection.http
+        httpClearFields(http)
+        if let type = response.contentType { httpSetField(http, HTTP_FIELD_CONTENT_TYPE, type) }
+        for (field, value) in response.fields { httpSetField(http, field.cupsField, value) }
+        httpSetKeepAlive(http, HTTP_KEEPALIVE_OFF)
+        httpSetField(http, HTTP_FIELD_CONNECTION, "close")
+        let chunked = httpGetVersion(http) == HTTP_VERSION_1_1
+        if chunked { httpSetLength(http, 0) }
+        connection.setDeadline(.after(limits.writeTimeout), abandonOnStop: true)
+        guard httpWriteResponse(http, http_status_t(rawValue: Int32(response.status))) == 0 else { return }
+        guard method != .head else { return }
+        streaming: while !isStopping && !slot.isClosed && !connection.peerHasGone() {
+            switch stream.next(waitingAtMost: .milliseconds(200)) {
+            case .nothingYet:
+                continue
+            case .end:
+                break streaming
+            case .bytes(let bytes):
+                guard !bytes.isEmpty else { continue }
+                connection.setDeadline(.after(limits.writeTimeout), abandonOnStop: true)
+                let written = bytes.withUnsafeBytes { buffer in
+                    httpWrite2(http, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count)
+                }
+                guard written == bytes.count, httpFlushWrite(http) >= 0 else { return }
+            }
+        }
+        // The end of the body: the last chunk (HTTP/1.1); for HTTP/1.0 the close itself.
+        connection.setDeadline(.after(.seconds(1)), abandonOnStop: false)
+        if chunked { _ = httpWrite2(http, "", 0) }
+        _ = httpFlushWrite(http)
+    }
+
+    /// Registers a stream; past `limits.streams` the oldest are told to close (they end within one slice).
+    private func admitStream(_ slot: StreamSlot) {
+        let evicted = condition.withLock { () -> [StreamSlot] in
+            streams.append(slot)
+            let excess = max(0, streams.count - max(1, limits.streams))
+            let oldest = Array(streams.prefix(excess))
+            streams.removeFirst(excess)
+            return oldest
+        }
+        for old in evicted { old.closeForNewer() }
+    }
+}
+
+/// A stream being sent, and whether the server has asked it to end early.
+private final class StreamSlot: @unchecked Sendable {
+    let stream: any HTTPResponseStream
+    private let lock = NSLock()
+    private var closed = false
+
+    init(_ stream: any HTTPResponseStream) { self.stream = stream }
+
+    var isClosed: Bool { lock.withLock { closed } }
+
+    func closeForNewer() {
+        lock.withLock { closed = true }
+        stream.close()
     }
 }
 
@@ -485,6 +576,17 @@ private final class Connection: @unchecked Sendable {
             }
             if deadline.hasPassed || stopping() { return false }
         }
+    }
+
+    /// Whether the peer closed or reset the connection (poll(2) without waiting: POLLRDHUP, POLLHUP, POLLERR). What
+    /// else it sends meanwhile is left unread.
+    func peerHasGone() -> Bool {
+        // POLLRDHUP (Linux, 0x2000) is behind _GNU_SOURCE in the C headers Swift imports.
+        let readHangUp: Int16 = 0x2000
+        var entry = pollfd(fd: httpGetFd(http), events: readHangUp, revents: 0)
+        let ready = poll(&entry, 1, 0)
+        guard ready > 0 else { return false }
+        return entry.revents & (readHangUp | Int16(POLLHUP | POLLERR | POLLNVAL)) != 0
     }
 
     /// Bytes taken from the socket that libcups has consumed (not merely buffered).

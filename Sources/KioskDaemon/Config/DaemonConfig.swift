@@ -114,6 +114,8 @@ public struct DaemonConfig: Sendable {
     public var backup = BackupConfig()
     /// The link to the central server (`central.*`); everything off by default.
     public var central = CentralConfig()
+    /// The citizen's touch UI (`ui.*`), on 127.0.0.1:8080 unless configured.
+    public var ui = UIConfig()
     /// Whether the file named `central` or `authority` settings of its own (then `--simulate` does not point the
     /// link at the central simulator).
     public var namesCentralOrAuthority = false
@@ -167,7 +169,7 @@ public struct DaemonConfig: Sendable {
             file: file, path: "", object: object,
             allowed: [
                 "kioskID", "stateDirectory", "runtimeDirectory", "timeZone", "devices", "flow", "authority", "log",
-                "centralURL", "receipt", "licence", "store", "retention", "backup", "central",
+                "centralURL", "receipt", "licence", "store", "retention", "backup", "central", "ui",
             ])
         var config = DaemonConfig()
         config.kioskID = try root.string("kioskID", maxLength: 64)
@@ -182,6 +184,9 @@ public struct DaemonConfig: Sendable {
         config.namesCentralOrAuthority = root.has("central") || root.has("authority")
         if let central = try root.child("central", allowed: ["pull", "push", "registration"]) {
             config.central = try CentralConfig(central)
+        }
+        if let ui = try root.child("ui", allowed: ["listen", "heartbeatMs"]) {
+            config.ui = try UIConfig(ui)
         }
         if let zone = try root.optionalString("timeZone") {
             guard let timeZone = TimeZone(identifier: zone) else {

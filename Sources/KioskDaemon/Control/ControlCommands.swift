@@ -16,7 +16,7 @@ struct ControlCommands: Sendable {
         switch command {
         case "status": return status()
         case "ping": return ["class": "pong", "ok": true]
-        case "flow", "staff", "sim", "log-level":
+        case "flow", "staff", "sim", "log-level", "inhibit", "release":
             guard admin else { return error("'\(command)' is only available on admin.sock") }
             daemon.logger.debug(
                 "control",
@@ -26,10 +26,14 @@ struct ControlCommands: Sendable {
             case "flow": return flow(request)
             case "staff": return staff(request)
             case "sim": return simulate(request)
+            case "inhibit": return inhibit(request, peer: peer)
+            case "release": return release(peer: peer)
             default: return logLevel(request)
             }
         default:
-            return error("unknown command '\(command)'; try status" + (admin ? ", flow, staff, sim, log-level" : ""))
+            return error(
+                "unknown command '\(command)'; try status"
+                    + (admin ? ", flow, staff, sim, log-level, inhibit, release" : ""))
         }
     }
 
@@ -107,6 +111,14 @@ struct ControlCommands: Sendable {
             "log": ["droppedLines": daemon.logger.droppedLines],
         ]
         if let pull = daemon.pullListener { reply["central"] = ["pull": pull.status] }
+        var ui: [String: Any] = daemon.ui?.status ?? ["url": "off"]
+        if let inhibition = daemon.inhibitions.inhibition {
+            ui["inhibited"] = [
+                "reason": inhibition.reason, "since": ISO8601DateFormatter().string(from: inhibition.since),
+                "by": inhibition.by,
+            ]
+        }
+        reply["ui"] = ui
         if let pusher = daemon.pusher {
             var central = reply["central"] as? [String: Any] ?? [:]
             central["push"] = pusher.status
@@ -317,7 +329,61 @@ struct ControlCommands: Sendable {
         guard let text = request["action"] as? String, let action = StaffAction(rawValue: text) else {
             return error("staff needs \"action\": extend-time, authorise-reprint, confirm-licence-printed or hand-off")
         }
-        return reply(to: .staffAssist(staffID: staffID, action))
+        let reply = reply(to: .staffAssist(staffID: staffID, action))
+        // The screen shows what staff did, and a staff call is answered by it.
+        if reply["applied"] as? Bool == true { daemon.ui?.hub.staffActed(action) }
+        return reply
+    }
+
+    // MARK: inhibit / release
+
+    /// `{"command":"inhibit","reason":"…"}`: takes the terminal out of service (暂停服务 on screen, no new session)
+    /// until `release`; a session already running goes on. Kept across restarts, and audited.
+    private func inhibit(_ request: [String: Any], peer: PeerCredentials?) -> [String: Any] {
+        guard let reason = request["reason"] as? String,
+            !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+            reason.count <= Inhibition.maximumReasonLength
+        else {
+            return error(
+                "inhibit needs \"reason\": 1–\(Inhibition.maximumReasonLength) characters, shown on the screen")
+        }
+        let by = peer.map { "uid \($0.uid)" } ?? "unknown"
+        let inhibition = Inhibition(reason: reason, since: daemon.clock(), by: by)
+        do { try daemon.inhibitions.inhibit(inhibition) } catch {
+            return self.error("the inhibition could not be written to the state directory: \(error)")
+        }
+        daemon.logger.notice("ui", "terminal inhibited by \(by): \(reason)")
+        audit(action: "inhibit", actor: by, detail: reason)
+        daemon.ui?.hub.refresh()
+        return ["class": "inhibit", "ok": true, "inhibited": true, "reason": reason]
+    }
+
+    private func release(peer: PeerCredentials?) -> [String: Any] {
+        let lifted: Inhibition?
+        do { lifted = try daemon.inhibitions.release() } catch {
+            return self.error("the inhibition could not be removed from the state directory: \(error)")
+        }
+        let by = peer.map { "uid \($0.uid)" } ?? "unknown"
+        if lifted != nil {
+            daemon.logger.notice("ui", "terminal released by \(by)")
+            audit(action: "release", actor: by, detail: "")
+        }
+        daemon.ui?.hub.refresh()
+        return ["class": "release", "ok": true, "inhibited": false, "wasInhibited": lifted != nil]
+    }
+
+    private func audit(action: String, actor: String, detail: String) {
+        let now = daemon.clock()
+        let lane = daemon.storeLane
+        let logger = daemon.logger
+        runBlocking {
+            do {
+                _ = try await lane.run { store in try store.audit(actor: actor, action: action, detail: detail, at: now)
+                }
+            } catch {
+                logger.error("store", "audit of '\(action)' by \(actor) not recorded: \(error)")
+            }
+        }
     }
 
     private func logLevel(_ request: [String: Any]) -> [String: Any] {

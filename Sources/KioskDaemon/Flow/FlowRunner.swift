@@ -117,6 +117,10 @@ public actor FlowRunner {
     private var watchers: [UUID: AsyncStream<UIEvent>.Continuation] = [:]
     private var licencePrintsInFlight = 0
     private var stopped = false
+    /// The touch UI's view (see its MARK section).
+    private var uiRevision = 0
+    private var uiTimerEnds: Date?
+    private var uiFeeds: [UUID: AsyncStream<UIFeedItem>.Continuation] = [:]
     /// Requests whose events are queued or being handled, so a stop can answer every one of them.
     private var waiting: [ObjectIdentifier: Reply] = [:]
 
@@ -247,6 +251,78 @@ public actor FlowRunner {
     /// What a stop waits for: a licence print, or an ended session's record.
     public var isBusyEnding: Bool { isPrintingLicence || isEndingSession }
 
+    // MARK: The touch UI's view (docs/ui-api.md)
+    // Read-only: the touch UI projects its screen state from this. The hooks into the rest of the runner are one line
+    // each (uiTransitionBegins/Ends in apply, uiTimerStarted in execute, uiFeed in broadcast, uiFeedsFinish in stop).
+
+    /// What the touch UI's screen is projected from: the flow state and what only the runner knows.
+    public struct UIView: Sendable {
+        public var state: FlowState
+        /// Odd while a transition's effects are being carried out, even once they are all done; a larger one is
+        /// newer.
+        public var revision: Int
+        /// When the current citizen step times out (its warning lead included); nil outside citizen steps.
+        public var stepDeadline: Date?
+        /// The last queue number issued (any session).
+        public var lastTicket: String?
+        public var lastEnded: EndedSession?
+        public var maximumCardAttempts: Int
+    }
+
+    /// What the touch UI follows, in the order it happened: the flow's UI events, and the view after each
+    /// transition.
+    public enum UIFeedItem: Sendable {
+        case event(UIEvent)
+        case view(UIView)
+    }
+
+    public var uiView: UIView {
+        var deadline: Date?
+        if state.step.waitsForCitizen, let ends = uiTimerEnds {
+            deadline = state.warned ? ends : ends.addingTimeInterval(Self.seconds(flow.policy.warningLead))
+        }
+        return UIView(
+            state: state, revision: uiRevision, stepDeadline: deadline, lastTicket: lastTicket, lastEnded: lastEnded,
+            maximumCardAttempts: flow.policy.maximumCardAttempts)
+    }
+
+    /// Every UI event and every view from now on, until the runner stops.
+    public func uiFeed() -> AsyncStream<UIFeedItem> {
+        let (stream, continuation) = AsyncStream.makeStream(of: UIFeedItem.self, bufferingPolicy: .unbounded)
+        let id = UUID()
+        uiFeeds[id] = continuation
+        continuation.onTermination = { [weak self] _ in Task { await self?.removeUIFeed(id) } }
+        if stopped { continuation.finish() }
+        return stream
+    }
+
+    private func removeUIFeed(_ id: UUID) { uiFeeds[id] = nil }
+
+    private func uiTransitionBegins() { uiRevision += 1 }
+
+    private func uiTransitionEnds() {
+        uiRevision += 1
+        let view = uiView
+        for feed in uiFeeds.values { feed.yield(.view(view)) }
+    }
+
+    private func uiTimerStarted(after delay: Duration?) {
+        uiTimerEnds = delay.map { deps.clock().addingTimeInterval(Self.seconds($0)) }
+    }
+
+    private func uiFeed(_ event: UIEvent) {
+        for feed in uiFeeds.values { feed.yield(.event(event)) }
+    }
+
+    private func uiFeedsFinish() {
+        for feed in uiFeeds.values { feed.finish() }
+        uiFeeds.removeAll()
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     // MARK: Running
 
     /// Resumes a checkpointed session, then handles events until stopped or cancelled.
@@ -280,6 +356,7 @@ public actor FlowRunner {
         timer?.cancel()
         for task in tasks.values { task.cancel() }
         for watcher in watchers.values { watcher.finish() }
+        uiFeedsFinish()
         answerEveryWaitingRequest()
     }
 
@@ -341,6 +418,8 @@ public actor FlowRunner {
         let endingSession = state.session?.transactionID
         if let call = transition.state.staffCall, call != state.staffCall { deps.stepObserver?.staffCalled(by: call.by) }
         state = transition.state
+        uiTransitionBegins()
+        defer { uiTransitionEnds() }
         if state.step.isTerminal, !old.isTerminal, let id = endingSession {
             let reason = state.handOffReason?.rawValue ?? state.cancelReason?.rawValue ?? "completed"
             lastEnded = EndedSession(transactionID: id, step: state.step, reason: reason)
@@ -378,12 +457,14 @@ public actor FlowRunner {
         case .stopReadingCard:
             await deps.terminal.idReader?.pause()
         case .startTimer(let generation, let delay):
+            uiTimerStarted(after: delay)
             timer?.cancel()
             timer = Task { [weak self] in
                 do { try await Task.sleep(for: delay) } catch { return }
                 self?.post(.timerFired(generation: generation))
             }
         case .cancelTimers:
+            uiTimerStarted(after: nil)
             timer?.cancel()
         case .persistCheckpoint(let saved):
             await saveCheckpoint(saved)
@@ -499,6 +580,7 @@ public actor FlowRunner {
         recentUI.append(line)
         if recentUI.count > 20 { recentUI.removeFirst(recentUI.count - 20) }
         for watcher in watchers.values { watcher.yield(event) }
+        uiFeed(event)
     }
 
     /// Runs a slow effect as a task whose answer comes back as an event.
