@@ -428,6 +428,22 @@ class Suite:
             raise Failure("适老模式 outlived its session")
         self.check_console()
 
+    def test_out_of_service_when_inhibited(self):
+        b, admin = self.browser, self.admin
+        reply = admin.request({"command": "inhibit", "reason": "更换打印纸"})
+        if reply.get("ok") is not True:
+            raise Failure("inhibit: %r" % reply)
+        try:
+            b.wait_screen("outOfService", 10)
+            words = b.js("return document.getElementById('screen-outOfService').innerText")
+            if "暂停服务" not in words or "维护" not in words or "更换打印纸" not in words:
+                raise Failure("暂停服务 says %r" % words)
+            self.shoot("23-out-of-service")
+        finally:
+            admin.request({"command": "release"})
+        b.wait_screen("welcome", 10)
+        self.check_console()
+
     def test_restart_mid_form(self):
         b = self.browser
         self.to_form()
@@ -440,7 +456,7 @@ class Suite:
         b.wait_screen("outOfService", 30)
         if not self.visible("oos-unreachable"):
             raise Failure("暂停服务 without saying the terminal is recovering")
-        self.shoot("23-out-of-service-unreachable")
+        self.shoot("24-out-of-service-unreachable")
         daemon.start()
         self.admin = daemon.admin()
         b.wait_js("document.querySelector('main > section:not([hidden])').dataset.screen !== 'outOfService'", 30, "the page to come back")
@@ -448,7 +464,7 @@ class Suite:
         if screen not in ("form", "placeCard"):
             raise Failure("after the restart the page shows %s, expected the resumed session" % screen)
         if screen == "placeCard":
-            self.shoot("24-resumed-present-card-again")
+            self.shoot("25-resumed-present-card-again")
             self.admin.sim("place-card", card="resident")
             b.wait_js("['form', 'confirmIdentity'].includes(document.querySelector('main > section:not([hidden])').dataset.screen)", 30, "the resumed session")
             if b.screen() == "confirmIdentity":
@@ -470,7 +486,7 @@ class Suite:
             b.tap("开始办理")
             b.wait_screen("placeCard")
             self.wait_visible("countdown", 10)
-            self.shoot("25-countdown")
+            self.shoot("26-countdown")
             before = int(re.search(r"\d+", b.js("return document.getElementById('countdown-text').textContent")).group())
             b.tap("继续办理")
             b.wait_js("parseInt(document.getElementById('countdown-text').textContent.match(/\\d+/)[0]) > %d" % before, 5, "继续办理 to restore the time")
@@ -513,7 +529,7 @@ class Suite:
 ORDER = [
     "test_dns_rebinding_and_origin", "test_happy_path", "test_card_read_error_then_success", "test_expired_card",
     "test_form_issues_rejection_authority_down_and_dissatisfied_rating", "test_licence_printer_jam_calls_staff",
-    "test_elderly_mode_and_call_staff", "test_restart_mid_form", "test_walk_away_at_each_step",
+    "test_elderly_mode_and_call_staff", "test_out_of_service_when_inhibited", "test_restart_mid_form", "test_walk_away_at_each_step",
 ]
 
 

@@ -175,6 +175,7 @@
     byID("staff-banner").hidden = true;
     byID("countdown").hidden = true;
     byID("oos-reasons").replaceChildren();
+    byID("oos-message").hidden = true;
     byID("oos-unreachable").hidden = false;
     show("outOfService");
   }
@@ -262,7 +263,10 @@
         break;
       case "outOfService": {
         const reasons = (s.outOfService && s.outOfService.reasons) || [];
+        const message = s.outOfService && s.outOfService.message;
         byID("oos-unreachable").hidden = true;
+        byID("oos-message").hidden = !message;
+        byID("oos-message").textContent = message || "";
         byID("oos-reasons").replaceChildren(...reasons.map((reason) => {
           const item = document.createElement("li");
           const key = codeKey("oos_", reason);
