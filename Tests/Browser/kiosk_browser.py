@@ -92,6 +92,7 @@ class Daemon:
     def __init__(self, kioskd, state_dir, port, config=None, cups=True):
         self.kioskd, self.state_dir, self.port = kioskd, state_dir, port
         self.config = dict(config or {})
+        self.config.setdefault("kioskID", "UI-TEST-01")
         self.config.setdefault("ui", {})["listen"] = "127.0.0.1:%d" % port
         self.cups = cups
         self.process = None

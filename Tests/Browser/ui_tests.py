@@ -146,7 +146,7 @@ class Suite:
                     self.admin.staff("hand-off")
                 self.admin.request({"command": "flow", "event": "skip-rating"})
                 self.admin.wait("idle", timeout_s=40)
-            self.admin.request({"command": "sim", "action": "lift-card", "waitForPoll": True})
+            self.admin.request({"command": "sim", "action": "lift-card"})
             self.browser.wait_screen("welcome", 20)
         except Exception as error:  # noqa: BLE001 - reported, the next test starts over
             print("  (settling failed: %s)" % error)
@@ -161,7 +161,7 @@ class Suite:
         b.wait_screen("confirmIdentity")
         b.tap("确认")
         b.wait_screen("form")
-        self.admin.sim("lift-card", waitForPoll=True)
+        self.admin.sim("lift-card")
 
     def fill_form(self, **overrides):
         b = self.browser
@@ -188,10 +188,10 @@ class Suite:
         return self.admin.status().get("flow", {}).get("transactionID")
 
     def visible(self, element_id):
-        return self.browser.js("const e = document.getElementById(arguments[0]); return !!e && !e.hidden && e.offsetParent !== null", element_id)
+        return self.browser.js("const e = document.getElementById(arguments[0]); return !!e && !e.hidden && e.getClientRects().length > 0", element_id)
 
     def wait_visible(self, element_id, timeout_s=15):
-        self.browser.wait_js("(() => { const e = document.getElementById('%s'); return e && !e.hidden && e.offsetParent !== null; })()" % element_id, timeout_s, "#%s visible" % element_id)
+        self.browser.wait_js("(() => { const e = document.getElementById('%s'); return e && !e.hidden && e.getClientRects().length > 0; })()" % element_id, timeout_s, "#%s visible" % element_id)
 
     def issue_beside(self, label):
         """The issue text shown beside the field `label` names (the element its input's aria-describedby names)."""
@@ -239,7 +239,7 @@ class Suite:
         self.shoot("03-confirm-identity")
         b.tap("确认")
         b.wait_screen("form")
-        admin.sim("lift-card", waitForPoll=True)
+        admin.sim("lift-card")
         transaction = self.transaction_id()
         self.fill_form()
         self.check_styles(NORMAL, "form")
@@ -300,7 +300,7 @@ class Suite:
         b.wait_screen("confirmIdentity", 20)
         b.tap("不是本人")
         b.wait_screen("welcome", 30)
-        admin.sim("lift-card", waitForPoll=True)
+        admin.sim("lift-card")
         self.check_console()
 
     def test_expired_card(self):
@@ -380,7 +380,7 @@ class Suite:
             self.sign_and_declare()
             self.wait_visible("print-problem", 120)
             self.wait_visible("staff-banner", 10)
-            self.shoot("18-printer-jam-staff-called")
+            self.shoot("27-printer-jam-staff-called")
             status = admin.status()
             if "staffCall" not in json.dumps(status):
                 raise Failure("kioskctl status does not show the staff call: %s" % json.dumps(status)[:400])
@@ -392,7 +392,12 @@ class Suite:
         b.wait_screen("rating", 30)
         b.tap("跳过")
         b.wait_screen("handOff", 30)
-        b.wait_screen("welcome", 30)
+        # The jam is still in the printer (the simulator clears it only with the next sheet): a required device is
+        # down, so no next citizen may start — 暂停服务 names the licence printer. This test therefore runs last.
+        b.wait_screen("outOfService", 30)
+        if "营业执照打印机" not in b.js("return document.getElementById('screen-outOfService').innerText"):
+            raise Failure("暂停服务 does not name the licence printer")
+        self.shoot("28-out-of-service-device")
         self.check_console()
 
     def test_elderly_mode_and_call_staff(self):
@@ -413,7 +418,7 @@ class Suite:
         self.check_styles(ELDERLY, "elderly confirmIdentity")
         b.tap("确认")
         b.wait_screen("form")
-        admin.sim("lift-card", waitForPoll=True)
+        admin.sim("lift-card")
         b.field("联系电话").click()
         self.wait_visible("keypad")
         self.check_styles(ELDERLY, "elderly form with keypad")
@@ -470,7 +475,7 @@ class Suite:
             if b.screen() == "confirmIdentity":
                 b.tap("确认")
             b.wait_screen("form")
-            self.admin.sim("lift-card", waitForPoll=True)
+            self.admin.sim("lift-card")
         b.tap("取消办理")
         b.wait_screen("welcome", 30)
         self.browser.console()  # connection-refused errors while kioskd was down are expected
@@ -478,7 +483,7 @@ class Suite:
     def test_walk_away_at_each_step(self):
         b = self.browser
         steps = ("awaitingCard", "verifyingIdentity", "fillingForm", "awaitingSignature")
-        daemon = self.start_daemon("walk-away", {"flow": {"timeoutsSeconds": {s: 5 for s in steps}, "warningSeconds": 3, "endScreenSeconds": 2}}, cups=False)
+        daemon = self.start_daemon("walk-away", {"flow": {"timeoutsSeconds": dict({s: 6 for s in steps}, fillingForm=15), "warningSeconds": 3, "endScreenSeconds": 2}}, cups=False)
         try:
             self.use(daemon)
             admin = self.admin
@@ -487,9 +492,10 @@ class Suite:
             b.wait_screen("placeCard")
             self.wait_visible("countdown", 10)
             self.shoot("26-countdown")
-            before = int(re.search(r"\d+", b.js("return document.getElementById('countdown-text').textContent")).group())
+            seconds = "parseInt(document.getElementById('countdown-text').textContent.match(/\\d+/)[0])"
+            b.wait_js(seconds + " <= 3", 10, "the countdown to run down to 3 s")
             b.tap("继续办理")
-            b.wait_js("parseInt(document.getElementById('countdown-text').textContent.match(/\\d+/)[0]) > %d" % before, 5, "继续办理 to restore the time")
+            b.wait_js(seconds + " >= 5", 3, "继续办理 to restore the step's full time")
             b.wait_screen("welcome", 20)
             # verifyingIdentity
             b.tap("开始办理")
@@ -498,7 +504,7 @@ class Suite:
             b.wait_screen("confirmIdentity")
             name = b.js("return document.getElementById('identity-name').textContent")
             b.wait_screen("welcome", 20)
-            admin.sim("lift-card", waitForPoll=True)
+            admin.sim("lift-card")
             if name in b.visible_text() or name in b.js("return document.body.textContent"):
                 raise Failure("the citizen's name stayed in the page after the timeout")
             # fillingForm
@@ -528,8 +534,9 @@ class Suite:
 
 ORDER = [
     "test_dns_rebinding_and_origin", "test_happy_path", "test_card_read_error_then_success", "test_expired_card",
-    "test_form_issues_rejection_authority_down_and_dissatisfied_rating", "test_licence_printer_jam_calls_staff",
-    "test_elderly_mode_and_call_staff", "test_out_of_service_when_inhibited", "test_restart_mid_form", "test_walk_away_at_each_step",
+    "test_form_issues_rejection_authority_down_and_dissatisfied_rating", "test_elderly_mode_and_call_staff",
+    "test_out_of_service_when_inhibited", "test_restart_mid_form", "test_walk_away_at_each_step",
+    "test_licence_printer_jam_calls_staff",  # last: the jam leaves the terminal out of service
 ]
 
 

@@ -144,6 +144,7 @@
       all("main > section").forEach((element) => { element.hidden = element.dataset.screen !== section; });
       const previous = shownScreen;
       shownScreen = section;
+      window.scrollTo(0, 0); // every screen starts at its top
       entered(section, previous);
       const tap = pendingTap;
       pendingTap = null;
@@ -182,6 +183,10 @@
 
   /// Forgets everything a citizen typed or drew: a session ended or another began.
   function wipe(resetLanguage) {
+    const shown = ["identity-name", "identity-number", "done-name", "done-code", "done-transaction", "handoff-heading",
+      "handoff-ticket", "handoff-reason", "rating-handoff-heading", "rating-handoff-ticket", "rating-handoff-reason",
+      "rejected-lead", "rejected-reasons", "card-error-text", "card-attempts"];
+    shown.forEach((id) => byID(id).replaceChildren());
     byID("application").reset();
     formIssues = [];
     showIssues();
