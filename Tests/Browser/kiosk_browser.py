@@ -6,6 +6,7 @@ commands, as a technician or the simulators would. Waits are on events with dead
 sd_notify READY=1, screens are awaited with a MutationObserver inside the page, flow steps with admin.sock's `wait`.
 """
 
+import base64
 import json
 import os
 import signal
@@ -303,8 +304,18 @@ class Browser:
         builder.perform()
 
     def shoot(self, name):
+        """The whole page (not only the viewport), so a long form shows down to its buttons."""
         path = os.path.join(self.artefacts, "%s.png" % name)
-        self.driver.save_screenshot(path)
+        # From the top, so the sticky top block is where a citizen sees it first.
+        width, height = self.driver.execute_async_script("""
+            const done = arguments[0];
+            window.scrollTo(0, 0);
+            requestAnimationFrame(() => done([document.documentElement.clientWidth, document.documentElement.scrollHeight]));""")
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+        with open(path, "wb") as handle:
+            handle.write(base64.b64decode(shot["data"]))
         self.shots.append(path)
 
     def console(self):
