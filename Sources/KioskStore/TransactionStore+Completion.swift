@@ -53,7 +53,8 @@ extension TransactionStore {
                     .optional(record.endedAt?.unixMilliseconds), .text(outcomeName), .optional(reason),
                     .optional(record.licence?.creditCode), .optional(record.licenceJobID.map(Int64.init)),
                     .optional(record.queueTicket), .optional(record.rating.map { Int64($0.grade.rawValue) }),
-                    .optional(record.rating?.reasonsColumn), .optional(record.rating.map { Int64($0.followUpConsent ? 1 : 0) }),
+                    .optional(record.rating?.reasonsColumn),
+                    .optional(record.rating.map { Int64($0.followUpConsent ? 1 : 0) }),
                     .integer(now), .text(text),
                 ])
             try db.run(

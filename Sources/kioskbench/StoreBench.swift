@@ -182,7 +182,7 @@ enum StoreBench {
         record.licenceJobID = 17
         record.licencePrint = .completed
         record.receiptPrint = .completed
-        record.rating = .good
+        record.rating = ServiceRating(grade: .verySatisfied)
         return record
     }
 }

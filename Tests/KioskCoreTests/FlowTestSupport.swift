@@ -26,7 +26,14 @@ struct FlowDriver {
 
     /// The store acknowledges the ended record the flow is waiting for in `persisting`. `lastEffects` then holds the
     /// effects of the ending event and of the acknowledgement, so a test sees the ticket, the record and the wipe.
+    /// A hand-off asks for 好差评 first: at `rating` after a hand-off, the citizen skips it before the store answers
+    /// (its effects are kept with the ending's).
     mutating func storeAcknowledges() {
+        if step == .rating, state.handOffReason != nil {
+            let handOff = lastEffects
+            send(.skipRating)
+            lastEffects = handOff + lastEffects
+        }
         precondition(step == .persisting, "expected persisting, got \(step)")
         let ending = lastEffects
         send(.transactionPersisted(transactionID: state.session?.transactionID ?? ""))
@@ -66,7 +73,7 @@ struct FlowDriver {
             send(.licencePrintResult(jobUUID: currentJobUUID ?? "", .completed))
         }
         if target == .rating || target == .persisting { send(.receiptPrintResult(.completed)) }
-        if target == .persisting { send(.rate(.good)) }
+        if target == .persisting { send(.rate(ServiceRating(grade: .verySatisfied))) }
         precondition(step == target, "expected \(target), got \(step)")
     }
 }

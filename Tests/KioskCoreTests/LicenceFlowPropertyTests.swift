@@ -14,6 +14,14 @@ import Testing
     static let strangersCard = sampleCard(name: "李四", number: "110105198001010019")
     static let licence = sampleLicence()
     static let signature = String(repeating: "ab", count: 32)
+    /// Ratings that may be given, and two the flow must refuse (reasons or a follow-up call with a satisfied grade).
+    static let ratings: [ServiceRating] = [
+        ServiceRating(grade: .verySatisfied), ServiceRating(grade: .fairlySatisfied),
+        ServiceRating(grade: .veryDissatisfied, reasons: [.deviceFault, .other], followUpConsent: true),
+        ServiceRating(grade: .dissatisfied, reasons: [.attitude]),
+        ServiceRating(grade: .satisfied, reasons: [.efficiency]),
+        ServiceRating(grade: .verySatisfied, followUpConsent: true),
+    ]
 
     /// An event that makes sense now most of the time, anything at all otherwise (late, duplicate, stale, wrong).
     static func nextEvent(_ state: FlowState, _ rng: inout SplitMix64, serial: Int) -> FlowEvent {
@@ -23,7 +31,9 @@ import Testing
         switch state.step {
         case .idle, .completed, .handedOff, .cancelled:
             likely = [
-                .start(transactionID: "T\(serial)", kioskID: "K1"), .timerFired(generation: state.timerGeneration),
+                .start(transactionID: "T\(serial)", kioskID: "K1"),
+                .start(transactionID: "T\(serial)", kioskID: "K1", elderly: true),
+                .timerFired(generation: state.timerGeneration),
             ]
         case .awaitingCard:
             likely = [
@@ -55,7 +65,8 @@ import Testing
             ]
         case .printingReceipt:
             likely = [.receiptPrintResult(.completed), .receiptPrintResult(.failed(reason: "paper-end"))]
-        case .rating: likely = [.rate(.good), .rate(.bad), .skipRating]
+        case .rating:
+            likely = ratings.map(FlowEvent.rate) + [.skipRating, .timerFired(generation: state.timerGeneration)]
         case .persisting:
             likely = [.transactionPersisted(transactionID: tx), .persistFailed(transactionID: tx, reason: "disk full")]
         }
@@ -68,6 +79,7 @@ import Testing
             .staffAssist(staffID: "s2", .authoriseReprint), .staffAssist(staffID: "s2", .extendTime),
             .staffAssist(staffID: "s2", .handOff), .approvalResult(.approved(licence)),
             .start(transactionID: "T\(serial)", kioskID: "K1"), .cardRead(card), .cardRead(strangersCard),
+            .callStaff, .callStaff, .rate(ratings[0]), .staffAssist(staffID: "s3", .confirmLicencePrinted),
         ]
         if Int.random(in: 0..<10, using: &rng) < 7 { return likely.randomElement(using: &rng)! }
         return anything.randomElement(using: &rng)!
@@ -83,6 +95,7 @@ import Testing
             var prints: [String: Int] = [:]
             var reprints: [String: Int] = [:]
             var persistRequested: Set<String> = []
+            var rated: Set<String> = []
             for serial in 0..<Self.eventsPerSequence {
                 now += Double(Int.random(in: 0...40, using: &rng))
                 // Now and then kioskd restarts, after a short or a long outage, and resumes from the checkpoint.
@@ -126,6 +139,46 @@ import Testing
                         }
                     default: break
                     }
+                }
+                // 好差评: once per transaction, never for a cancelled one, reasons and 回访 only when dissatisfied.
+                if case .rate(let rating) = event, case .applied = t.disposition, let id = state.session?.transactionID
+                {
+                    if !rated.insert(id).inserted { fail("\(id) rated twice") }
+                    if rating.refusal != nil { fail("a rating with reasons or 回访 for a satisfied grade was taken") }
+                }
+                if t.state.step == .rating, state.step != .rating {
+                    switch t.state.session?.record.outcome {
+                    case .handedOff?: break
+                    case nil where t.state.session?.record.licencePrint == .completed: break
+                    default: fail("asked for a rating of a session that was neither completed nor handed off")
+                    }
+                }
+                if t.state.step == .persisting, state.step != .persisting, state.step != .rating,
+                    case .handedOff? = t.state.session?.record.outcome, state.session?.resumeStep == nil
+                {
+                    fail("handed off without asking for a rating")
+                }
+                for case .persistTransaction(let r) in t.effects {
+                    if case .cancelled? = r.outcome, r.rating != nil {
+                        fail("a cancelled transaction carries a rating")
+                    }
+                }
+                // A staff call is audited when the citizen makes it and answered by any staff action; it does not
+                // outlive the session it was made in.
+                if case .callStaff = event, case .applied = t.disposition {
+                    if t.state.staffCall?.by != .citizen { fail("the citizen's staff call was not kept") }
+                    if !t.effects.contains(where: { if case .audit(_, "staff-call", _, _) = $0 { true } else { false } }
+                    ) {
+                        fail("the citizen's staff call was not audited")
+                    }
+                }
+                if case .staffAssist = event, case .applied = t.disposition, t.state.staffCall != nil,
+                    t.state.step != .licencePrintProblem
+                {
+                    fail("a staff action left the staff call standing")
+                }
+                if t.state.step.isTerminal, !state.step.isTerminal, t.state.staffCall != nil {
+                    fail("a staff call outlived its session")
                 }
                 // A print is always preceded by the checkpoint that journals it.
                 if let p = t.effects.firstIndex(where: { if case .printLicence = $0 { true } else { false } }),

@@ -9,7 +9,7 @@ import Testing
         d.advance(to: .persisting)
         let record = try #require(d.lastEffects.persistedRecords.first)
         #expect(record.outcome == .completed)
-        #expect(record.rating == .good)
+        #expect(record.rating == ServiceRating(grade: .verySatisfied))
         #expect(record.licencePrint == .completed)
         #expect(!d.uiEvents.contains { if case .done = $0 { true } else { false } })
         d.send(.transactionPersisted(transactionID: "T1"))
@@ -302,7 +302,7 @@ import Testing
         var d = FlowDriver()
         let before = d.state
         for event: FlowEvent in [
-            .confirmIdentity, .cardRead(sampleCard()), .rate(.good), .cancel, .cardRemoved,
+            .confirmIdentity, .cardRead(sampleCard()), .rate(ServiceRating(grade: .satisfied)), .cancel, .cardRemoved,
             .transactionPersisted(transactionID: "X"), .staffAssist(staffID: "s", .authoriseReprint),
         ] {
             let effects = d.send(event)

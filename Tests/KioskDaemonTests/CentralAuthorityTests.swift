@@ -45,6 +45,25 @@ private actor MemoryApprovals: ApprovalRecords {
         return try CentralAuthority(config: config, records: records)
     }
 
+    @Test func applicationJSON_carriesTheSignatureImage_withItsHash() throws {
+        let image = try SignatureImage(png: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0xFB, 0xFF])
+        var signed = request("T-1")
+        signed.signatureSHA256 = image.sha256
+        signed.signatureImage = image
+        let body = try #require(
+            try JSONSerialization.jsonObject(with: Data(CentralAuthority.applicationJSON(signed))) as? [String: Any])
+        let signature = try #require(body["signature"] as? [String: Any])
+        #expect(signature["sha256"] as? String == image.sha256)
+        #expect(signature["mediaType"] as? String == "image/png")
+        #expect((signature["image"] as? String).flatMap { Data(base64Encoded: $0) }.map(Array.init) == image.png)
+        // Only the hash when the image is not the one signed (or there is none).
+        var other = request("T-2")
+        other.signatureImage = image
+        let hashOnly = try #require(
+            try JSONSerialization.jsonObject(with: Data(CentralAuthority.applicationJSON(other))) as? [String: Any])
+        #expect((hashOnly["signature"] as? [String: Any])?.keys.sorted() == ["sha256"])
+    }
+
     @Test func approve_givesAValidLicence_storedFirst_andARepeatIsNotAskedAgain() async throws {
         let directory = try TemporaryDirectory("central-authority")
         defer { directory.remove() }

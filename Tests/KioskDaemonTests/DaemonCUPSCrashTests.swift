@@ -70,7 +70,7 @@ struct DaemonCUPSCrashTests {
                 switch point {
                 case .none:
                     try admin.wait(for: "rating", timeout: .seconds(120))
-                    try admin.flow("rate", ["rating": "good"])
+                    try admin.flow("rate", ["grade": 5])
                     let done = try admin.wait(for: "completed")
                     if let doneID = done["transactionID"] as? String { completed.insert(doneID) }
                     continue

@@ -83,7 +83,7 @@ struct DaemonCitizen {
                 let reply = try admin.request(["command": "staff", "staffID": "tech-1", "action": action])
                 try DaemonScript.expectApplied(reply)
             case "rating":
-                try admin.flow("rate", ["rating": "average"])
+                try admin.flow("rate", ["grade": 3])
             default:
                 Issue.record("unexpected step \(step)")
                 return

@@ -28,7 +28,7 @@ import Testing
         ("sign", { a in try DaemonScript.expectApplied(a.flow("sign", ["signatureSHA256": DaemonScript.signature])) }),
         ("confirm", { a in try DaemonScript.expectApplied(a.flow("confirm", ["declarationAccepted": true])) }),
         ("rating", { a in try a.wait(for: "rating") }),
-        ("rate", { a in try a.flow("rate", ["rating": "good"]) }),
+        ("rate", { a in try a.flow("rate", ["grade": 5]) }),
     ]
 
     @Test func sigkillAtRandomPoints_losesNoCompletedTransaction_printsNoLicenceTwice() throws {
@@ -150,7 +150,7 @@ import Testing
                     "action": printed ? "confirm-licence-printed" : "authorise-reprint",
                 ])
             case "rating":
-                try admin.flow("rate", ["rating": "average"])
+                try admin.flow("rate", ["grade": 3])
             case "persisting":
                 // An ending (completed, handed off or cancelled) being recorded: it ends by itself.
                 try admin.wait(for: "idle")

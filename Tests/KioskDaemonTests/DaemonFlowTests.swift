@@ -13,7 +13,7 @@ import Testing
         #expect(admin.hello["protocol"] as? Int == 1)
         let id = try DaemonScript.throughSignature(admin)
         try admin.wait(for: "rating")
-        try admin.flow("rate", ["rating": "good"])
+        try admin.flow("rate", ["grade": 5])
         try admin.wait(for: "completed")
 
         let result = try ProcessRunner.run("kioskctl", ["--socket", daemon.statusSocket, "--json", "status"])
@@ -55,6 +55,9 @@ import Testing
         try admin.flow("start")
         try admin.sim("card-read-failures", ["count": 50])
         try admin.sim("place-card", ["card": "resident"])
+        // A hand-off asks for 好差评 first; the citizen skips it.
+        try admin.wait(for: "rating")
+        try DaemonScript.expectApplied(admin.flow("skip-rating"))
         let reply = try admin.wait(for: "handedOff")
         #expect((reply["lastTicket"] as? String)?.hasPrefix("A") == true)
         let status = try admin.request(["command": "status"])
@@ -91,6 +94,9 @@ import Testing
         try DaemonScript.expectApplied(admin.flow("submit-form", ["form": DaemonScript.form]))
         try DaemonScript.expectApplied(admin.flow("sign", ["signatureSHA256": DaemonScript.signature]))
         try DaemonScript.expectApplied(admin.flow("confirm", ["declarationAccepted": true]))
+        // A hand-off asks for 好差评 first; the citizen skips it.
+        try admin.wait(for: "rating")
+        try DaemonScript.expectApplied(admin.flow("skip-rating"))
         let reply = try admin.wait(for: "handedOff")
         #expect(reply["lastTicket"] != nil)
     }
@@ -103,6 +109,9 @@ import Testing
         let admin = try daemon.admin()
         try admin.sim("authority", ["mode": "unavailable"])
         try DaemonScript.throughSignature(admin)
+        // A hand-off asks for 好差评 first; the citizen skips it.
+        try admin.wait(for: "rating")
+        try DaemonScript.expectApplied(admin.flow("skip-rating"))
         try admin.wait(for: "handedOff")
         let status = try admin.request(["command": "status"])
         #expect((status["flow"] as? [String: Any])?["handOffReason"] as? String == "authority-unavailable")
@@ -199,7 +208,7 @@ import Testing
         let status = try ControlConnection(path: daemon.statusSocket)
         let refused = try status.request(["command": "flow", "event": "start"])
         #expect((refused["error"] as? String)?.contains("only available on admin.sock") == true)
-        try admin.sendRaw([UInt8](repeating: 0x41, count: 70_000) + [0x0A])
+        try admin.sendRaw([UInt8](repeating: 0x41, count: 530_000) + [0x0A])
         let tooLong = try admin.readObject(timeout: .seconds(5))
         #expect((tooLong["error"] as? String)?.contains("longer than") == true)
         // The daemon is still fine.

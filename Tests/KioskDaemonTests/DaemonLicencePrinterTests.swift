@@ -30,6 +30,9 @@ struct DaemonLicencePrinterTests {
         // Staff look at the jammed printer and send the citizen to a window.
         let handOff = try admin.request(["command": "staff", "staffID": "tech-7", "action": "hand-off"])
         #expect(handOff["applied"] as? Bool == true, "\(handOff)")
+        // A hand-off asks for 好差评 first; the citizen skips it.
+        try admin.wait(for: "rating")
+        try DaemonScript.expectApplied(admin.flow("skip-rating"))
         let ended = try admin.wait(for: "handedOff")
         #expect(ended["lastTicket"] != nil)
         #expect(daemon.terminate() == 0)

@@ -53,7 +53,7 @@ import Testing
         let admin = try daemon.admin()
         let id = try DaemonScript.throughSignature(admin)
         try admin.wait(for: "rating")
-        try admin.flow("rate", ["rating": "good"])
+        try admin.flow("rate", ["grade": 5])
         try admin.wait(for: "completed")
 
         let health = try #require(
@@ -129,6 +129,9 @@ import Testing
         try admin.flow("start")
         try admin.sim("card-read-failures", ["count": 50])
         try admin.sim("place-card", ["card": "resident"])
+        // A hand-off asks for 好差评 first; the citizen skips it.
+        try admin.wait(for: "rating")
+        try DaemonScript.expectApplied(admin.flow("skip-rating"))
         try admin.wait(for: "handedOff")
 
         let families = try PrometheusParser.parse(try curl(["\(base)/metrics"]))

@@ -119,7 +119,7 @@ import Testing
         try admin.wait(for: "awaitingSignature")
         try DaemonScript.expectApplied(admin.flow("confirm", ["declarationAccepted": true]))
         try admin.wait(for: "rating")
-        try admin.flow("rate", ["rating": "good"])
+        try admin.flow("rate", ["grade": 5])
         let done = try admin.wait(for: "completed")
         #expect(done["transactionID"] as? String == id)
     }

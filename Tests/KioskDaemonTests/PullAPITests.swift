@@ -133,7 +133,7 @@ struct PullAPITests {
             qrPayload: "https://www.gsxt.gov.cn/91110101MA01ABCD1X")
         record.licencePrint = .completed
         record.receiptPrint = .failed(reason: "paper-end")
-        record.rating = .good
+        record.rating = ServiceRating(grade: .verySatisfied)
         record.queueTicket = "A007"
         let payload = try RecordCoding.encode(record)
         let whole = OutboxEntry(seq: 1, transactionID: "T-9", payload: payload, createdAt: Date(), ackedAt: nil)
@@ -162,7 +162,7 @@ struct PullAPITests {
         #expect(licence["name"] as? String == "北京景山软件有限公司")
         #expect((data["receiptPrint"] as? [String: Any])?["reason"] as? String == "paper-end")
         #expect((data["licencePrint"] as? [String: Any])?["result"] as? String == "completed")
-        #expect(data["rating"] as? String == "good")
+        #expect((data["rating"] as? [String: Any])?["grade"] as? Int == 5)
         #expect(data["queueTicket"] as? String == "A007")
         let times = try #require(data["times"] as? [String: Any])
         #expect(times["identityVerifiedAt"] as? String == "2025-11-22T08:26:50.000Z")

@@ -77,7 +77,7 @@ enum DaemonStatus {
 
         let id = try DaemonScript.throughSignature(admin)
         try admin.wait(for: "rating")
-        try admin.flow("rate", ["rating": "good"])
+        try admin.flow("rate", ["grade": 5])
         try admin.wait(for: "completed")
         // Pushed by kioskd and pulled by the centre (over TLS, kioskd's certificate pinned): one event as it counts.
         // Whichever comes first acknowledges it; the other then has nothing new (or is a counted repeat).
@@ -117,7 +117,7 @@ enum DaemonStatus {
         func complete() throws -> String {
             let id = try DaemonScript.throughSignature(admin)
             try admin.wait(for: "rating")
-            try admin.flow("rate", ["rating": "good"])
+            try admin.flow("rate", ["grade": 5])
             try admin.wait(for: "completed")
             return id
         }
@@ -171,6 +171,9 @@ enum DaemonStatus {
         let centre = try CentreControl(status: try admin.request(["command": "status"]))
         try centre.setMode(["registration": "unavailable"])
         _ = try DaemonScript.throughSignature(admin)
+        // A hand-off asks for 好差评 first; the citizen skips it.
+        try admin.wait(for: "rating")
+        try DaemonScript.expectApplied(admin.flow("skip-rating"))
         let reply = try admin.wait(for: "handedOff")
         #expect((reply["lastTicket"] as? String) != nil, "\(reply)")
     }

@@ -13,11 +13,35 @@ import Testing
     @Test func data_isByteForByteWhatJSONSerializationWrote() throws {
         for (index, record) in Self.records().enumerated() {
             for purged in [false, true] {
-                #expect(
-                    TransactionEventData.json(record, purged: purged) == Reference.json(record, purged: purged),
-                    "record \(index), purged \(purged)")
+                for image in [nil, Self.signaturePNG] {
+                    #expect(
+                        TransactionEventData.json(record, purged: purged, signaturePNG: image)
+                            == Reference.json(record, purged: purged, signaturePNG: image),
+                        "record \(index), purged \(purged), image \(image != nil)")
+                }
             }
         }
+    }
+
+    /// Bytes whose base64 has `/` and `+` in it (escaped as `\/` like every slash).
+    static let signaturePNG = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0xFF, 0xFE, 0xFB, 0xEF, 0x3F, 0x00])
+
+    @Test func data_carriesTheFiveGradeRating_andTheSignatureImage() throws {
+        let record = Self.records()[1]
+        let text = TransactionEventData.json(record, purged: false, signaturePNG: Self.signaturePNG)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let rating = try #require(object["rating"] as? [String: Any])
+        #expect(rating["grade"] as? Int == 2)
+        #expect(rating["reasons"] as? [String] == ["efficiency", "deviceFault"])
+        #expect(rating["followUpConsent"] as? Bool == true)
+        let signature = try #require(object["signature"] as? [String: Any])
+        #expect(signature["mediaType"] as? String == "image/png")
+        #expect((signature["image"] as? String).flatMap { Data(base64Encoded: $0) } == Self.signaturePNG)
+        #expect(signature["sha256"] as? String == record.signatureSHA256)
+        // Purged: neither the image nor its hash.
+        let purged = TransactionEventData.json(record, purged: true, signaturePNG: nil)
+        #expect(!purged.contains("signature"))
+        #expect(purged.contains(#""grade":2"#))
     }
 
     @Test func batch_isTheEventsInAnArray_andPullAndPushAgree() throws {
@@ -77,7 +101,7 @@ import Testing
         full.licenceJobID = 17
         full.licencePrint = .completed
         full.receiptPrint = .failed(reason: "paper-end/\"x\"")
-        full.rating = .good
+        full.rating = ServiceRating(grade: .verySatisfied)
         full.queueTicket = "A/007"
 
         var handedOff = full
@@ -85,7 +109,8 @@ import Testing
         handedOff.outcome = .handedOff(reason: "authority/unavailable")
         handedOff.licencePrint = .unknown(reason: "timeout\n")
         handedOff.receiptPrint = nil
-        handedOff.rating = .bad
+        handedOff.rating = ServiceRating(
+            grade: .dissatisfied, reasons: [.deviceFault, .efficiency, .deviceFault], followUpConsent: true)
         handedOff.form?.registeredCapitalWan = nil
 
         var cancelled = TransactionRecord(id: "T-3", kioskID: "K-1", startedAt: start)
@@ -105,7 +130,7 @@ import Testing
 
 /// The encoder as it was: a dictionary per object, `JSONSerialization` with sorted keys.
 private enum Reference {
-    static func json(_ record: TransactionRecord, purged: Bool) -> String {
+    static func json(_ record: TransactionRecord, purged: Bool, signaturePNG: Data?) -> String {
         var data: [String: Any] = ["id": record.id, "kioskID": record.kioskID]
         switch record.outcome {
         case .completed?: data["outcome"] = "completed"
@@ -135,7 +160,14 @@ private enum Reference {
             if let name = record.applicantName { applicant["name"] = name.unmasked }
             if let number = record.applicantIDNumber { applicant["idNumber"] = number.unmasked }
             if !applicant.isEmpty { data["applicant"] = applicant }
-            if let hash = record.signatureSHA256 { data["signature"] = ["sha256": hash] }
+            if let hash = record.signatureSHA256 {
+                var signature: [String: Any] = ["sha256": hash]
+                if let png = signaturePNG {
+                    signature["mediaType"] = "image/png"
+                    signature["image"] = png.base64EncodedString()
+                }
+                data["signature"] = signature
+            }
         }
         if let form = record.form {
             var fields: [String: Any] = [
@@ -157,7 +189,12 @@ private enum Reference {
         }
         if let print = record.licencePrint { data["licencePrint"] = printJSON(print) }
         if let print = record.receiptPrint { data["receiptPrint"] = printJSON(print) }
-        if let rating = record.rating { data["rating"] = rating.rawValue }
+        if let rating = record.rating {
+            data["rating"] = [
+                "grade": rating.grade.rawValue, "reasons": rating.reasons.map(\.rawValue),
+                "followUpConsent": rating.followUpConsent,
+            ]
+        }
         if let ticket = record.queueTicket { data["queueTicket"] = ticket }
         guard let encoded = try? JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]) else {
             return "{\"id\":\(HTTPResponse.jsonString(record.id))}"

@@ -37,12 +37,12 @@ import Testing
         // A retry after a crash: the daemon resumed the session and completes it again.
         try store.saveCheckpoint(sessionID: "T-1", state: Data("{}".utf8))
         var retried = StoreFixture.record("T-1")
-        retried.rating = .average
+        retried.rating = ServiceRating(grade: .fairlySatisfied)
 
         let receipt = try store.complete(retried)
 
         #expect(receipt == CompletionReceipt(seq: 1, wasAlreadyRecorded: true))
-        #expect(try store.transaction(id: "T-1")?.rating == .good)
+        #expect(try store.transaction(id: "T-1")?.rating == ServiceRating(grade: .verySatisfied))
         #expect(try store.page(after: 0, limit: 10).entries.count == 2)
         #expect(try store.figures().completedTransactions == 2)
         #expect(try store.loadCheckpoint() == nil)

@@ -59,6 +59,63 @@ import Testing
         #expect(applied == Array(1...Schema.latestVersion))
     }
 
+    /// Version 5: the three-valued rating of older records becomes the five grades (good 5, average 3, bad 1), in the
+    /// columns, the stored record and the outbox payload; the old column goes.
+    @Test func migrationTo5_turnsTheThreeValuedRatingIntoGrades() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        try FileManager.default.createDirectory(
+            atPath: (fixture.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            let db = try SQLiteDatabase(path: fixture.path)
+            #expect(try Migrations.migrate(db, upTo: 4, now: Date()) == 4)
+            for (id, rating) in [("T-G", "good"), ("T-A", "average"), ("T-B", "bad")] {
+                let json =
+                    #"{"id":"\#(id)","kioskID":"K-1","outcome":{"completed":{}},"rating":"\#(rating)","startedAt":1}"#
+                try db.run(
+                    """
+                    INSERT INTO transactions (id, kiosk_id, started_at_ms, outcome, rating, recorded_at_ms, record_json)
+                    VALUES (?, 'K-1', 1, 'completed', ?, 2, ?)
+                    """, [.text(id), .text(rating), .text(json)])
+                try db.run(
+                    "INSERT INTO outbox (transaction_id, payload, created_at_ms) VALUES (?, ?, 2)",
+                    [.text(id), .text(json)])
+            }
+            try db.run(
+                """
+                INSERT INTO transactions (id, kiosk_id, started_at_ms, outcome, recorded_at_ms, record_json)
+                VALUES ('T-N', 'K-1', 1, 'cancelled', 2, '{"id":"T-N","kioskID":"K-1","startedAt":1}')
+                """)
+            db.close()
+        }
+        let store = try fixture.open()
+        defer { store.close() }
+        #expect(store.schemaVersion == Schema.latestVersion)
+        let expected: [String: ServiceGrade] = [
+            "T-G": .verySatisfied, "T-A": .fairlySatisfied, "T-B": .veryDissatisfied,
+        ]
+        for (id, grade) in expected {
+            #expect(try store.transaction(id: id)?.rating == ServiceRating(grade: grade), "\(id)")
+        }
+        #expect(try store.transaction(id: "T-N")?.rating == nil)
+        let entries = try store.page(after: 0, limit: 10).entries
+        #expect(
+            try entries.map { try $0.record().rating?.grade } == [.verySatisfied, .fairlySatisfied, .veryDissatisfied])
+        let raw = try fixture.raw()
+        defer { raw.close() }
+        let grades = try raw.rows("SELECT id, rating_grade, follow_up_consent FROM transactions ORDER BY id") {
+            "\($0.string(0) ?? "") \($0.optionalInt64(1).map(String.init) ?? "-") \($0.optionalInt64(2).map(String.init) ?? "-")"
+        }
+        #expect(grades == ["T-A 3 0", "T-B 1 0", "T-G 5 0", "T-N - -"])
+        let stored = try raw.rows("SELECT json_type(record_json, '$.rating') FROM transactions WHERE id = 'T-G'") {
+            $0.string(0)
+        }
+        #expect(stored == ["object"])
+        let columns = try raw.rows("SELECT name FROM pragma_table_info('transactions')") { $0.string(0) ?? "" }
+        #expect(!columns.contains("rating"))
+        #expect(columns.contains("signature_png") && columns.contains("rating_reasons"))
+    }
+
     @Test func open_databaseFromNewerCode_isRefusedWithClearMessage() throws {
         let fixture = try StoreFixture()
         defer { fixture.cleanUp() }

@@ -27,7 +27,7 @@ import Testing
         #expect(purged.licence?.creditCode == "91110101MA01ABCD1X")
         #expect(purged.form?.name == "北京景山软件有限公司")
         #expect(purged.outcome == .completed)
-        #expect(purged.rating == .good)
+        #expect(purged.rating == ServiceRating(grade: .verySatisfied))
         #expect(try store.page(after: 0, limit: 1).entries.first?.record() == purged)
         // Nothing of it is left in the file's bytes.
         let raw = try fixture.raw()

@@ -71,7 +71,7 @@ struct StoreFixture {
             record.licenceJobID = 17
             record.licencePrint = .completed
             record.receiptPrint = .completed
-            record.rating = .good
+            record.rating = ServiceRating(grade: .verySatisfied)
         } else {
             record.queueTicket = "A023"
         }

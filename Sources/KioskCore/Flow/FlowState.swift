@@ -192,7 +192,8 @@ public struct FlowState: Sendable, Hashable, Codable {
     public static func == (a: FlowState, b: FlowState) -> Bool {
         a.step == b.step && a.handOffReason == b.handOffReason && a.cancelReason == b.cancelReason
             && a.timerGeneration == b.timerGeneration && a.warned == b.warned && a.persistFailures == b.persistFailures
-            && a.lostDevices == b.lostDevices && a.staffCall == b.staffCall && (a.sessionBox === b.sessionBox || a.session == b.session)
+            && a.lostDevices == b.lostDevices && a.staffCall == b.staffCall
+            && (a.sessionBox === b.sessionBox || a.session == b.session)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -167,7 +167,8 @@ struct ControlCommands: Sendable {
         case "sign":
             if let hash = request["signatureSHA256"] as? String {
                 event = .sign(signatureSHA256: hash)
-            } else if let image = request["signature"] as? String, image.utf8.count <= 4 * (SignatureImage.maximumBytes / 3 + 1),
+            } else if let image = request["signature"] as? String,
+                image.utf8.count <= 4 * (SignatureImage.maximumBytes / 3 + 1),
                 let data = Data(base64Encoded: image)
             {
                 // The touch screen's path: the image is kept with the session, the flow gets its hash.

@@ -4,7 +4,8 @@ import KioskIO
 /// JSON lines over a byte transport: one request or reply per `\n`-terminated line, each at most `maximumLine`
 /// bytes, every read and write with a deadline.
 final class LineChannel: @unchecked Sendable {
-    static let maximumLine = 64 * 1024
+    /// Room for `flow sign` with a base64 signature image of 256 KiB (about 350,000 bytes), and no more.
+    static let maximumLine = 512 * 1024
     let transport: any ByteTransport
     private var buffer: [UInt8] = []
 

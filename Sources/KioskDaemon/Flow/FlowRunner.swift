@@ -416,7 +416,9 @@ public actor FlowRunner {
     private func apply(_ transition: FlowTransition, for event: FlowEvent?, answering reply: Reply? = nil) async {
         let old = state.step
         let endingSession = state.session?.transactionID
-        if let call = transition.state.staffCall, call != state.staffCall { deps.stepObserver?.staffCalled(by: call.by) }
+        if let call = transition.state.staffCall, call != state.staffCall {
+            deps.stepObserver?.staffCalled(by: call.by)
+        }
         state = transition.state
         uiTransitionBegins()
         defer { uiTransitionEnds() }
