@@ -82,7 +82,7 @@ public final class HTTPServer: @unchecked Sendable {
             stopping = true
             return streams
         }
-        for slot in open { slot.stream.close() }
+        for slot in open { slot.close() }
         listener.close()
         var clean = true
         condition.withLock {
@@ -427,7 +427,7 @@ extension HTTPServer {
         admitStream(slot)
         defer {
             condition.withLock { streams.removeAll { $0 === slot } }
-            stream.close()
+            slot.close()
         }
         let http = connection.http
         httpClearFields(http)
@@ -470,11 +470,11 @@ extension HTTPServer {
             streams.removeFirst(excess)
             return oldest
         }
-        for old in evicted { old.closeForNewer() }
+        for old in evicted { old.close() }
     }
 }
 
-/// A stream being sent, and whether the server has asked it to end early.
+/// A stream being sent, and whether the server is done with it (ended, closed for a newer one, or stopping).
 private final class StreamSlot: @unchecked Sendable {
     let stream: any HTTPResponseStream
     private let lock = NSLock()
@@ -484,9 +484,13 @@ private final class StreamSlot: @unchecked Sendable {
 
     var isClosed: Bool { lock.withLock { closed } }
 
-    func closeForNewer() {
-        lock.withLock { closed = true }
-        stream.close()
+    /// Tells the producer, once, whoever calls first.
+    func close() {
+        let first = lock.withLock {
+            defer { closed = true }
+            return !closed
+        }
+        if first { stream.close() }
     }
 }
 

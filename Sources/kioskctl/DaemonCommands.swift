@@ -79,6 +79,16 @@ enum StatusTable {
             let certificate = (pull["certificateSHA256"] as? String).map { ", certificate SHA-256 \($0)" } ?? ", no TLS"
             lines.append("pull API: \(pull["url"] ?? "?")\(certificate)")
         }
+        if let ui = status["ui"] as? [String: Any] {
+            var line = "touch UI: \(ui["url"] ?? "?")"
+            if let streams = ui["streams"] as? Int { line += ", \(streams) screen stream(s)" }
+            if let inhibited = ui["inhibited"] as? [String: Any] {
+                line +=
+                    ", OUT OF SERVICE since \(inhibited["since"] ?? "?") (\(inhibited["by"] ?? "?")): "
+                    + "\(inhibited["reason"] ?? "")"
+            }
+            lines.append(line)
+        }
         if let push = (status["central"] as? [String: Any])?["push"] as? [String: Any] {
             var line = "push: \(push["url"] ?? "?") \(push["state"] ?? "?"), \(push["pushedEvents"] ?? 0) pushed"
             if let success = push["lastSuccess"] as? String { line += ", last success \(success)" }

@@ -36,7 +36,8 @@ public final class DaemonMetrics: FlowStepObserver, Sendable {
     private let registry = MetricsRegistry()
     /// `result`: `read`, or the reader's error reason code.
     public let cardReads: LabelledCounter
-    /// `route`: the route's path template (or `unmatched`), never the raw path; `code`: the status.
+    /// `route`: the route's path template (or `unmatched`, `refused`; `ui-unmatched`, `ui-refused` on the touch UI's
+    /// listener), never the raw path; `code`: the status.
     public let httpRequests: LabelledCounter
     /// `step`: the step left.
     public let flowStepSeconds: LabelledHistogram
@@ -54,7 +55,8 @@ public final class DaemonMetrics: FlowStepObserver, Sendable {
             labels: ["result"])
         cardReads.increment(["read"], by: 0)
         httpRequests = registry.counter(
-            "kioskd_http_requests_total", help: "HTTP requests answered on the pull listener, by route and status.",
+            "kioskd_http_requests_total",
+            help: "HTTP requests answered on the pull listener and the touch UI, by route and status.",
             labels: ["route", "code"])
         flowStepSeconds = registry.histogram(
             "kioskd_flow_step_seconds", help: "Time spent in a flow step, observed when the flow leaves it.",

@@ -236,10 +236,12 @@ struct UIFields: Sendable {
 
     func problem(_ key: String, _ message: String) -> UIEventProblem { UIEventProblem(field: name(key), message) }
 
-    /// Refuses any key not in `allowed`, naming the first (in sorted order).
+    /// Refuses any key not in `allowed`, naming the first (in sorted order; a long one cut to 40 characters, an empty
+    /// one as `""`).
     func only(_ allowed: Set<String>) throws(UIEventProblem) {
         if let extra = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw problem(extra, "unknown field")
+            let shown = extra.isEmpty ? "\"\"" : extra.count > 40 ? extra.prefix(40) + "…" : extra
+            throw problem(shown, "unknown field")
         }
     }
 
