@@ -7,6 +7,7 @@ Measured in headless Chromium with the Performance API, against `kioskd --simula
   - card placed -> identity on screen: from the `sim place-card` request to the frame showing confirmIdentity
     (wall clock, same host), median, beside the simulated reader's physical floor (one find/select/read cycle at
     115200 bps plus the SAM's processing, see IDReaderSimulatorTiming.readCycleFloor; the reader polls every 250 ms);
+    The flow's own time to verifyingIdentity (admin.sock `wait`) is printed beside it: the page's share is the rest;
   - page load -> first screen: navigation start to the frame showing the first screen, median of fresh loads.
 """
 
@@ -58,18 +59,21 @@ def main():
             browser.wait_js("window.kioskMetrics.firstScreen !== null", 5)
             loads.append(browser.js("return window.kioskMetrics.firstScreen"))
         card_to_identity = []
+        daemon_side = []  # the same, to the flow's verifyingIdentity (admin.sock wait): what the page adds is the rest
         for _ in range(args.rounds):
             browser.tap("开始办理")
             browser.wait_screen("placeCard")
             placed = time.time() * 1000
             admin.sim("place-card", card="resident")
+            admin.wait("verifyingIdentity")
+            daemon_side.append(time.time() * 1000 - placed)
             browser.wait_screen("confirmIdentity", 20)
             browser.wait_js("window.kioskMetrics.screens.some((s) => s.screen === 'confirmIdentity' && s.epochMs > %f)" % placed, 5)
             shown = browser.js("return window.kioskMetrics.screens.filter((s) => s.screen === 'confirmIdentity').pop().epochMs")
             card_to_identity.append(shown - placed)
             browser.tap("确认")
             browser.wait_screen("form")
-            admin.sim("lift-card", waitForPoll=True)
+            admin.sim("lift-card")
             browser.js(FILL_FORM)
             browser.tap("下一步")
             browser.wait_screen("signature")
@@ -84,6 +88,7 @@ def main():
             "tapToNextScreenMs": {"n": len(tap_ms), "p50": round(statistics.median(tap_ms), 1),
                                   "p99": round(percentile(tap_ms, 0.99), 1), "max": round(max(tap_ms), 1)},
             "cardPlacedToIdentityMs": {"n": len(card_to_identity), "median": round(statistics.median(card_to_identity), 1),
+                                       "daemonMedian": round(statistics.median(daemon_side), 1),
                                        "readerFloor": round(READER_FLOOR_MS, 1), "pollInterval": POLL_INTERVAL_MS},
             "pageLoadToFirstScreenMs": {"n": len(loads), "median": round(statistics.median(loads), 1), "max": round(max(loads), 1)},
         }
@@ -94,8 +99,10 @@ def main():
             figures["tapToNextScreenMs"]["p50"], figures["tapToNextScreenMs"]["p99"], len(tap_ms)))
         for pair, values in sorted(by_pair.items()):
             print("    %-28s median %6.1f ms  max %6.1f ms" % (pair, statistics.median(values), max(values)))
-        print("card placed -> identity on screen: median %.0f ms; reader floor %.0f ms (+ up to %d ms until its next poll); "
-              "target <= floor + 100 ms" % (figures["cardPlacedToIdentityMs"]["median"], READER_FLOOR_MS, POLL_INTERVAL_MS))
+        print("card placed -> identity on screen: median %.0f ms (the flow at verifyingIdentity: %.0f ms); reader floor %.0f ms "
+              "(+ up to %d ms until its next poll); target <= floor + 100 ms" % (
+                  figures["cardPlacedToIdentityMs"]["median"], figures["cardPlacedToIdentityMs"]["daemonMedian"],
+                  READER_FLOOR_MS, POLL_INTERVAL_MS))
         print("page load -> first screen: median %.0f ms, max %.0f ms (target <= 1000 ms)" % (
             figures["pageLoadToFirstScreenMs"]["median"], figures["pageLoadToFirstScreenMs"]["max"]))
         print(json.dumps(figures))

@@ -33,7 +33,9 @@ struct UIBrowserTests {
 enum BrowserRequirement {
     /// Debian's interpreter, where python3-selenium is installed (not whatever `python3` is first on PATH).
     static let python = "/usr/bin/python3"
-    static let needed = ["/usr/bin/chromium", "/usr/bin/chromedriver", python, "/usr/lib/python3/dist-packages/selenium"]
+    static let needed = [
+        "/usr/bin/chromium", "/usr/bin/chromedriver", python, "/usr/lib/python3/dist-packages/selenium",
+    ]
 
     static var missing: [String] { needed.filter { !FileManager.default.fileExists(atPath: $0) } }
     static var canRun: Bool { missing.isEmpty || ProcessInfo.processInfo.environment["CI"] == "true" }
