@@ -299,6 +299,8 @@ class Suite:
         admin.sim("place-card", card="resident")
         b.wait_screen("confirmIdentity", 20)
         b.tap("不是本人")
+        b.wait_screen("cancelled", 10)
+        self.shoot("18-cancelled")
         b.wait_screen("welcome", 30)
         admin.sim("lift-card")
         self.check_console()
