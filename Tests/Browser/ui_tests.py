@@ -482,6 +482,36 @@ class Suite:
         b.wait_screen("welcome", 30)
         self.browser.console()  # connection-refused errors while kioskd was down are expected
 
+    def test_no_stale_done_after_restart(self):
+        """kioskd stops while the page shows 办理完成: the page must not keep it; back, it shows what kioskd says."""
+        b, admin = self.browser, self.admin
+        form = {"kind": "company", "name": FORM["名称"], "entityType": FORM["类型"], "representative": FORM["法定代表人"],
+                "registeredCapitalWan": int(CAPITAL), "address": FORM["住所"], "businessScope": FORM["经营范围"],
+                "phone": PHONE}
+        admin.request({"command": "flow", "event": "start"})
+        admin.sim("place-card", card="resident")
+        admin.wait("verifyingIdentity")
+        admin.request({"command": "flow", "event": "confirm-identity"})
+        admin.sim("lift-card")
+        for request in ({"event": "submit-form", "form": form}, {"event": "sign", "signatureSHA256": "5a" * 32},
+                        {"event": "confirm", "declarationAccepted": True}):
+            reply = admin.request(dict(request, command="flow"))
+            if reply.get("applied") is not True:
+                raise Failure("%s: %r" % (request["event"], reply))
+        admin.wait("rating", timeout_s=120)
+        admin.request({"command": "flow", "event": "rate", "grade": 5})
+        b.wait_screen("done", 30)
+        self.admin.close()
+        self.admin = None
+        self.daemon.stop()
+        b.wait_screen("outOfService", 30)
+        self.daemon.start()
+        self.admin = self.daemon.admin()
+        b.wait_screen("welcome", 30)
+        if b.js("return document.getElementById('done-name').textContent") != "":
+            raise Failure("the last citizen's enterprise stayed in the page")
+        self.browser.console()  # connection-refused errors while kioskd was down are expected
+
     def test_walk_away_at_each_step(self):
         b = self.browser
         steps = ("awaitingCard", "verifyingIdentity", "fillingForm", "awaitingSignature")
@@ -537,7 +567,8 @@ class Suite:
 ORDER = [
     "test_dns_rebinding_and_origin", "test_happy_path", "test_card_read_error_then_success", "test_expired_card",
     "test_form_issues_rejection_authority_down_and_dissatisfied_rating", "test_elderly_mode_and_call_staff",
-    "test_out_of_service_when_inhibited", "test_restart_mid_form", "test_walk_away_at_each_step",
+    "test_out_of_service_when_inhibited", "test_restart_mid_form", "test_no_stale_done_after_restart",
+    "test_walk_away_at_each_step",
     "test_licence_printer_jam_calls_staff",  # last: the jam leaves the terminal out of service
 ]
 
