@@ -9,10 +9,15 @@ swift build -c release --product kioskd --static-swift-stdlib --scratch-path .bu
 export KIOSKD_BINARY="$PWD/.build/static/release/kioskd"
 bin=$(swift build -c release --show-bin-path)
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(idreader escpos licence daemon store central)
+[ ${#names[@]} -gt 0 ] || names=(idreader escpos licence daemon store central ui)
 status=0
 for name in "${names[@]}"; do
   echo "== $name"
-  "$bin/kioskbench" "$name" || status=1
+  if [ "$name" = ui ]; then
+    # The touch UI's latencies in headless Chromium (Tests/Browser/ui_bench.py; needs scripts/install-deps.sh).
+    /usr/bin/python3 Tests/Browser/ui_bench.py --kioskd "$KIOSKD_BINARY" || status=1
+  else
+    "$bin/kioskbench" "$name" || status=1
+  fi
 done
 exit $status

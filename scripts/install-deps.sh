@@ -14,6 +14,8 @@ packages=(
   systemd strace                                             # systemd-analyze checks the unit; strace its syscall filter
   curl python3-yaml                                          # curl drives the HTTP server; PyYAML reads the OpenAPI doc
   python3-prometheus-client                                  # its parser reads /metrics in the tests
+  chromium chromium-driver python3-selenium                  # the touch UI's real-browser tests (docs/ui-api.md)
+  fonts-wqy-microhei                                         # Chinese glyphs for the UI screenshots
 )
 
 missing=()

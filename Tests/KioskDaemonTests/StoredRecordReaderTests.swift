@@ -145,7 +145,12 @@ import Testing
         if chance() { record.licenceJobID = Int(random.next() % 100_000) }
         record.licencePrint = print()
         record.receiptPrint = print()
-        if chance() { record.rating = ServiceRating.allCases[Int(random.next() % 3)] }
+        if chance() {
+            let grade = ServiceGrade.allCases[Int(random.next() % 5)]
+            let reasons = grade.isDissatisfied ? RatingReason.allCases.filter { _ in chance() } : []
+            record.rating = ServiceRating(
+                grade: grade, reasons: reasons, followUpConsent: grade.isDissatisfied && chance())
+        }
         if chance() { record.queueTicket = "A" + text() }
         return record
     }

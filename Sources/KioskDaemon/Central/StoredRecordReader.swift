@@ -32,7 +32,7 @@ enum StoredRecordReader {
             root.optional(.licenceJobID, { $0.int }, into: &record.licenceJobID),
             root.optional(.licencePrint, { $0.printOutcome }, into: &record.licencePrint),
             root.optional(.receiptPrint, { $0.printOutcome }, into: &record.receiptPrint),
-            root.optional(.rating, { $0.string.flatMap(ServiceRating.init(rawValue:)) }, into: &record.rating),
+            root.optional(.rating, { $0.serviceRating }, into: &record.rating),
             root.optional(.queueTicket, { $0.string }, into: &record.queueTicket)
         else { return nil }
         return record
@@ -101,6 +101,35 @@ enum JSONTree {
         }
     }
 
+    /// 好差评: `{"grade": 1…5, "reasons": [...], "followUpConsent": Bool}` (both optional, as `ServiceRating` decodes
+    /// them), or a legacy three-valued string.
+    var serviceRating: ServiceRating? {
+        switch string {
+        case "good"?: return ServiceRating(grade: .verySatisfied)
+        case "average"?: return ServiceRating(grade: .fairlySatisfied)
+        case "bad"?: return ServiceRating(grade: .veryDissatisfied)
+        case _?: return nil
+        case nil: break
+        }
+        guard let members = object, let grade = members[.grade]?.int.flatMap(ServiceGrade.init(rawValue:)) else {
+            return nil
+        }
+        var reasons: [RatingReason] = []
+        if let listed = members[.reasons], listed != .null {
+            guard case .array(let items) = listed else { return nil }
+            for item in items {
+                guard let reason = item.string.flatMap(RatingReason.init(rawValue:)) else { return nil }
+                reasons.append(reason)
+            }
+        }
+        var consent = false
+        if let given = members[.followUpConsent], given != .null {
+            guard case .bool(let value) = given else { return nil }
+            consent = value
+        }
+        return ServiceRating(grade: grade, reasons: reasons, followUpConsent: consent)
+    }
+
     var form: ApplicationForm? {
         guard let members = object, let kind = members[.kind]?.string.flatMap(EntityKind.init(rawValue:)),
             let name = members[.name]?.string, let entityType = members[.entityType]?.string,
@@ -162,6 +191,7 @@ enum RecordKey: UInt8, CaseIterable {
     case name, entityType, representative, registeredCapitalWan, address, businessScope, phone
     case `operator`, legalRepresentative, registeredCapital, creditCode, establishedOn, businessTermFrom
     case businessTermUntil, registrationAuthority, issuedOn, qrPayload
+    case grade, reasons, followUpConsent
 
     /// Each key's UTF-8 spelling, indexed by its length, for matching a key in the text without making a string of
     /// it.

@@ -7,7 +7,8 @@ import KioskHTTP
 struct UIAPI: Sendable {
     /// Route labels for `kioskd_http_requests_total`: the templates below, never a raw path.
     static let routes = [
-        "/", "/kiosk.css", "/kiosk.js", "/strings.js", "/ui/v1/state", "/ui/v1/events", "/ui/v1/stream",
+        "/", "/kiosk.css", "/kiosk.js", "/strings.js", "/favicon.ico", "/ui/v1/state", "/ui/v1/events",
+        "/ui/v1/stream",
     ]
     static let unmatchedRoute = "ui-unmatched"
     static let refusedRoute = "ui-refused"
@@ -43,6 +44,9 @@ struct UIAPI: Sendable {
             return HTTPResponse(status: 200, contentType: asset.contentType, body: asset.bytes)
         }
         switch path {
+        case "/favicon.ico":
+            // Chromium asks for it whatever the page says (a 404 would be a console error); the kiosk has no tab bar.
+            return HTTPResponse(status: 204)
         case "/ui/v1/state":
             guard request.method == .get else { return notAllowed("GET") }
             return .json(hub.state().json())
