@@ -87,6 +87,35 @@ import Testing
         }
     }
 
+    @Test func handOffTicket_joinsTheRecordAndItsCheckpoint_soARestartDuringTheRatingKeepsIt() throws {
+        var d = FlowDriver()
+        d.advance(to: .fillingForm)
+        d.send(.requestHandOff)
+        #expect(d.step == .rating)
+        d.send(.ticketIssued(number: "A023"))
+        #expect(d.lastDisposition == .applied)
+        let saved = d.lastEffects.compactMap { if case .persistCheckpoint(let state) = $0 { state } else { nil } }
+        #expect(saved.last?.session?.record.queueTicket == "A023")
+        d.send(.ticketIssued(number: "A024"))
+        #expect(d.lastDisposition != .applied, "a second number must not replace the first")
+
+        let resumed = LicenceFlow().resume(try #require(saved.last), savedAt: Date(), at: Date())
+        #expect(resumed.state.step == .rating)
+        #expect(!resumed.effects.contains { if case .dispenseTicket = $0 { true } else { false } })
+        d.state = resumed.state
+        d.send(.skipRating)
+        let record = try #require(d.lastEffects.persistedRecords.first)
+        #expect(record.queueTicket == "A023")
+    }
+
+    @Test func ticketIssued_withoutAHandOff_isNotApplicable() {
+        var d = FlowDriver()
+        d.advance(to: .fillingForm)
+        d.send(.ticketIssued(number: "A001"))
+        #expect(d.lastDisposition != .applied)
+        #expect(d.state.session?.record.queueTicket == nil)
+    }
+
     @Test func followUpConsent_needsAPhoneOnTheForm() {
         var d = FlowDriver()
         d.send(.start(transactionID: "T1", kioskID: "K1"))

@@ -107,6 +107,44 @@ import Testing
         #expect(try store.loadCheckpoint() == nil)
     }
 
+    @Test func handOff_thenSIGKILLDuringItsRating_keepsTheQueueTicketInTheRecord() throws {
+        let dir = try TemporaryDirectory("kioskd-touch-ticket")
+        defer { dir.remove() }
+        var (daemon, _) = try startKioskd(dir.url)
+        defer { daemon.stop() }
+        var admin = try daemon.admin()
+        let started = try admin.flow("start")
+        let id = try #require(started["transactionID"] as? String)
+        try admin.sim("place-card", ["card": "resident"])
+        try admin.wait(for: "verifyingIdentity")
+        try admin.flow("confirm-identity")
+        try admin.sim("lift-card")
+        try DaemonScript.expectApplied(admin.flow("request-hand-off"))
+        try admin.wait(for: "rating")
+        // The number is allocated while the rating is asked for; once status shows it, the flow has been told, and
+        // the next request is handled after that (events are handled in order, each with its checkpoint).
+        let deadline = Deadline.after(seconds: 10)
+        var ticket: String?
+        while ticket == nil && !deadline.hasPassed {
+            ticket = (try admin.request(["command": "status"])["flow"] as? [String: Any])?["lastTicket"] as? String
+        }
+        let number = try #require(ticket)
+        try DaemonScript.expectApplied(admin.flow("citizen-active"))
+        daemon.kill9()
+
+        (daemon, _) = try startKioskd(dir.url)
+        admin = try daemon.admin()
+        try admin.wait(for: "rating")
+        try DaemonScript.expectApplied(admin.flow("skip-rating"))
+        try admin.wait(for: "handedOff")
+        #expect(daemon.terminate() == 0)
+        let store = try TransactionStore.open(path: dir.url.appendingPathComponent("kioskd.db").path)
+        defer { store.close() }
+        let record = try #require(try store.transaction(id: id))
+        #expect(record.queueTicket == number)
+        #expect(record.outcome == .handedOff(reason: "requested-by-citizen"))
+    }
+
     @Test func callStaff_showsInStatusAuditAndMetrics_untilStaffAct() throws {
         let dir = try TemporaryDirectory("kioskd-touch-staff")
         defer { dir.remove() }

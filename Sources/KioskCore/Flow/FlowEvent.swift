@@ -52,6 +52,9 @@ public indirect enum FlowEvent: Sendable, Hashable, Codable {
     case approvalResult(ApprovalOutcome)
     case licencePrintResult(jobUUID: String, PrintOutcome)
     case receiptPrintResult(PrintOutcome)
+    /// The runtime allocated the hand-off's queue number (durably, in the store's counter): it joins the record, so
+    /// a restart during the rating that follows does not lose it.
+    case ticketIssued(number: String)
     case transactionPersisted(transactionID: String)
     case persistFailed(transactionID: String, reason: String)
 
@@ -83,6 +86,7 @@ public indirect enum FlowEvent: Sendable, Hashable, Codable {
         case .approvalResult: "approval-result"
         case .licencePrintResult: "licence-print-result"
         case .receiptPrintResult: "receipt-print-result"
+        case .ticketIssued: "ticket-issued"
         case .transactionPersisted: "transaction-persisted"
         case .persistFailed: "persist-failed"
         case .staffAssist(_, let action): "staff-assist(\(action.rawValue))"

@@ -23,11 +23,20 @@ extension StepContext {
         case .approvalResult(let outcome): approvalResult(outcome)
         case .licencePrintResult(let jobUUID, let outcome): licencePrintResult(jobUUID: jobUUID, outcome)
         case .receiptPrintResult(let outcome): receiptPrintResult(outcome)
+        case .ticketIssued(let number): ticketIssued(number)
         case .transactionPersisted(let id): transactionPersisted(id)
         case .persistFailed(let id, _): persistFailed(id)
         case .staffAssist(let staffID, let action): staffAssist(staffID, action)
         case .timerFired(let generation): timerFired(generation)
         }
+    }
+
+    mutating func ticketIssued(_ number: String) {
+        guard state.handOffReason != nil, state.step == .rating, var session = state.session,
+            session.record.queueTicket == nil
+        else { return notApplicable("no hand-off is waiting for its queue number") }
+        session.record.queueTicket = number
+        state.session = session
     }
 
     private var isActive: Bool { state.session != nil && !state.step.isTerminal && state.step != .idle }

@@ -734,6 +734,7 @@ public actor FlowRunner {
         }
         issuedTicket = number.text
         lastTicket = number.text
+        post(.ticketIssued(number: number.text))
         deps.logger.notice("ticket", "queue number \(number.text) issued (\(reason.rawValue))")
         let deps = deps
         let runner = self

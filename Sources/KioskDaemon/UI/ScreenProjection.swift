@@ -157,7 +157,7 @@ enum ScreenProjection {
         let handOff = state.handOffReason.map {
             ScreenState.HandOff(
                 reason: $0.rawValue, window: staffedWindow,
-                ticket: view.lastTicket != memory.ticketBefore ? view.lastTicket : nil)
+                ticket: record?.queueTicket ?? (view.lastTicket != memory.ticketBefore ? view.lastTicket : nil))
         }
         let done =
             state.step == .completed
