@@ -32,7 +32,7 @@ enum StoredRecordReader {
             root.optional(.licenceJobID, { $0.int }, into: &record.licenceJobID),
             root.optional(.licencePrint, { $0.printOutcome }, into: &record.licencePrint),
             root.optional(.receiptPrint, { $0.printOutcome }, into: &record.receiptPrint),
-            root.optional(.rating, { $0.string.flatMap(ServiceRating.init(rawValue:)) }, into: &record.rating),
+            root.optional(.rating, { $0.rating }, into: &record.rating),
             root.optional(.queueTicket, { $0.string }, into: &record.queueTicket)
         else { return nil }
         return record
@@ -91,6 +91,37 @@ enum JSONTree {
         default: nil
         }
     }
+
+    /// `ServiceRating`'s coding: `{"grade": 1…5, "reasons": [...], "followUpConsent": bool}` (reasons and consent
+    /// optional), or the three-valued rating stored before the five grades (`"good"`, `"average"`, `"bad"`).
+    var rating: ServiceRating? {
+        switch self {
+        case .string("good"): return ServiceRating(grade: .verySatisfied)
+        case .string("average"): return ServiceRating(grade: .fairlySatisfied)
+        case .string("bad"): return ServiceRating(grade: .veryDissatisfied)
+        case .object(let members):
+            guard let grade = members[.grade]?.int.flatMap(ServiceGrade.init(rawValue:)) else { return nil }
+            var reasons: [RatingReason]?
+            var consent: Bool?
+            guard members.optional(.reasons, { $0.ratingReasons }, into: &reasons),
+                members.optional(.followUpConsent, { $0.bool }, into: &consent)
+            else { return nil }
+            return ServiceRating(grade: grade, reasons: reasons ?? [], followUpConsent: consent ?? false)
+        default: return nil
+        }
+    }
+
+    private var ratingReasons: [RatingReason]? {
+        guard case .array(let items) = self else { return nil }
+        var reasons: [RatingReason] = []
+        for item in items {
+            guard let reason = item.string.flatMap(RatingReason.init(rawValue:)) else { return nil }
+            reasons.append(reason)
+        }
+        return reasons
+    }
+
+    var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
 
     var printOutcome: PrintOutcome? {
         switch enumCase {
@@ -162,6 +193,7 @@ enum RecordKey: UInt8, CaseIterable {
     case name, entityType, representative, registeredCapitalWan, address, businessScope, phone
     case `operator`, legalRepresentative, registeredCapital, creditCode, establishedOn, businessTermFrom
     case businessTermUntil, registrationAuthority, issuedOn, qrPayload
+    case grade, reasons, followUpConsent
 
     /// Each key's UTF-8 spelling, indexed by its length, for matching a key in the text without making a string of
     /// it.
