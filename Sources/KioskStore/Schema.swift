@@ -131,5 +131,15 @@ public enum Schema {
                 ALTER TABLE session_checkpoint ADD COLUMN signature_png BLOB;
                 ALTER TABLE transactions ADD COLUMN signature_png BLOB;
                 """),
+        Step(
+            version: 6, summary: "the outbox keeps each transaction's CloudEvent as rendered when it was recorded",
+            sql: """
+                -- The event the pull API serves and the pusher sends, rendered once in the SQLite transaction that
+                -- records (or purges) the transaction, `seq` included. NULL for rows written before this step or by a
+                -- store opened without a renderer: those are rendered when they are read (docs/ARCHITECTURE.md §15).
+                ALTER TABLE outbox ADD COLUMN event BLOB;
+                -- The entries still to render (`renderMissingEvents`): found without a scan, and empty once done.
+                CREATE INDEX outbox_unrendered ON outbox (seq) WHERE event IS NULL;
+                """),
     ]
 }
