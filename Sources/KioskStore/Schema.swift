@@ -135,11 +135,16 @@ public enum Schema {
             version: 6, summary: "the outbox keeps each transaction's CloudEvent as rendered when it was recorded",
             sql: """
                 -- The event the pull API serves and the pusher sends, rendered once in the SQLite transaction that
-                -- records (or purges) the transaction, `seq` included. NULL for rows written before this step or by a
-                -- store opened without a renderer: those are rendered when they are read (docs/ARCHITECTURE.md §15).
-                ALTER TABLE outbox ADD COLUMN event BLOB;
-                -- The entries still to render (`renderMissingEvents`): found without a scan, and empty once done.
-                CREATE INDEX outbox_unrendered ON outbox (seq) WHERE event IS NULL;
+                -- records (or purges) the transaction, `seq` included (docs/ARCHITECTURE.md §15). A table of its own:
+                -- an acknowledgement updates the outbox row, and must not rewrite a few KiB of event with it.
+                CREATE TABLE outbox_events (
+                    seq INTEGER PRIMARY KEY NOT NULL REFERENCES outbox (seq),
+                    event BLOB NOT NULL
+                );
+                -- Entries without a stored event — those already here, and those a store without a renderer writes
+                -- or purges — until `renderMissingEvents` renders them; until then readers render them as they read.
+                CREATE TABLE outbox_unrendered (seq INTEGER PRIMARY KEY NOT NULL REFERENCES outbox (seq));
+                INSERT INTO outbox_unrendered (seq) SELECT seq FROM outbox;
                 """),
     ]
 }

@@ -76,12 +76,10 @@ extension TransactionStore {
                 }
             }
             // The event the centre will receive, rendered once here rather than on every pull (§15).
-            if let render = options.eventRenderer {
-                let entry = OutboxEntry(
-                    seq: seq, transactionID: record.id, payload: json, createdAt: Date(unixMilliseconds: now),
-                    ackedAt: nil, signaturePNG: signaturePNG)
-                try db.run("UPDATE outbox SET event = ? WHERE seq = ?", [.blob(Data(render(entry))), .integer(seq)])
-            }
+            let entry = OutboxEntry(
+                seq: seq, transactionID: record.id, payload: json, createdAt: Date(unixMilliseconds: now),
+                ackedAt: nil, signaturePNG: signaturePNG)
+            try Self.storeEvent(db, of: entry, rendering: options.eventRenderer)
             try db.run("DELETE FROM session_checkpoint WHERE session_id = ?", [.text(session)])
             // The authority's decision was kept for repeat requests while the session lived; none can come now, and
             // it holds the applicant's name and address (the record keeps what the transaction needs).

@@ -13,8 +13,8 @@ extension TransactionStore {
             try db.rows(
                 """
                 SELECT o.seq, o.transaction_id, o.payload, o.created_at_ms, o.acked_at_ms, t.personal_purged_at_ms,
-                    t.signature_png, o.event
-                FROM outbox o LEFT JOIN transactions t ON t.id = o.transaction_id
+                    t.signature_png, e.event
+                FROM outbox o LEFT JOIN transactions t ON t.id = o.transaction_id LEFT JOIN outbox_events e ON e.seq = o.seq
                 WHERE o.seq > ? ORDER BY o.seq LIMIT ?
                 """,
                 [.integer(seq), .integer(Int64(limit + 1))]

@@ -59,20 +59,17 @@ extension TransactionStore {
                     WHERE id = ?
                     """,
                     [.text(text), .integer(now), .text(row.id)])
+                try db.run("UPDATE outbox SET payload = ? WHERE transaction_id = ?", [.text(text), .text(row.id)])
                 // The stored event carried the same personal data: it is rendered again from the purged record (or
                 // dropped, without a renderer, for readers to render), in this same transaction (§15).
-                var event: SQLiteValue = .null
-                if let render = options.eventRenderer, let seq = row.seq {
+                if let seq = row.seq {
                     let entry = OutboxEntry(
                         seq: seq, transactionID: row.id, payload: json,
                         createdAt: Date(unixMilliseconds: row.createdAtMS),
                         ackedAt: row.ackedAtMS.map { Date(unixMilliseconds: $0) },
                         personalDataPurgedAt: Date(unixMilliseconds: now))
-                    event = .blob(Data(render(entry)))
+                    try Self.storeEvent(db, of: entry, rendering: options.eventRenderer)
                 }
-                try db.run(
-                    "UPDATE outbox SET payload = ?, event = ? WHERE transaction_id = ?",
-                    [.text(text), event, .text(row.id)])
             }
             _ = try Self.insertAudit(
                 db, actor: "kioskd", action: "retention-purge",
