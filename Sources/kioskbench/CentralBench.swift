@@ -165,8 +165,9 @@ enum CentralBench {
     /// What rendering each event once costs where it now happens: the daemon's open of a store whose `transactions`
     /// entries have no stored event yet, less a plain open of the same file (milliseconds), and `complete()` with the
     /// daemon's renderer and without it, alternating, each in its own file.
-    private static func writeCost(directory: URL) throws -> (backfill: Double, completeWith: Double, completeWithout: Double)
-    {
+    private static func writeCost(directory: URL) throws -> (
+        backfill: Double, completeWith: Double, completeWithout: Double
+    ) {
         let state = directory.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let path = TransactionStore.path(inStateDirectory: state.path)
