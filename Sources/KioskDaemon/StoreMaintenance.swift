@@ -141,6 +141,13 @@ public final class StoreMaintenance: @unchecked Sendable {
         }
         do {
             report.purged = try store.purgePersonalData(olderThan: settings.retention, from: settings.retentionAnchor)
+            // The purged records' old pages (and their stored events) are still frames of the WAL: empty it, so the
+            // applicants' data is gone from the disk, not only from the tables (docs/ARCHITECTURE.md §15).
+            if report.purged > 0, !(try store.truncateWriteAheadLog()) {
+                report.problems.append(
+                    "store-busy: the write-ahead log could not be emptied after the purge (a reader held it); "
+                        + "SQLite's next checkpoint will")
+            }
         } catch {
             report.problems.append("\(error.healthReason ?? "store-error"): \(error)")
         }
@@ -182,9 +189,16 @@ public final class StoreMaintenance: @unchecked Sendable {
     /// refuses to start with `store-corrupt` and the restore advice.
     public static func openStore(config: DaemonConfig) throws(StartError) -> TransactionStore {
         do {
-            return try TransactionStore.open(
+            let store = try TransactionStore.open(
                 path: TransactionStore.path(inStateDirectory: config.stateDirectory),
-                options: .init(maximumDatabaseBytes: config.store.maximumDatabaseBytes))
+                options: .init(
+                    maximumDatabaseBytes: config.store.maximumDatabaseBytes,
+                    eventRenderer: TransactionEvent.renderer(kioskID: config.kioskID)))
+            // Entries recorded before the store kept events (or by a store without the renderer) get theirs now,
+            // before anything serves them (docs/ARCHITECTURE.md §15). Should that fail, readers render those entries
+            // as they serve them: never a reason not to start.
+            _ = try? store.renderMissingEvents()
+            return store
         } catch {
             throw StartError(reason: error.healthReason ?? "store-error", error: error)
         }

@@ -14,11 +14,15 @@ public struct OutboxEntry: Sendable, Hashable {
     public let personalDataPurgedAt: Date?
     /// The signature PNG kept with the transaction (nil when none was drawn or retention purged it).
     public let signaturePNG: Data?
+    /// The entry as the centre receives it, rendered by the store's `eventRenderer` when the transaction was recorded
+    /// (or purged); nil for entries stored without one, which readers render from the fields above.
+    public let event: Data?
 
     public init(
         seq: Int64, transactionID: String, payload: Data, createdAt: Date, ackedAt: Date?,
-        personalDataPurgedAt: Date? = nil, signaturePNG: Data? = nil
+        personalDataPurgedAt: Date? = nil, signaturePNG: Data? = nil, event: Data? = nil
     ) {
+        self.event = event
         self.signaturePNG = signaturePNG
         self.seq = seq
         self.transactionID = transactionID
@@ -33,6 +37,11 @@ public struct OutboxEntry: Sendable, Hashable {
         try RecordCoding.decode(TransactionRecord.self, from: payload, what: "outbox entry \(seq)")
     }
 }
+
+/// Renders an outbox entry as the bytes the central server receives for it (the central link's event encoder, passed
+/// into the store so that the store does not depend on the wire format: docs/ARCHITECTURE.md §15). Pure: called inside
+/// the SQLite transaction that writes the entry.
+public typealias OutboxEventRenderer = @Sendable (OutboxEntry) -> [UInt8]
 
 /// A page of the outbox for the pull API: entries after a cursor, and the cursor to ask with next.
 public struct OutboxPage: Sendable, Hashable {

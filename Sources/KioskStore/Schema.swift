@@ -131,5 +131,20 @@ public enum Schema {
                 ALTER TABLE session_checkpoint ADD COLUMN signature_png BLOB;
                 ALTER TABLE transactions ADD COLUMN signature_png BLOB;
                 """),
+        Step(
+            version: 6, summary: "the outbox keeps each transaction's CloudEvent as rendered when it was recorded",
+            sql: """
+                -- The event the pull API serves and the pusher sends, rendered once in the SQLite transaction that
+                -- records (or purges) the transaction, `seq` included (docs/ARCHITECTURE.md §15). A table of its own:
+                -- an acknowledgement updates the outbox row, and must not rewrite a few KiB of event with it.
+                CREATE TABLE outbox_events (
+                    seq INTEGER PRIMARY KEY NOT NULL REFERENCES outbox (seq),
+                    event BLOB NOT NULL
+                );
+                -- Entries without a stored event — those already here, and those a store without a renderer writes
+                -- or purges — until `renderMissingEvents` renders them; until then readers render them as they read.
+                CREATE TABLE outbox_unrendered (seq INTEGER PRIMARY KEY NOT NULL REFERENCES outbox (seq));
+                INSERT INTO outbox_unrendered (seq) SELECT seq FROM outbox;
+                """),
     ]
 }

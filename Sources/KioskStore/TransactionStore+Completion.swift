@@ -63,13 +63,23 @@ extension TransactionStore {
             let seq = db.lastInsertRowID
             // The signature image the record's hash names moves from the session into the transaction's row, before
             // the checkpoint (and any other image with it) is deleted.
+            var signaturePNG: Data?
             if let hash = record.signatureSHA256 {
-                try db.run(
-                    """
-                    UPDATE transactions SET signature_png = (SELECT signature_png FROM session_checkpoint
-                        WHERE session_id = ? AND signature_sha256 = ?) WHERE id = ?
-                    """, [.text(session), .text(hash), .text(record.id)])
+                signaturePNG = try db.firstRow(
+                    "SELECT signature_png FROM session_checkpoint WHERE session_id = ? AND signature_sha256 = ?",
+                    [.text(session), .text(hash)]
+                ) { $0.data(0) }.flatMap { $0 }
+                if let signaturePNG {
+                    try db.run(
+                        "UPDATE transactions SET signature_png = ? WHERE id = ?",
+                        [.blob(signaturePNG), .text(record.id)])
+                }
             }
+            // The event the centre will receive, rendered once here rather than on every pull (§15).
+            let entry = OutboxEntry(
+                seq: seq, transactionID: record.id, payload: json, createdAt: Date(unixMilliseconds: now),
+                ackedAt: nil, signaturePNG: signaturePNG)
+            try Self.storeEvent(db, of: entry, rendering: options.eventRenderer)
             try db.run("DELETE FROM session_checkpoint WHERE session_id = ?", [.text(session)])
             // The authority's decision was kept for repeat requests while the session lived; none can come now, and
             // it holds the applicant's name and address (the record keeps what the transaction needs).

@@ -13,8 +13,8 @@ extension TransactionStore {
             try db.rows(
                 """
                 SELECT o.seq, o.transaction_id, o.payload, o.created_at_ms, o.acked_at_ms, t.personal_purged_at_ms,
-                    t.signature_png
-                FROM outbox o LEFT JOIN transactions t ON t.id = o.transaction_id
+                    t.signature_png, e.event
+                FROM outbox o LEFT JOIN transactions t ON t.id = o.transaction_id LEFT JOIN outbox_events e ON e.seq = o.seq
                 WHERE o.seq > ? ORDER BY o.seq LIMIT ?
                 """,
                 [.integer(seq), .integer(Int64(limit + 1))]
@@ -24,7 +24,7 @@ extension TransactionStore {
                     createdAt: Date(unixMilliseconds: row.int64(3)),
                     ackedAt: row.optionalInt64(4).map { Date(unixMilliseconds: $0) },
                     personalDataPurgedAt: row.optionalInt64(5).map { Date(unixMilliseconds: $0) },
-                    signaturePNG: row.data(6))
+                    signaturePNG: row.data(6), event: row.data(7))
             }
         }
         var hasMore = entries.count > limit
@@ -33,7 +33,7 @@ extension TransactionStore {
         // least), and the collector asks again for the rest.
         var bytes = 0
         if let cut = entries.firstIndex(where: { entry in
-            bytes += entry.payload.count + (entry.signaturePNG?.count ?? 0)
+            bytes += entry.event?.count ?? (entry.payload.count + (entry.signaturePNG?.count ?? 0))
             return bytes > OutboxPage.maximumPageBytes
         }), max(cut, 1) < entries.count {
             entries.removeSubrange(max(cut, 1)...)

@@ -27,35 +27,49 @@ extension TransactionStore {
             switch anchor {
             case .ended:
                 """
-                SELECT t.id, t.record_json FROM transactions t
+                SELECT t.id, t.record_json, o.seq, o.created_at_ms, o.acked_at_ms FROM transactions t
+                LEFT JOIN outbox o ON o.transaction_id = t.id
                 WHERE COALESCE(t.ended_at_ms, t.recorded_at_ms) < ? AND t.personal_purged_at_ms IS NULL
                 ORDER BY COALESCE(t.ended_at_ms, t.recorded_at_ms), t.id LIMIT ?
                 """
             case .acknowledged:
                 """
-                SELECT t.id, t.record_json FROM transactions t JOIN outbox o ON o.transaction_id = t.id
+                SELECT t.id, t.record_json, o.seq, o.created_at_ms, o.acked_at_ms FROM transactions t JOIN outbox o ON o.transaction_id = t.id
                 WHERE o.acked_at_ms IS NOT NULL AND o.acked_at_ms < ? AND t.personal_purged_at_ms IS NULL
                 ORDER BY o.seq LIMIT ?
                 """
             }
         let cutoffMS = cutoff.unixMilliseconds
         return try writing("purge personal data of transactions \(anchor.rawValue) before \(cutoff)") { db in
-            let due = try db.rows(query, [.integer(cutoffMS), .integer(Int64(batchLimit))]) {
-                ($0.string(0) ?? "", $0.string(1) ?? "")
+            let due = try db.rows(query, [.integer(cutoffMS), .integer(Int64(batchLimit))]) { row in
+                DueRow(
+                    id: row.string(0) ?? "", json: row.string(1) ?? "", seq: row.optionalInt64(2),
+                    createdAtMS: row.int64(3), ackedAtMS: row.optionalInt64(4))
             }
             guard !due.isEmpty else { return 0 }
             let now = nowMilliseconds
-            for (id, json) in due {
+            for row in due {
                 let record = try RecordCoding.decode(
-                    TransactionRecord.self, from: Data(json.utf8), what: "transaction \(id)")
-                let text = String(decoding: try RecordCoding.encode(PersonalDataPurge.purged(record)), as: UTF8.self)
+                    TransactionRecord.self, from: Data(row.json.utf8), what: "transaction \(row.id)")
+                let json = try RecordCoding.encode(PersonalDataPurge.purged(record))
+                let text = String(decoding: json, as: UTF8.self)
                 try db.run(
                     """
                     UPDATE transactions SET record_json = ?, personal_purged_at_ms = ?, signature_png = NULL
                     WHERE id = ?
                     """,
-                    [.text(text), .integer(now), .text(id)])
-                try db.run("UPDATE outbox SET payload = ? WHERE transaction_id = ?", [.text(text), .text(id)])
+                    [.text(text), .integer(now), .text(row.id)])
+                try db.run("UPDATE outbox SET payload = ? WHERE transaction_id = ?", [.text(text), .text(row.id)])
+                // The stored event carried the same personal data: it is rendered again from the purged record (or
+                // dropped, without a renderer, for readers to render), in this same transaction (§15).
+                if let seq = row.seq {
+                    let entry = OutboxEntry(
+                        seq: seq, transactionID: row.id, payload: json,
+                        createdAt: Date(unixMilliseconds: row.createdAtMS),
+                        ackedAt: row.ackedAtMS.map { Date(unixMilliseconds: $0) },
+                        personalDataPurgedAt: Date(unixMilliseconds: now))
+                    try Self.storeEvent(db, of: entry, rendering: options.eventRenderer)
+                }
             }
             _ = try Self.insertAudit(
                 db, actor: "kioskd", action: "retention-purge",
@@ -64,6 +78,15 @@ extension TransactionStore {
                 at: now)
             return due.count
         }
+    }
+
+    /// A transaction due for the purge, with its outbox entry's fields (for re-rendering its event).
+    private struct DueRow {
+        let id: String
+        let json: String
+        let seq: Int64?
+        let createdAtMS: Int64
+        let ackedAtMS: Int64?
     }
 
     /// `purgePersonalData(anchor: .acknowledged, before:)`.

@@ -25,11 +25,17 @@ public final class TransactionStore: @unchecked Sendable {
         /// Run `PRAGMA quick_check` at open and refuse a damaged file with `store-corrupt` before anything reads or
         /// writes it. Costs a read of the whole file; a second connection next to an already checked one may skip it.
         public var checkIntegrityAtOpen: Bool
+        /// Renders an outbox entry as the event the centre receives, stored with the entry when a transaction is
+        /// recorded and again when retention purges it. The daemon passes the central link's encoder in (the store
+        /// does not know the wire format); nil stores no event, and readers render such entries themselves.
+        public var eventRenderer: OutboxEventRenderer?
 
         public init(
             readOnly: Bool = false, busyTimeout: Duration = .seconds(5), maximumDatabaseBytes: Int64? = nil,
-            clock: @escaping @Sendable () -> Date = { Date() }, checkIntegrityAtOpen: Bool = true
+            clock: @escaping @Sendable () -> Date = { Date() }, checkIntegrityAtOpen: Bool = true,
+            eventRenderer: OutboxEventRenderer? = nil
         ) {
+            self.eventRenderer = eventRenderer
             self.readOnly = readOnly
             self.busyTimeout = busyTimeout
             self.maximumDatabaseBytes = maximumDatabaseBytes

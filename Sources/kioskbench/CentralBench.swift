@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KioskCore
+import KioskDaemon
 import KioskHTTP
 import KioskIO
 import KioskSimulators
@@ -38,6 +39,15 @@ enum CentralBench {
                 String(
                     format: "store only: drained %d in pages of %d (page + ack): %.0f tx/s", transactions, pageSize,
                     floor))
+
+            let write = try writeCost(directory: directory.appendingPathComponent("write"))
+            print(
+                String(
+                    format:
+                        "stored events (rendered once, when written): %d at open %.0f ms (%.1f µs each); "
+                        + "complete() median %.3f ms with the renderer, %.3f ms without",
+                    transactions, write.backfill, write.backfill * 1000 / Double(transactions), write.completeWith,
+                    write.completeWithout))
 
             let pull = try pullFigures(kioskd: kioskd, directory: directory.appendingPathComponent("pull"))
             let rateOK = pull.rate >= 5000
@@ -150,6 +160,51 @@ enum CentralBench {
             rate: Double(count) / elapsed, pageMedian: median(pages), pageP99: percentile(pages, 0.99),
             ackMedian: median(acks), connections: connections, concurrentErrors: errors.count,
             concurrentRate: Double(concurrentPullers * pagesPerPuller * pageSize) / concurrentElapsed)
+    }
+
+    /// What rendering each event once costs where it now happens: the daemon's open of a store whose `transactions`
+    /// entries have no stored event yet, less a plain open of the same file (milliseconds), and `complete()` with the
+    /// daemon's renderer and without it, alternating, each in its own file.
+    private static func writeCost(directory: URL) throws -> (
+        backfill: Double, completeWith: Double, completeWithout: Double
+    ) {
+        let state = directory.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let path = TransactionStore.path(inStateDirectory: state.path)
+        try StoreBench.fill(path: path, count: transactions, record: StoreBench.sampleRecordWithLicence(id: "T-0"))
+        let plainStart = ContinuousClock.now
+        try TransactionStore.open(path: path).close()
+        let plain = StoreBench.seconds(ContinuousClock.now - plainStart)
+        let config = DaemonConfig(kioskID: "BENCH-01", stateDirectory: state.path)
+        let openStart = ContinuousClock.now
+        let opened: TransactionStore
+        do { opened = try StoreMaintenance.openStore(config: config) } catch { throw BenchFailure("\(error)") }
+        let rendering = StoreBench.seconds(ContinuousClock.now - openStart)
+        opened.close()
+
+        let withState = directory.appendingPathComponent("with")
+        try FileManager.default.createDirectory(at: withState, withIntermediateDirectories: true)
+        let rendered: TransactionStore
+        do {
+            rendered = try StoreMaintenance.openStore(
+                config: DaemonConfig(kioskID: "BENCH-01", stateDirectory: withState.path))
+        } catch { throw BenchFailure("\(error)") }
+        defer { rendered.close() }
+        let bare = try TransactionStore.open(path: directory.appendingPathComponent("without.db").path)
+        defer { bare.close() }
+        var with: [Double] = []
+        var without: [Double] = []
+        for index in 0..<300 {
+            for (store, into) in [(rendered, 0), (bare, 1)] {
+                let record = StoreBench.sampleRecordWithLicence(id: "T-\(index)")
+                try store.saveCheckpoint(sessionID: record.id, state: Data(#"{"step":"rating"}"#.utf8))
+                let start = ContinuousClock.now
+                _ = try store.complete(record)
+                let ms = StoreBench.seconds(ContinuousClock.now - start) * 1000
+                if into == 0 { with.append(ms) } else { without.append(ms) }
+            }
+        }
+        return ((rendering - plain) * 1000, median(with), median(without))
     }
 
     /// Transactions per second from kioskd's READY=1 until the simulated centre holds the whole backlog.

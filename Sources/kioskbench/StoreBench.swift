@@ -102,7 +102,7 @@ enum StoreBench {
     }
 
     /// Puts `count` completed transactions (and their outbox entries) into the store at `path`, in one transaction,
-    /// as the store writes them (sorted keys, dates in Unix milliseconds).
+    /// as a store without an event renderer writes them (sorted keys, dates in Unix milliseconds, no stored event).
     static func fill(path: String, count: Int, record: TransactionRecord = sampleRecord(id: "T-0")) throws {
         try TransactionStore.open(path: path).close()
         let db = try SQLiteDatabase(path: path, access: .readWrite)
@@ -121,6 +121,8 @@ enum StoreBench {
                 try db.run(
                     "INSERT INTO outbox (transaction_id, payload, created_at_ms) VALUES (?, ?, 0)",
                     [.text("T-\(index)"), .text(json)])
+                // Without a stored event, as a store without a renderer lists it (the daemon renders it at open).
+                try db.run("INSERT INTO outbox_unrendered (seq) VALUES (?)", [.integer(db.lastInsertRowID)])
             }
         }
     }

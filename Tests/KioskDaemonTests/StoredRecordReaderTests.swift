@@ -71,6 +71,10 @@ import Testing
         for text in [
             start + ",\"outcome\":{\"completed\":{\"extra\":1}},\"x\":[1,{\"y\":null}]}",
             start + ",\"outcome\":{\"handedOff\":{\"reason\":\"r\",\"z\":true}}}",
+            // The three-valued rating of older records, and five-grade ones with optional members left out.
+            start + ",\"rating\":\"good\"}", start + ",\"rating\":\"bad\"}",
+            start + ",\"rating\":{\"grade\":2,\"reasons\":[\"other\",\"efficiency\"],\"followUpConsent\":true}}",
+            start + ",\"rating\":{\"grade\":4}}",
         ] {
             let fast = StoredRecordReader.record(Data(text.utf8))
             #expect(fast != nil && fast == Self.decoded(Data(text.utf8)), "\(text)")
@@ -146,10 +150,10 @@ import Testing
         record.licencePrint = print()
         record.receiptPrint = print()
         if chance() {
-            let grade = ServiceGrade.allCases[Int(random.next() % 5)]
-            let reasons = grade.isDissatisfied ? RatingReason.allCases.filter { _ in chance() } : []
+            let grade = ServiceGrade.allCases[Int(random.next() % UInt64(ServiceGrade.allCases.count))]
+            let reasons = RatingReason.allCases.filter { _ in grade.rawValue <= 2 && chance() }
             record.rating = ServiceRating(
-                grade: grade, reasons: reasons, followUpConsent: grade.isDissatisfied && chance())
+                grade: grade, reasons: reasons, followUpConsent: grade.rawValue <= 2 && chance())
         }
         if chance() { record.queueTicket = "A" + text() }
         return record

@@ -128,8 +128,9 @@ import Testing
     }
 }
 
-/// The encoder as it was: a dictionary per object, `JSONSerialization` with sorted keys.
-private enum Reference {
+/// The encoder as it was: a dictionary per object, `JSONSerialization` with sorted keys (also the reference for the
+/// events the store keeps, `StoredEventTests`).
+enum Reference {
     static func json(_ record: TransactionRecord, purged: Bool, signaturePNG: Data?) -> String {
         var data: [String: Any] = ["id": record.id, "kioskID": record.kioskID]
         switch record.outcome {

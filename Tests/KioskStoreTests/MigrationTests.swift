@@ -116,6 +116,49 @@ import Testing
         #expect(columns.contains("signature_png") && columns.contains("rating_reasons"))
     }
 
+    /// Version 6: the outbox gains stored events (`outbox_events`), none for the entries already there (SQL cannot
+    /// call the event encoder) — those are listed in `outbox_unrendered`; the daemon's store renders them at open
+    /// (`renderMissingEvents`), and until then readers render them as before.
+    @Test func migrationTo6_addsTheStoredEvent_emptyUntilRendered() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        try FileManager.default.createDirectory(
+            atPath: (fixture.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let json = String(decoding: try JSONEncoder().encode(["id": "T-OLD"]), as: UTF8.self)
+        do {
+            let db = try SQLiteDatabase(path: fixture.path)
+            #expect(try Migrations.migrate(db, upTo: 5, now: Date()) == 5)
+            try db.run(
+                """
+                INSERT INTO transactions (id, kiosk_id, started_at_ms, outcome, recorded_at_ms, record_json)
+                VALUES ('T-OLD', 'K-1', 1, 'cancelled', 2, ?)
+                """, [.text(json)])
+            try db.run(
+                "INSERT INTO outbox (transaction_id, payload, created_at_ms) VALUES ('T-OLD', ?, 2)", [.text(json)])
+            db.close()
+        }
+        do {
+            let store = try fixture.open()
+            defer { store.close() }
+            #expect(store.schemaVersion == 6)
+            let entry = try #require(try store.page(after: 0, limit: 1).entries.first)
+            #expect(entry.event == nil)
+            #expect(String(decoding: entry.payload, as: UTF8.self) == json)
+        }
+        let raw = try fixture.raw()
+        defer { raw.close() }
+        let unrendered = "SELECT COUNT(*) FROM outbox_unrendered"
+        #expect(try raw.firstRow(unrendered) { $0.int64(0) } == 1)
+        #expect(try raw.firstRow("SELECT COUNT(*) FROM outbox_events") { $0.int64(0) } == 0)
+
+        let rendering = try fixture.open(eventRenderer: { entry in Array("event of \(entry.transactionID)".utf8) })
+        defer { rendering.close() }
+        #expect(try rendering.renderMissingEvents() == 1)
+        let entry = try #require(try rendering.page(after: 0, limit: 1).entries.first)
+        #expect(entry.event.map { String(decoding: $0, as: UTF8.self) } == "event of T-OLD")
+        #expect(try raw.firstRow(unrendered) { $0.int64(0) } == 0)
+    }
+
     @Test func open_databaseFromNewerCode_isRefusedWithClearMessage() throws {
         let fixture = try StoreFixture()
         defer { fixture.cleanUp() }

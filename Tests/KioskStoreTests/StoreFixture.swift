@@ -17,11 +17,15 @@ struct StoreFixture {
     /// The store file; its directory is created by the store (nested, to check that too).
     var path: String { directory.appendingPathComponent("state/kiosk.db").path }
 
-    func open(readOnly: Bool = false, maximumBytes: Int64? = nil) throws(StoreError) -> TransactionStore {
+    func open(readOnly: Bool = false, maximumBytes: Int64? = nil, eventRenderer: OutboxEventRenderer? = nil)
+        throws(StoreError) -> TransactionStore
+    {
         let clock = self.clock
         return try TransactionStore.open(
             path: path,
-            options: .init(readOnly: readOnly, maximumDatabaseBytes: maximumBytes, clock: { clock.now }))
+            options: .init(
+                readOnly: readOnly, maximumDatabaseBytes: maximumBytes, clock: { clock.now },
+                eventRenderer: eventRenderer))
     }
 
     /// A raw connection on the same file, for what the store does not expose (triggers, file inspection).
@@ -93,6 +97,8 @@ final class ManualClock: @unchecked Sendable {
 
 extension Date {
     init(unixMilliseconds ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
+
+    var unixMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 }
 
 /// The raw bytes of the file, to check what personal data is physically in it.

@@ -32,7 +32,7 @@ enum StoredRecordReader {
             root.optional(.licenceJobID, { $0.int }, into: &record.licenceJobID),
             root.optional(.licencePrint, { $0.printOutcome }, into: &record.licencePrint),
             root.optional(.receiptPrint, { $0.printOutcome }, into: &record.receiptPrint),
-            root.optional(.rating, { $0.serviceRating }, into: &record.rating),
+            root.optional(.rating, { $0.rating }, into: &record.rating),
             root.optional(.queueTicket, { $0.string }, into: &record.queueTicket)
         else { return nil }
         return record
@@ -92,6 +92,37 @@ enum JSONTree {
         }
     }
 
+    /// `ServiceRating`'s coding: `{"grade": 1…5, "reasons": [...], "followUpConsent": bool}` (reasons and consent
+    /// optional), or the three-valued rating stored before the five grades (`"good"`, `"average"`, `"bad"`).
+    var rating: ServiceRating? {
+        switch self {
+        case .string("good"): return ServiceRating(grade: .verySatisfied)
+        case .string("average"): return ServiceRating(grade: .fairlySatisfied)
+        case .string("bad"): return ServiceRating(grade: .veryDissatisfied)
+        case .object(let members):
+            guard let grade = members[.grade]?.int.flatMap(ServiceGrade.init(rawValue:)) else { return nil }
+            var reasons: [RatingReason]?
+            var consent: Bool?
+            guard members.optional(.reasons, { $0.ratingReasons }, into: &reasons),
+                members.optional(.followUpConsent, { $0.bool }, into: &consent)
+            else { return nil }
+            return ServiceRating(grade: grade, reasons: reasons ?? [], followUpConsent: consent ?? false)
+        default: return nil
+        }
+    }
+
+    private var ratingReasons: [RatingReason]? {
+        guard case .array(let items) = self else { return nil }
+        var reasons: [RatingReason] = []
+        for item in items {
+            guard let reason = item.string.flatMap(RatingReason.init(rawValue:)) else { return nil }
+            reasons.append(reason)
+        }
+        return reasons
+    }
+
+    var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
+
     var printOutcome: PrintOutcome? {
         switch enumCase {
         case (.completed, nil)?: .completed
@@ -99,35 +130,6 @@ enum JSONTree {
         case (.unknown, let reason?)?: .unknown(reason: reason)
         default: nil
         }
-    }
-
-    /// 好差评: `{"grade": 1…5, "reasons": [...], "followUpConsent": Bool}` (both optional, as `ServiceRating` decodes
-    /// them), or a legacy three-valued string.
-    var serviceRating: ServiceRating? {
-        switch string {
-        case "good"?: return ServiceRating(grade: .verySatisfied)
-        case "average"?: return ServiceRating(grade: .fairlySatisfied)
-        case "bad"?: return ServiceRating(grade: .veryDissatisfied)
-        case _?: return nil
-        case nil: break
-        }
-        guard let members = object, let grade = members[.grade]?.int.flatMap(ServiceGrade.init(rawValue:)) else {
-            return nil
-        }
-        var reasons: [RatingReason] = []
-        if let listed = members[.reasons], listed != .null {
-            guard case .array(let items) = listed else { return nil }
-            for item in items {
-                guard let reason = item.string.flatMap(RatingReason.init(rawValue:)) else { return nil }
-                reasons.append(reason)
-            }
-        }
-        var consent = false
-        if let given = members[.followUpConsent], given != .null {
-            guard case .bool(let value) = given else { return nil }
-            consent = value
-        }
-        return ServiceRating(grade: grade, reasons: reasons, followUpConsent: consent)
     }
 
     var form: ApplicationForm? {

@@ -24,7 +24,28 @@ enum TransactionEvent {
         return out.bytes
     }
 
+    /// The store's `eventRenderer`: each entry is rendered once, when its transaction is recorded or purged, and the
+    /// pull API and the pusher then copy the stored bytes (docs/ARCHITECTURE.md §15).
+    static func renderer(kioskID: String) -> OutboxEventRenderer {
+        { entry in
+            var out = JSONBytes()
+            render(entry, kioskID: kioskID, to: &out)
+            return out.bytes
+        }
+    }
+
+    /// The entry's stored event when it has one, else rendered now (entries stored before events were, or by a store
+    /// opened without the renderer).
     static func append(_ entry: OutboxEntry, kioskID: String, to out: inout JSONBytes) {
+        if let event = entry.event, !event.isEmpty {
+            out.bytes.append(contentsOf: event)
+        } else {
+            render(entry, kioskID: kioskID, to: &out)
+        }
+    }
+
+    /// The entry rendered from its record, whatever is stored.
+    static func render(_ entry: OutboxEntry, kioskID: String, to out: inout JSONBytes) {
         let record = StoredRecordReader.record(entry.payload) ?? (try? entry.record())
         let ended = record?.endedAt ?? entry.createdAt
         out.raw("{\"specversion\":\"1.0\",\"id\":")
