@@ -51,7 +51,11 @@ final class IDCardReaderLoop: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in main() }
+        let thread = Thread { [self] in
+            // Foundation names the OS thread only from the thread itself; so `top -H` and /proc show it.
+            Thread.current.name = "IDCardReader"
+            main()
+        }
         thread.name = "IDCardReader"
         thread.start()
     }

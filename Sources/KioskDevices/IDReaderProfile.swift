@@ -17,6 +17,13 @@ public struct IDReaderProfile: Sendable, Equatable {
         }
     }
 
+    /// The find-card interval kioskd ships with (docs/ARCHITECTURE.md §4.3): a card waits half of it on average
+    /// before a poll sees it, and a find-card is about 25 bytes on the wire plus the SAM's answer, so a short interval
+    /// buys latency cheaply. The loop polls only while the flow awaits a card; paused, it costs nothing.
+    public static let defaultPollInterval: Duration = .milliseconds(defaultPollIntervalMilliseconds)
+    /// `defaultPollInterval` in the unit of `pollIntervalMs` in kioskd.json.
+    public static let defaultPollIntervalMilliseconds = 80
+
     public var transport: Transport
     /// Time between find-card polls (the clients in docs/device-protocols.md §1.11 use 200–300 ms or 1 s).
     public var pollInterval: Duration
@@ -37,7 +44,7 @@ public struct IDReaderProfile: Sendable, Equatable {
     public var faultRecheckInterval: Duration
 
     public init(
-        transport: Transport, pollInterval: Duration = .milliseconds(250),
+        transport: Transport, pollInterval: Duration = IDReaderProfile.defaultPollInterval,
         commandTimeout: Duration = .milliseconds(500), readTimeout: Duration = .milliseconds(2000),
         maxConsecutiveTimeouts: Int = 3, maxReadAttempts: Int = 3, readFingerprint: Bool = false,
         initialReopenDelay: Duration = .milliseconds(200), maximumReopenDelay: Duration = .seconds(5),
