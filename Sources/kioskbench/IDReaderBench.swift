@@ -108,11 +108,13 @@ enum IDReaderBench {
         return passed ? 0 : 1
     }
 
-    /// Prints the reader thread's CPU while it polls an empty reader and while it is paused; false when the thread
-    /// or its polls cannot be observed.
+    /// Prints the reader thread's CPU while it polls an empty reader (in the fast window after the last card, then
+    /// relaxed) and while it is paused; false when the thread or its polls cannot be observed.
     private static func pollingCost(_ simulator: IDReaderSimulator, _ reader: IDCardReader) async -> Bool {
-        let polling = await threadCPU(polls: emptyPolls, simulator)
-        guard let polling else {
+        let fast = await threadCPU(polls: emptyPolls, simulator)
+        try? await Task.sleep(for: reader.profile.fastPollingWindow)  // let the fast window run out
+        let relaxed = await threadCPU(polls: emptyPolls / 4, simulator)
+        guard let fast, let relaxed else {
             print("idreader: the reader thread's CPU could not be measured (/proc/self/task/*/schedstat)")
             return false
         }
@@ -123,12 +125,12 @@ enum IDReaderBench {
         try? await Task.sleep(for: pausedWindow)  // the measurement window, nothing to wait for
         let pausedCPU = (ThreadCPU.nanoseconds(threadsNamed: readerThread) ?? 0) - pausedBefore
         let pausedPercent = percent(Double(pausedCPU) / 1e9, of: ContinuousClock.now - pausedStart)
+        let profile = reader.profile
         print(
-            String(
-                format:
-                    "idreader: reader thread CPU polling an empty reader %.3f %% of a core (%.0f µs a find-card); "
-                    + "paused %.3f %%",
-                polling.percent, polling.perPoll * 1e6, pausedPercent))
+            "idreader: reader thread CPU polling an empty reader: every \(ms(pollInterval)) (the first "
+                + "\(ms(profile.fastPollingWindow)) after a card or a resume) \(fixed(fast.percent, 3)) % of a core "
+                + "(\(fixed(fast.perPoll * 1e6, 0)) µs a find-card); every \(ms(profile.relaxedPollInterval)) after "
+                + "that \(fixed(relaxed.percent, 3)) %; paused \(fixed(pausedPercent, 3)) %")
         await reader.resume()
         return true
     }
@@ -153,6 +155,8 @@ enum IDReaderBench {
 
     /// The reader loop's thread name (IDCardReaderLoop), as /proc shows it.
     private static let readerThread = "IDCardReader"
+
+    private static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 
     private static func percent(_ cpuSeconds: Double, of wall: Duration) -> Double {
         cpuSeconds / (milliseconds(wall) / 1000) * 100
