@@ -213,7 +213,8 @@ final class IDCardReaderLoop: @unchecked Sendable {
                 return .unresponsive
             }
             // Chosen after the poll, so a card that came or went in it already shortens this wait.
-            let interval = ContinuousClock.now < fastPollingUntil ? profile.pollInterval : profile.relaxedPollInterval
+            let relaxed = max(profile.pollInterval, profile.relaxedPollInterval)  // never faster than the fast rate
+            let interval = ContinuousClock.now < fastPollingUntil ? profile.pollInterval : relaxed
             wait(max(.zero, pollStarted + interval - ContinuousClock.now))
         }
         return .stopped
