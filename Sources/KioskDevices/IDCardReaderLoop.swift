@@ -26,6 +26,8 @@ final class IDCardReaderLoop: @unchecked Sendable {
     private var presence = Presence.none
     private var consecutiveTimeouts = 0
     private var answeredInSession = false
+    /// Until when find-card goes out every `pollInterval` rather than `relaxedPollInterval`.
+    private var fastPollingUntil = ContinuousClock.now
 
     /// Where the loop stands with the card on the reader.
     private enum Presence: Equatable {
@@ -51,7 +53,11 @@ final class IDCardReaderLoop: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in main() }
+        let thread = Thread { [self] in
+            // Foundation names the OS thread only from the thread itself; so `top -H` and /proc show it.
+            Thread.current.name = "IDCardReader"
+            main()
+        }
         thread.name = "IDCardReader"
         thread.start()
     }
@@ -137,12 +143,14 @@ final class IDCardReaderLoop: @unchecked Sendable {
     /// Talks to one opened reader until it disconnects, stops answering, or the loop stops.
     private func session(_ link: IDCardReaderLink) -> SessionEnd {
         var samReady = false
+        startFastPolling()
         consecutiveTimeouts = 0
         answeredInSession = false
         while !isStopping {
             // Fixed-rate polling: the next find-card goes out one interval after this one started, so a card waits
-            // half an interval on average however long the exchange took.
-            let nextPoll = ContinuousClock.now + profile.pollInterval
+            // half an interval on average however long the exchange took. The interval is short while a card is
+            // likely to come, relaxed after that (docs/ARCHITECTURE.md §4.3).
+            let pollStarted = ContinuousClock.now
             do {
                 for reply in takeSelfTests() { reply(runSelfTest(link)) }
                 if !samReady {
@@ -163,12 +171,16 @@ final class IDCardReaderLoop: @unchecked Sendable {
                 }
                 if isPaused {
                     waitWhilePaused()
+                    startFastPolling()
                     continue
                 }
                 // While paused nobody watched the reader, so a card "still there" from before may have been lifted
                 // and another placed, however short the pause. Readers answer "no card" for a card already read
                 // (docs/device-protocols.md §1.11), so any card found after a pause is a new presentation.
-                if takePauseMark(), case .done = presence { presence = .none }
+                if takePauseMark() {
+                    startFastPolling()
+                    if case .done = presence { presence = .none }
+                }
                 try poll(link)
                 report(DeviceHealth(.ready))
             } catch .status(let status, _) where status.isReaderFault {
@@ -200,13 +212,18 @@ final class IDCardReaderLoop: @unchecked Sendable {
                 report(DeviceHealth(.faulted, reasons: [error.reasonCode]))
                 return .unresponsive
             }
-            wait(max(.zero, nextPoll - ContinuousClock.now))
+            // Chosen after the poll, so a card that came or went in it already shortens this wait.
+            let relaxed = max(profile.pollInterval, profile.relaxedPollInterval)  // never faster than the fast rate
+            let interval = ContinuousClock.now < fastPollingUntil ? profile.pollInterval : relaxed
+            wait(max(.zero, pollStarted + interval - ContinuousClock.now))
         }
         return .stopped
     }
 
     /// One find-card poll, and select + read when a new card is there.
     private func poll(_ link: IDCardReaderLink) throws(IDCardReaderError) {
+        let before = presence
+        defer { if presence != before { startFastPolling() } }
         let find = try command(.findCard, link, timeout: profile.commandTimeout)
         switch find.status {
         case .cardFound:
@@ -290,6 +307,11 @@ final class IDCardReaderLoop: @unchecked Sendable {
             if isStopping { throw .stopped }
             throw error
         }
+    }
+
+    /// A card is likely soon: the flow just asked for one, or one came or went.
+    private func startFastPolling() {
+        fastPollingUntil = ContinuousClock.now + profile.fastPollingWindow
     }
 
     private func runSelfTest(_ link: IDCardReaderLink) -> Result<IDReaderSelfTestReport, IDCardReaderError> {

@@ -17,9 +17,21 @@ public struct IDReaderProfile: Sendable, Equatable {
         }
     }
 
+    /// The find-card interval kioskd ships with (docs/ARCHITECTURE.md §4.3): a card waits half of it on average
+    /// before a poll sees it, and a find-card is about 25 bytes on the wire plus the SAM's answer, so a short interval
+    /// buys latency cheaply. The loop polls only while the flow awaits a card; paused, it costs nothing.
+    public static let defaultPollInterval: Duration = .milliseconds(defaultPollIntervalMilliseconds)
+    /// `defaultPollInterval` in the unit of `pollIntervalMs` in kioskd.json.
+    public static let defaultPollIntervalMilliseconds = 80
+
     public var transport: Transport
     /// Time between find-card polls (the clients in docs/device-protocols.md §1.11 use 200–300 ms or 1 s).
     public var pollInterval: Duration
+    /// The interval once `fastPollingWindow` has passed with no resume and no card coming or going: a citizen who
+    /// has not placed a card by then is not holding it over the reader, and each find-card costs the daemon CPU.
+    public var relaxedPollInterval: Duration
+    /// How long after a resume (or a card placed or lifted) find-card goes out every `pollInterval`.
+    public var fastPollingWindow: Duration
     /// Deadline for SAM status, SAM ID, find and select replies.
     public var commandTimeout: Duration
     /// Deadline for the read-base-info reply (≈ 112 ms of wire time alone at 115200 bps; clients allow up to 2 s).
@@ -37,7 +49,8 @@ public struct IDReaderProfile: Sendable, Equatable {
     public var faultRecheckInterval: Duration
 
     public init(
-        transport: Transport, pollInterval: Duration = .milliseconds(250),
+        transport: Transport, pollInterval: Duration = IDReaderProfile.defaultPollInterval,
+        relaxedPollInterval: Duration = .milliseconds(250), fastPollingWindow: Duration = .seconds(15),
         commandTimeout: Duration = .milliseconds(500), readTimeout: Duration = .milliseconds(2000),
         maxConsecutiveTimeouts: Int = 3, maxReadAttempts: Int = 3, readFingerprint: Bool = false,
         initialReopenDelay: Duration = .milliseconds(200), maximumReopenDelay: Duration = .seconds(5),
@@ -45,6 +58,8 @@ public struct IDReaderProfile: Sendable, Equatable {
     ) {
         self.transport = transport
         self.pollInterval = pollInterval
+        self.relaxedPollInterval = max(pollInterval, relaxedPollInterval)
+        self.fastPollingWindow = fastPollingWindow
         self.commandTimeout = commandTimeout
         self.readTimeout = readTimeout
         self.maxConsecutiveTimeouts = max(1, maxConsecutiveTimeouts)

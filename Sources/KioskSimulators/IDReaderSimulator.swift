@@ -279,22 +279,28 @@ public final class IDReaderSimulator: @unchecked Sendable {
         }
         var frame = response.bytes
         if faults.corruptReplies > 0 { frame[frame.count - 1] ^= 0x5A }
-        pause(timing.wireTime(bytes: command?.bytes.count ?? 10) + timing.processing(command))
-        if !faults.garbageBeforeReplies.isEmpty { send(faults.garbageBeforeReplies, timing: timing) }
+        // Device time runs from when the command arrived, on one schedule: each pause waits until its due instant,
+        // so the sleeps' overshoot does not pile up over the pieces of a long reply (a UART does not drift either).
+        var due = ContinuousClock.now + timing.wireTime(bytes: command?.bytes.count ?? 10) + timing.processing(command)
+        pause(until: due)
+        if !faults.garbageBeforeReplies.isEmpty { send(faults.garbageBeforeReplies, timing: timing, due: &due) }
         if unplugMidway {
-            send(Array(frame.prefix(frame.count / 2)), timing: timing)
+            send(Array(frame.prefix(frame.count / 2)), timing: timing, due: &due)
             unplug()
             return
         }
         if let chunk = faults.replyChunkSize, chunk > 0 {
             var index = 0
             while index < frame.count {
-                send(Array(frame[index..<min(frame.count, index + chunk)]), timing: timing)
+                send(Array(frame[index..<min(frame.count, index + chunk)]), timing: timing, due: &due)
                 index += chunk
-                if index < frame.count { pause(.milliseconds(2)) }
+                if index < frame.count {
+                    due = max(due, ContinuousClock.now) + .milliseconds(2)  // a real gap between the pieces
+                    pause(until: due)
+                }
             }
         } else {
-            send(frame, timing: timing)
+            send(frame, timing: timing, due: &due)
         }
         locked {
             repliesSent += 1
@@ -303,13 +309,14 @@ public final class IDReaderSimulator: @unchecked Sendable {
     }
 
     /// Writes `bytes`, paced at the line rate in 64-byte pieces when the timing has one (each piece leaves when its
-    /// last bit would have arrived).
-    private func send(_ bytes: [UInt8], timing: IDReaderSimulatorTiming) {
+    /// last bit would have arrived: `due` moves on by each piece's wire time).
+    private func send(_ bytes: [UInt8], timing: IDReaderSimulatorTiming, due: inout ContinuousClock.Instant) {
         let piece = timing.baudRate == nil ? max(1, bytes.count) : 64
         var index = 0
         while index < bytes.count {
             let part = Array(bytes[index..<min(bytes.count, index + piece)])
-            pause(timing.wireTime(bytes: part.count))
+            due += timing.wireTime(bytes: part.count)
+            pause(until: due)
             do {
                 try pty.controller.write(part, deadline: .after(.seconds(2)))
             } catch {
@@ -320,9 +327,10 @@ public final class IDReaderSimulator: @unchecked Sendable {
     }
 
     /// Device time (SAM work, wire time), not synchronisation: the simulator is being slow on purpose.
-    private func pause(_ duration: Duration) {
-        guard duration > .zero else { return }
-        Thread.sleep(forTimeInterval: seconds(duration))
+    private func pause(until due: ContinuousClock.Instant) {
+        let remaining = due - ContinuousClock.now
+        guard remaining > .zero else { return }
+        Thread.sleep(forTimeInterval: seconds(remaining))
     }
 
     private func seconds(_ duration: Duration) -> Double {

@@ -6,7 +6,8 @@ Measured in headless Chromium with the Performance API, against `kioskd --simula
     <section> (kiosk.js records it in window.kioskMetrics.taps), p50/p99 over every tap of every round;
   - card placed -> identity on screen: from the `sim place-card` request to the frame showing confirmIdentity
     (wall clock, same host), median, beside the simulated reader's physical floor (one find/select/read cycle at
-    115200 bps plus the SAM's processing, see IDReaderSimulatorTiming.readCycleFloor; the reader polls every 250 ms);
+    115200 bps plus the SAM's processing, see IDReaderSimulatorTiming.readCycleFloor; the reader polls every 80 ms
+    for 15 s after a resume, docs/ARCHITECTURE.md §4.3);
     The flow's own time to verifyingIdentity (admin.sock `wait`) is printed beside it: the page's share is the rest;
   - page load -> first screen: navigation start to the frame showing the first screen, median of fresh loads.
 """
@@ -25,7 +26,7 @@ from kiosk_browser import Browser, Daemon, free_port  # noqa: E402
 
 # IDReaderSimulatorTiming.realistic: find 15 ms + select 20 ms + read 400 ms + 1359 bytes at 115200 bps.
 READER_FLOOR_MS = 15 + 20 + 400 + 1359 * 10 * 1000 / 115200
-POLL_INTERVAL_MS = 250
+POLL_INTERVAL_MS = 80  # IDReaderProfile.defaultPollInterval, in the fast window a card is placed in
 
 FILL_FORM = """
 const values = {"f-name": "北京自助示范科技有限公司", "f-entityType": "有限责任公司（自然人独资）", "f-representative": "张三丰",

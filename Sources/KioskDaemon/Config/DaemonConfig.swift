@@ -10,7 +10,9 @@ public struct DeviceConfig: Sendable, Hashable {
     /// ID reader: how often to poll for a card.
     public var pollInterval: Duration
 
-    public init(endpoint: DeviceEndpoint, profile: String? = nil, pollInterval: Duration = .milliseconds(250)) {
+    public init(
+        endpoint: DeviceEndpoint, profile: String? = nil, pollInterval: Duration = IDReaderProfile.defaultPollInterval
+    ) {
         self.endpoint = endpoint
         self.profile = profile
         self.pollInterval = pollInterval
@@ -328,7 +330,8 @@ public struct DaemonConfig: Sendable {
         if role != .idReader && device.has("pollIntervalMs") {
             throw device.error("pollIntervalMs", "only the ID reader polls; remove the key")
         }
-        let poll = try device.integer("pollIntervalMs", in: 50...5000, default: 250)
+        let poll = try device.integer(
+            "pollIntervalMs", in: 50...5000, default: IDReaderProfile.defaultPollIntervalMilliseconds)
         return DeviceConfig(endpoint: endpoint, profile: profile, pollInterval: .milliseconds(poll))
     }
 
