@@ -94,7 +94,7 @@ public final class Daemon: @unchecked Sendable {
         self.config = config
         inhibitions = InhibitionSwitch(stateDirectory: config.stateDirectory)
 
-        store = try StoreMaintenance.openStore(config: config)
+        store = try StoreMaintenance.openStore(config: config, logger: logger)
         storeLane = StoreLane(store)
         maintenance = StoreMaintenance(store: store, settings: .init(config: config), logger: logger, now: clock)
         // The open above ran quick_check; the status connection need not read the whole file again.

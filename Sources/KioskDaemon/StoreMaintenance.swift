@@ -186,8 +186,9 @@ public final class StoreMaintenance: @unchecked Sendable {
     }
 
     /// Opens `stateDirectory/kioskd.db` with the configured size cap; the open runs `quick_check`, so a damaged file
-    /// refuses to start with `store-corrupt` and the restore advice.
-    public static func openStore(config: DaemonConfig) throws(StartError) -> TransactionStore {
+    /// refuses to start with `store-corrupt` and the restore advice. `logger` hears a back-fill of stored events that
+    /// failed.
+    public static func openStore(config: DaemonConfig, logger: Logger? = nil) throws(StartError) -> TransactionStore {
         do {
             let store = try TransactionStore.open(
                 path: TransactionStore.path(inStateDirectory: config.stateDirectory),
@@ -197,7 +198,9 @@ public final class StoreMaintenance: @unchecked Sendable {
             // Entries recorded before the store kept events (or by a store without the renderer) get theirs now,
             // before anything serves them (docs/ARCHITECTURE.md §15). Should that fail, readers render those entries
             // as they serve them: never a reason not to start.
-            _ = try? store.renderMissingEvents()
+            do { _ = try store.renderMissingEvents() } catch {
+                logger?.warning("store", "stored events not rendered at start (they are rendered as served): \(error)")
+            }
             return store
         } catch {
             throw StartError(reason: error.healthReason ?? "store-error", error: error)
