@@ -22,6 +22,10 @@ public final class Daemon: @unchecked Sendable {
     let statusStore: TransactionStore
     /// What `/metrics` serves beside the store's figures: card reads, HTTP requests, flow step times.
     let metrics = DaemonMetrics()
+    /// What `monitor` subscribers see (docs/ARCHITECTURE.md §17).
+    let events = EventHub()
+    /// Logs, publishes and announces (STATUS=) every device health change.
+    let healthWatch: DeviceHealthWatch
     let terminal: Terminal
     let runner: FlowRunner
     /// Hotplug: the udev monitor and what it reports (docs/ARCHITECTURE.md §4.7).
@@ -135,7 +139,12 @@ public final class Daemon: @unchecked Sendable {
                 store: storeLane, terminal: terminal, authority: authority, logger: logger, kioskID: config.kioskID,
                 renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
                 queueNumbering: numbering, receiptQRURLBase: config.receipt.qrURLBase,
-                licencePrintDeadline: config.licence.printDeadline, clock: clock, stepObserver: metrics))
+                licencePrintDeadline: config.licence.printDeadline, clock: clock, stepObserver: metrics
+            ).monitored(by: events))
+        healthWatch = DeviceHealthWatch(terminal: terminal, logger: logger, events: events) { [notifier, logger] in
+            do { try notifier.notify($0) } catch { logger.warning("systemd", "sd_notify failed: \(error)") }
+        }
+        terminal.observeHealth { [healthWatch] in healthWatch.changed($0, from: $1, to: $2) }
         deviceManager = DeviceManager(
             devices: config.devices, hotplug: config.hotplug, routes: routes, logger: logger,
             report: { [runner] role, health in runner.report(role, health) },
@@ -206,6 +215,7 @@ public final class Daemon: @unchecked Sendable {
             if let printer = terminal.receiptPrinter { group.addTask { await printer.run() } }
             if let dispenser = terminal.ticketDispenser { group.addTask { await dispenser.run() } }
             group.addTask { [runner] in await runner.run() }
+            group.addTask { [runner, events] in await FlowMonitorEvents.forward(runner, to: events) }
             if simulation == nil {
                 if UdevMonitor.udevdIsRunning {
                     deviceManager.start()
@@ -262,14 +272,14 @@ public final class Daemon: @unchecked Sendable {
                 return 1
             }
             do {
-                pusher = try Pusher.start(config: config, store: store, lane: storeLane, logger: logger)
+                pusher = try Pusher.start(config: config, store: store, lane: storeLane, logger: logger, events: events)
             } catch {
                 logger.error("central", "cannot start pushing to central.push.url: \(error)")
                 group.cancelAll()
                 return 1
             }
             let readyIn = ContinuousClock.now - started
-            notify(["READY=1", "STATUS=ready: \(await runner.snapshot.step.rawValue)"])
+            notify(["READY=1", "STATUS=" + healthWatch.markReady()])
             logger.notice("kioskd", "ready in \(readyIn) (kiosk \(config.kioskID), sockets in \(socketDirectory))")
             if let interval = watchdogInterval {
                 group.addTask { [self] in await watchdog(every: interval / 2) }
@@ -369,7 +379,10 @@ public final class Daemon: @unchecked Sendable {
             authorise: { peer in peer.map { $0.uid == 0 || $0.uid == ownUID } ?? false },
             handler: { request, peer in commands.handle(request, peer: peer, admin: true) })
         servers = [status, admin]
-        for server in servers { server.start() }
+        for server in servers {
+            server.monitor = MonitorStream(hub: events)
+            server.start()
+        }
     }
 
     /// Card-reader events become flow events; the photo is dropped here and never goes further.
@@ -378,19 +391,26 @@ public final class Daemon: @unchecked Sendable {
             switch event {
             case .cardPresented:
                 logger.debug("idReader", "card presented")
+                events.publish(.card, "presented", text: "card presented")
                 ui?.hub.cardDetected()
             case .cardRead(let card, _):
+                // `idNumber` is PersonalText: its description is the masked number.
                 logger.info("idReader", "card read: \(card.cardType.rawValue) \(card.idNumber)")
+                events.publish(
+                    .card, "read", ["cardType": card.cardType.rawValue, "idNumber": card.idNumber.masked],
+                    text: "card read: \(card.cardType.rawValue) \(card.idNumber)")
                 metrics.cardRead(result: "read")
                 runner.post(.cardRead(card))
             case .cardError(let error):
-                logger.warning("idReader", "card error: \(error.reasonCode)")
+                // The citizen's card, not the reader: a reader fault shows as its health, at warning.
+                logger.notice("idReader", "card error: \(error.reasonCode)")
+                events.publish(.card, "error", ["reason": error.reasonCode], text: "card error: \(error.reasonCode)")
                 metrics.cardRead(result: error.reasonCode)
                 runner.post(.cardError(reason: error.reasonCode))
             case .cardRemoved:
+                events.publish(.card, "removed", text: "card removed")
                 runner.post(.cardRemoved)
             case .health(let health):
-                logger.info("idReader", "health \(health)")
                 healthChanged(.idReader, health)
             }
         }
@@ -403,15 +423,11 @@ public final class Daemon: @unchecked Sendable {
     /// Polls the printers' status while idle (each driver rate-limits itself) and reports changes to the flow.
     private func watchPrinters() async {
         while !Task.isCancelled {
-            let before = DeviceRole.allCases.map { terminal.health(of: $0) }
             if let printer = terminal.receiptPrinter { healthChanged(.receiptPrinter, await printer.pollIfIdle()) }
             if let dispenser = terminal.ticketDispenser {
                 healthChanged(.ticketDispenser, await dispenser.pollIfIdle())
             }
             if let output = terminal.licenceOutput { healthChanged(.licencePrinter, await output.health()) }
-            for (role, old) in zip(DeviceRole.allCases, before) where terminal.health(of: role) != old {
-                logger.info(role.rawValue, "health \(terminal.health(of: role))")
-            }
             try? await Task.sleep(for: .seconds(2))
         }
     }

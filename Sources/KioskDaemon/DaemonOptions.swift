@@ -11,10 +11,15 @@ public struct DaemonOptions: Sendable, Equatable {
     /// Under `--simulate`, no central simulator: no push, the embedded authority approves (fast start-up, and the
     /// `sim authority` modes of the embedded authority).
     public var noCentral = false
+    /// `--check-config FILE`: validate FILE, say so, and exit (0 valid, 1 not), like `cupsd -t`.
+    public var checkConfig: String?
+    /// `--version`: print the version and exit.
+    public var version = false
 
     public static let defaultConfigPath = "/etc/kioskd/kioskd.json"
     public static let usage =
-        "usage: kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo [--exit-after-demo]] [--no-cups] [--no-central]"
+        "usage: kioskd [--config FILE] [--simulate] [--state-dir DIR] [--demo [--exit-after-demo]] [--no-cups] [--no-central]\n"
+        + "       kioskd --check-config FILE | --version"
 
     public init() {}
 
@@ -39,10 +44,13 @@ public struct DaemonOptions: Sendable, Equatable {
             case "--exit-after-demo": options.exitAfterDemo = true
             case "--no-cups": options.noCUPS = true
             case "--no-central": options.noCentral = true
+            case "--check-config": options.checkConfig = try value("--check-config")
+            case "--version": options.version = true
             default: throw UsageError(description: "unknown argument '\(arguments[index])'")
             }
             index += 1
         }
+        if options.checkConfig != nil || options.version { return options }
         if options.demo && !options.simulate { throw UsageError(description: "--demo needs --simulate") }
         if options.exitAfterDemo && !options.demo { throw UsageError(description: "--exit-after-demo needs --demo") }
         if options.simulate && options.stateDirectory == nil {

@@ -31,6 +31,8 @@ public final class Logger: @unchecked Sendable {
     private var dropped = 0
     /// Dropped since the last line that was written, not yet told in the log.
     private var untold = 0
+    /// The last lines logged (written or not), for `kioskctl debug-bundle` without journal access.
+    private var recent = RecentLogLines()
 
     /// `write` writes one whole line and says whether it could.
     public init(level: LogLevel = .info, write: @escaping @Sendable (String) -> Bool = Logger.standardError) {
@@ -58,6 +60,7 @@ public final class Logger: @unchecked Sendable {
         // One write per line, newlines inside a message flattened, so lines never interleave or forge a prefix.
         let text = message().replacingOccurrences(of: "\n", with: " ")
         lock.withLock {
+            recent.append(RecentLogLines.Line(at: Date(), level: level, component: component, text: text))
             if untold > 0, write("<\(LogLevel.warning.rawValue)>log: \(untold) lines dropped (stderr not writable)\n") {
                 untold = 0
             }
@@ -67,6 +70,9 @@ public final class Logger: @unchecked Sendable {
             }
         }
     }
+
+    /// The last lines logged, oldest first, exactly as masked by their callers (docs/ARCHITECTURE.md §17).
+    public var recentLines: [RecentLogLines.Line] { lock.withLock { recent.lines } }
 
     public func error(_ component: String, _ message: @autoclosure () -> String) { log(.error, component, message()) }
     public func warning(_ component: String, _ message: @autoclosure () -> String) {

@@ -9,6 +9,8 @@ enum KioskCtl {
           validate id NUMBER                    check an ID number (GB 11643 / 2023 foreigner card)
           validate uscc CODE                    check a unified social credit code (GB 32100)
           status                                the daemon's status (devices, flow, store)
+          monitor [--json]                      live events: devices, cards (masked), flow, prints, staff, central
+          debug-bundle --out FILE.tar.gz        version, config without secrets, status, recent log, udev info
           direct read-card --port PATH [--baud N] [--timeout S] [--json] [--show-personal-info]
           direct sam-id --port PATH [--baud N]
           direct test-receipt (--tcp HOST:PORT | --port PATH | --usblp PATH) [--width 58|80]
@@ -24,6 +26,7 @@ enum KioskCtl {
 
     static func run(_ arguments: [String]) -> Int32 {
         guard let command = arguments.first else { return usageError("no command given") }
+        if let status = OpsCommands.route(arguments) { return status }
         let rest = Array(arguments.dropFirst())
         switch command {
         case "version": return VersionCommand.run(rest)

@@ -12,6 +12,7 @@ do {
     _ = Logger.standardError("kioskd: \(error)\n\(DaemonOptions.usage)\n")
     exit(2)
 }
+if let status = DaemonOneShot.run(options) { exit(status) }
 let daemon: Daemon
 do {
     daemon = try await Daemon(options: options, logger: logger)

@@ -45,10 +45,12 @@ final class Pusher: @unchecked Sendable {
     private var rejection: String?
     private var pushedEvents = 0
     private var failedAttempts = 0
+    /// Where pushes and their failures go for `monitor`.
+    private let events: EventHub?
 
     init(
         kioskID: String, push: PushConfig, store: TransactionStore, lane: StoreLane, logger: Logger,
-        clock: any PushClock = SystemPushClock(),
+        events: EventHub? = nil, clock: any PushClock = SystemPushClock(),
         random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
     ) throws {
         self.push = push
@@ -61,16 +63,19 @@ final class Pusher: @unchecked Sendable {
         self.lane = lane
         self.logger = logger
         self.kioskID = kioskID
+        self.events = events
         let thread = Thread { [self] in loop() }
         thread.name = "central-push"
         thread.start()
     }
 
     /// Starts pushing if `central.push` is configured (nil otherwise).
-    static func start(config: DaemonConfig, store: TransactionStore, lane: StoreLane, logger: Logger) throws -> Pusher?
-    {
+    static func start(
+        config: DaemonConfig, store: TransactionStore, lane: StoreLane, logger: Logger, events: EventHub? = nil
+    ) throws -> Pusher? {
         guard let push = config.central.push else { return nil }
-        let pusher = try Pusher(kioskID: config.kioskID, push: push, store: store, lane: lane, logger: logger)
+        let pusher = try Pusher(
+            kioskID: config.kioskID, push: push, store: store, lane: lane, logger: logger, events: events)
         let trust: String
         switch push.verification {
         case .pinSHA256(let pin): trust = "certificate pinned to SHA-256 \(SHA256Hex.string(pin))"
@@ -182,6 +187,9 @@ final class Pusher: @unchecked Sendable {
                     lastError = nil
                 }
                 logger.info("central", "pushed \(batch.count) transaction(s) up to seq \(last)")
+                events?.publish(
+                    .central, "pushed", ["count": String(batch.count), "upToSeq": String(last)],
+                    text: "pushed \(batch.count) transaction(s) up to seq \(last)")
             case .retry(let reason, let retryAfter):
                 attempt += 1
                 let delay = PushBackoff.delay(attempt: attempt, retryAfterSeconds: retryAfter, random: random)
@@ -194,6 +202,9 @@ final class Pusher: @unchecked Sendable {
                 }
                 logger.warning(
                     "central", "push of seq \(batch.after + 1)...\(last) failed (\(reason)); retry in \(delay)")
+                events?.publish(
+                    .central, "retry", ["reason": reason, "upToSeq": String(last)],
+                    text: "push up to seq \(last) failed (\(reason)); retry in \(delay)")
                 wait(delay)
             case .rejected(let reason):
                 condition.withLock {
@@ -206,6 +217,9 @@ final class Pusher: @unchecked Sendable {
                     "the centre rejected the push of seq \(batch.after + 1)...\(last) (\(reason)); pushing stops "
                         + "(\(Self.healthReasonRejected)) and the transactions stay in the outbox; restart to try again"
                 )
+                events?.publish(
+                    .central, "rejected", ["reason": reason, "upToSeq": String(last)],
+                    text: "the centre rejected the push up to seq \(last) (\(reason)); pushing stops")
                 while !isStopping { wait(.seconds(3600)) }
             }
         }

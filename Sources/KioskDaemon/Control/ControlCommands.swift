@@ -16,7 +16,7 @@ struct ControlCommands: Sendable {
         switch command {
         case "status": return status()
         case "ping": return ["class": "pong", "ok": true]
-        case "flow", "staff", "sim", "log-level", "inhibit", "release":
+        case "flow", "staff", "sim", "log-level", "inhibit", "release", "debug-info":
             guard admin else { return error("'\(command)' is only available on admin.sock") }
             daemon.logger.debug(
                 "control",
@@ -28,6 +28,7 @@ struct ControlCommands: Sendable {
             case "sim": return simulate(request)
             case "inhibit": return inhibit(request, peer: peer)
             case "release": return release(peer: peer)
+            case "debug-info": return DebugInfo(daemon: daemon).reply()
             default: return logLevel(request)
             }
         default:

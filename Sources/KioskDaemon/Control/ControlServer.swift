@@ -13,6 +13,8 @@ final class ControlServer: @unchecked Sendable {
     private let handler: Handler
     private let logger: Logger
     private let authorise: @Sendable (PeerCredentials?) -> Bool
+    /// Serves `monitor` subscriptions (set before `start()`); nil refuses them as unknown commands.
+    var monitor: MonitorStream?
     private let lock = NSLock()
     private var stopped = false
     private var connections: [ObjectIdentifier: any ByteTransport] = [:]
@@ -178,7 +180,8 @@ final class ControlServer: @unchecked Sendable {
         }
         let peer = connection.peer
         guard authorise(peer) else {
-            logger.warning("control", "\(name): refused \(peer.map(\.description) ?? "unknown peer")")
+            // Per connection, so not a warning (docs/ARCHITECTURE.md §17): a misdirected script must not flood it.
+            logger.notice("control", "\(name): refused \(peer.map(\.description) ?? "unknown peer")")
             try? channel.write(["class": "error", "ok": false, "error": "not authorised on \(name)"])
             return
         }
@@ -208,6 +211,9 @@ final class ControlServer: @unchecked Sendable {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let reply: [String: Any]
             if let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] {
+                if let monitor, MonitorStream.isSubscription(object) {
+                    return monitor.serve(channel) { [weak self] in self?.isStopped ?? true }
+                }
                 reply = handler(object, peer)
             } else {
                 reply = ["class": "error", "ok": false, "error": "each request must be one JSON object on one line"]

@@ -17,6 +17,7 @@ public final class Terminal: @unchecked Sendable {
     private let lock = NSLock()
     private var healthByRole: [DeviceRole: DeviceHealth] = [:]
     private var probeWaiters: [(DeviceRole, CheckedContinuation<Void, Never>)] = []
+    private var healthObserver: (@Sendable (DeviceRole, DeviceHealth, DeviceHealth) -> Void)?
 
     public init(
         idReader: IDCardReader?, receiptPrinter: ReceiptPrinter?, ticketDispenser: TicketDispenser?,
@@ -38,12 +39,20 @@ public final class Terminal: @unchecked Sendable {
         lock.withLock { healthByRole[role] ?? DeviceHealth(.starting) }
     }
 
+    /// Told (role, old, new) after every change of a role's health, outside the lock (logs, STATUS=, monitor).
+    func observeHealth(_ observer: @escaping @Sendable (DeviceRole, DeviceHealth, DeviceHealth) -> Void) {
+        lock.withLock { healthObserver = observer }
+    }
+
     /// Records `health` and says whether the device went from usable to lost (true, false) or back (false, true).
     @discardableResult
     public func update(_ role: DeviceRole, _ health: DeviceHealth) -> (lost: Bool, restored: Bool) {
+        var old = DeviceHealth(.starting)
+        var observer: (@Sendable (DeviceRole, DeviceHealth, DeviceHealth) -> Void)?
         let (change, ready) = lock.withLock {
             () -> ((lost: Bool, restored: Bool), [CheckedContinuation<Void, Never>]) in
-            let old = healthByRole[role] ?? DeviceHealth(.starting)
+            old = healthByRole[role] ?? DeviceHealth(.starting)
+            observer = old == health ? nil : healthObserver
             healthByRole[role] = health
             let wasUsable = Terminal.isUsable(old)
             let isUsable = Terminal.isUsable(health)
@@ -58,6 +67,7 @@ public final class Terminal: @unchecked Sendable {
             )
         }
         for waiter in ready { waiter.resume() }
+        observer?(role, old, health)
         return change
     }
 

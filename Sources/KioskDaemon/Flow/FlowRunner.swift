@@ -29,6 +29,8 @@ public actor FlowRunner {
         public var clock: @Sendable () -> Date
         /// Told the time spent in each step as the flow leaves it (`kioskd_flow_step_seconds`).
         public var stepObserver: (any FlowStepObserver)?
+        /// Where prints and their outcomes go for `monitor` (nil: nowhere).
+        public var events: EventHub?
 
         public init(
             store: StoreLane, terminal: Terminal, authority: any RegistrationAuthority, logger: Logger,
@@ -641,6 +643,7 @@ public actor FlowRunner {
             let previous = try? await store.run { store in
                 try store.licenceJobs(transactionID: transactionID).last { $0.jobUUID != jobUUID }?.cupsJobID
             }
+            deps.events?.printStarted(.licencePrinter, job: jobUUID)
             let outcome = await output.print(
                 pdf: pdf, jobUUID: jobUUID, reprintOf: authorisedBy == nil ? nil : previous ?? nil,
                 authorisedBy: authorisedBy, journal: journal, deadline: .after(deps.licencePrintDeadline))
@@ -649,7 +652,8 @@ public actor FlowRunner {
             if journalled.isSet {
                 await Self.journalOutcome(outcome, jobUUID: jobUUID, deps: deps)
             } else {
-                deps.logger.notice("licence", "job \(jobUUID) not sent: \(outcome)")
+                deps.logger.log(outcome.logLevel, "licence", "job \(jobUUID) not sent: \(outcome)")
+                deps.events?.printEnded(.licencePrinter, job: jobUUID, outcome)
             }
             return .licencePrintResult(jobUUID: jobUUID, outcome)
         }
@@ -697,7 +701,8 @@ public actor FlowRunner {
         } catch {
             deps.logger.error("store", "outcome of licence job \(jobUUID) not journalled: \(error)")
         }
-        deps.logger.notice("licence", "job \(jobUUID): \(outcome)")
+        deps.logger.log(outcome.logLevel, "licence", "job \(jobUUID): \(outcome)")
+        deps.events?.printEnded(.licencePrinter, job: jobUUID, outcome)
     }
 
     // MARK: Receipt and ticket
@@ -719,9 +724,14 @@ public actor FlowRunner {
             let profile = printer.configuration.profile
             let bytes = ReceiptLayout.render(
                 content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
-            let result = await printer.print(PrinterJob(title: "receipt \(facts.transactionID)", bytes: bytes))
+            let job = "receipt \(facts.transactionID)"
+            deps.events?.printStarted(.receiptPrinter, job: job)
+            let result = await printer.print(PrinterJob(title: job, bytes: bytes))
             runner.report(.receiptPrinter, await printer.health)
-            return .receiptPrintResult(Self.outcome(of: result))
+            let outcome = Self.outcome(of: result)
+            deps.logger.log(outcome.logLevel, "receipt", "\(job): \(result)")
+            deps.events?.printEnded(.receiptPrinter, job: job, outcome)
+            return .receiptPrintResult(outcome)
         }
     }
 
@@ -755,9 +765,13 @@ public actor FlowRunner {
             let profile = dispenser.configuration.profile
             let bytes = QueueTicketLayout.render(
                 content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
-            let result = await dispenser.dispense(PrinterJob(title: "ticket \(number.text)", bytes: bytes))
+            let job = "ticket \(number.text)"
+            deps.events?.printStarted(.ticketDispenser, job: job)
+            let result = await dispenser.dispense(PrinterJob(title: job, bytes: bytes))
             runner.report(.ticketDispenser, await dispenser.health)
-            deps.logger.notice("ticket", "ticket \(number.text): \(result)")
+            let outcome = FlowMonitorEvents.outcome(of: result)
+            deps.logger.log(outcome.logLevel, "ticket", "\(job): \(result)")
+            deps.events?.printEnded(.ticketDispenser, job: job, outcome)
             return nil
         }
     }
