@@ -14,7 +14,8 @@ enum MonitorCommand {
             print    a licence, receipt or ticket was sent, and how it ended
             staff    staff called, staff acted
             central  pushes to the centre, their retries and refusals
-          --json          one JSON object per line (class "event": seq, at, kind, event, detail, text)
+          --json          one JSON object per line: first kioskd's answer (class "monitor"), then one per
+                          event (class "event": seq, at, kind, event, detail, text)
           --socket PATH   kioskd's socket (default \(OpsCommands.statusSocket))
         exit: 0 stopped by Ctrl-C/SIGTERM, 1 kioskd ended the stream, 2 usage, 3 kioskd unreachable,
               4 permission denied
@@ -46,7 +47,12 @@ enum MonitorCommand {
             guard answer["class"] as? String == "monitor", answer["ok"] as? Bool == true else {
                 return KioskCtl.failure("kioskd: \(answer["error"] ?? "refused the monitor")")
             }
-            if !json { Console.error("monitoring kioskd (Ctrl-C to stop)") }
+            // The answer first: a script (or a test) knows from it that events from now on will come.
+            if json {
+                Console.line(OpsCommands.jsonLine(answer))
+            } else {
+                Console.error("monitoring kioskd (Ctrl-C to stop)")
+            }
             while true {
                 // kioskd sends a heartbeat every few seconds: this long without a line means it is stuck or gone.
                 let object = try client.readObject(timeout: .seconds(30))

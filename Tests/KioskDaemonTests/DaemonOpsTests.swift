@@ -54,7 +54,7 @@ import Testing
         #expect(valid.status == 0, "\(valid.stderr)")
         #expect(valid.stdout.contains("is OK"))
 
-        let syntax = try check("{\n  \"kioskID\": \"K-1\",\n  \"log\": {\"level\": \"info\",}\n}\n")
+        let syntax = try check("{\n  \"kioskID\": \"K-1\",\n  \"log\" {\"level\": \"info\"}\n}\n")
         #expect(syntax.status == 1)
         #expect(syntax.stderr.contains(".json:3:"), "\(syntax.stderr)")
 

@@ -30,7 +30,8 @@ import Testing
 
     @Test func statusLine_countsReadyDevices_andNamesEachProblem() {
         let ready = DeviceHealth(.ready)
-        #expect(DeviceHealthWatch.statusLine([(.idReader, ready), (.receiptPrinter, ready)]) == "ready: 2/2 devices")
+        let note = DeviceHealth(.ready, reasons: ["simulated-pdf-sink"])
+        #expect(DeviceHealthWatch.statusLine([(.idReader, ready), (.licencePrinter, note)]) == "ready: 2/2 devices")
         #expect(
             DeviceHealthWatch.statusLine([
                 (.idReader, ready), (.receiptPrinter, DeviceHealth(.faulted, reasons: ["paper-end"])),
@@ -72,7 +73,8 @@ import Testing
             "ui": ["password": "hunter2"],
         ]
         let text = String(
-            decoding: try JSONSerialization.data(withJSONObject: DebugInfo.redacted(config), options: .sortedKeys),
+            decoding: try JSONSerialization.data(
+                withJSONObject: DebugInfo.redacted(config), options: [.sortedKeys, .withoutEscapingSlashes]),
             as: UTF8.self)
         #expect(!text.contains("ab000"))
         #expect(!text.contains("hunter2"))

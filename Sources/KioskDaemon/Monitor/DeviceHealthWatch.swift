@@ -57,10 +57,11 @@ final class DeviceHealthWatch: @unchecked Sendable {
         return Self.statusLine(configured.map { ($0, terminal.health(of: $0)) })
     }
 
-    /// `ready: 4/4 devices` when every configured device is ready without a reason; otherwise `degraded: ` and each
-    /// other device with its reasons (or its state when it gives none).
+    /// `ready: 4/4 devices` when every configured device is ready (a ready device's reasons are notes, such as
+    /// `simulated-pdf-sink`; limits such as paper-near-end make it degraded); otherwise `degraded: ` and each other
+    /// device with its reasons (or its state when it gives none).
     static func statusLine(_ devices: [(DeviceRole, DeviceHealth)]) -> String {
-        let problems = devices.filter { $0.1.state != .ready || !$0.1.reasons.isEmpty }
+        let problems = devices.filter { $0.1.state != .ready }
         guard !problems.isEmpty else { return "ready: \(devices.count)/\(devices.count) devices" }
         let listed = problems.map { role, health in
             "\(role.rawValue) "
