@@ -241,7 +241,7 @@ public final class Daemon: @unchecked Sendable {
             do {
                 pullListener = try PullListener.start(
                     config: config, store: store, lane: storeLane, terminal: terminal, metrics: metrics, logger: logger,
-                    warnings: { [weak self] in self?.centralWarnings ?? [] })
+                    warnings: { [weak self] in self?.centralWarnings ?? [] }, events: events)
             } catch {
                 logger.error("central", "cannot start the pull API on central.pull.listen: \(error)")
                 group.cancelAll()

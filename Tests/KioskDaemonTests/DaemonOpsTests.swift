@@ -94,6 +94,7 @@ import Testing
         let placed = ContinuousClock.now
         try admin.sim("place-card", ["card": "resident"])
         #expect(json.waitForOutput(containing: #""event":"read""#, deadline: .after(.seconds(10))), "\(json.output)")
+        let seen = Date()
         let arrival = ContinuousClock.now - placed
         #expect(arrival < .seconds(5), "the card-read line came after \(arrival)")
         #expect(
@@ -115,10 +116,51 @@ import Testing
         #expect(object["kind"] as? String == "card")
         let masked = try #require((object["detail"] as? [String: String])?["idNumber"])
         #expect(masked.hasPrefix("1101") && masked.contains("*"), "\(masked)")
+        // From kioskd's publish to kioskctl's line: the reader's own read time is all the rest.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let published = try #require((object["at"] as? String).flatMap(formatter.date(from:)))
+        #expect(seen.timeIntervalSince(published) < 0.5, "delivered \(seen.timeIntervalSince(published)) s after")
         for value in Self.personalValues {
             #expect(!json.output.contains(value), "\(value) in the JSON monitor")
             #expect(!human.output.contains(value), "\(value) in the monitor")
         }
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test func monitor_showsPrintsAndTheCentralSync() throws {
+        let dir = try TemporaryDirectory("kioskd-ops-central")
+        defer { dir.remove() }
+        let daemon = try DaemonProcess(stateDirectory: dir.url, central: true)
+        defer { daemon.stop() }
+        let monitor = try ChildProcess(
+            ProcessRunner.executable("kioskctl").path, ["--socket", daemon.statusSocket, "--json", "monitor"],
+            environment: ProcessInfo.processInfo.environment)
+        defer { monitor.stop() }
+        #expect(monitor.waitForOutput(containing: #""class":"monitor""#, deadline: .after(.seconds(20))))
+        let admin = try daemon.admin()
+        try DaemonScript.throughSignature(admin)
+        try admin.wait(for: "rating", timeout: .seconds(60))
+        try admin.flow("rate", ["grade": 5])
+        try admin.wait(for: "completed")
+        #expect(
+            monitor.waitForOutput(containing: #""kind":"central""#, deadline: .after(.seconds(30))),
+            "\(monitor.output)\n\(daemon.stderr)")
+        let kinds = monitor.output.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }.compactMap { object -> String? in
+            guard let kind = object["kind"] as? String, let event = object["event"] as? String else { return nil }
+            return "\(kind)/\(event)"
+        }
+        for expected in ["card/read", "flow/step", "print/started", "print/completed", "flow/done"] {
+            #expect(kinds.contains(expected), "\(expected) missing from \(kinds)")
+        }
+        // The simulated centre pulls and acknowledges (then the pusher finds nothing left), or the pusher is first.
+        #expect(kinds.contains("central/acked") || kinds.contains("central/pushed"), "\(kinds)")
+        for value in Self.personalValues { #expect(!monitor.output.contains(value), "\(value) in the monitor") }
+        monitor.signal(SIGTERM)
+        #expect(monitor.waitForExit(deadline: .after(.seconds(10))))
+        #expect(monitor.exitStatus == 0)
         #expect(daemon.terminate() == 0)
     }
 

@@ -16,7 +16,7 @@ final class PullListener: Sendable {
     /// `stateDirectory/tls` if none are there) and starts listening.
     init(
         config: DaemonConfig, pull: PullConfig, store: TransactionStore, lane: StoreLane, terminal: Terminal,
-        metrics: DaemonMetrics, logger: Logger, warnings: @escaping @Sendable () -> [String]
+        metrics: DaemonMetrics, logger: Logger, warnings: @escaping @Sendable () -> [String], events: EventHub? = nil
     ) throws {
         reader = try TransactionStore.open(
             path: store.path, options: .init(readOnly: true, checkIntegrityAtOpen: false))
@@ -45,7 +45,7 @@ final class PullListener: Sendable {
         let api = PullAPI(
             kioskID: config.kioskID, tokenSHA256: pull.tokenSHA256,
             backend: StorePullBackend(
-                reader: reader, lane: lane, terminal: terminal, logger: logger, warnings: warnings),
+                reader: reader, lane: lane, terminal: terminal, logger: logger, warnings: warnings, events: events),
             metrics: metrics)
         do {
             server = try HTTPServer(
@@ -62,12 +62,12 @@ final class PullListener: Sendable {
     /// fingerprint for the centre to pin.
     static func start(
         config: DaemonConfig, store: TransactionStore, lane: StoreLane, terminal: Terminal, metrics: DaemonMetrics,
-        logger: Logger, warnings: @escaping @Sendable () -> [String] = { [] }
+        logger: Logger, warnings: @escaping @Sendable () -> [String] = { [] }, events: EventHub? = nil
     ) throws -> PullListener? {
         guard let pull = config.central.pull else { return nil }
         let listener = try PullListener(
             config: config, pull: pull, store: store, lane: lane, terminal: terminal, metrics: metrics, logger: logger,
-            warnings: warnings)
+            warnings: warnings, events: events)
         let fingerprint = listener.certificateSHA256.map { " (certificate SHA-256 \($0))" } ?? ""
         logger.notice("central", "pull API listening on \(listener.url)\(fingerprint)")
         return listener
@@ -126,6 +126,8 @@ struct StorePullBackend: PullBackend {
     let logger: Logger
     /// Health reasons of the daemon's own that make it degraded (`central-rejected`, `embedded-authority`).
     let warnings: @Sendable () -> [String]
+    /// Where the centre's acknowledgements go for `monitor`.
+    var events: EventHub? = nil
 
     func page(after: Int64, limit: Int) throws -> OutboxPage {
         try reader.page(after: after, limit: limit)
@@ -137,6 +139,9 @@ struct StorePullBackend: PullBackend {
             if upTo > cursor.last { return .beyondEnd(last: cursor.last) }
             if upTo <= cursor.acked { return .acked(cursor.acked) }
             try store.ack(upTo: upTo)
+            events?.publish(
+                .central, "acked", ["upToSeq": String(upTo)],
+                text: "the centre pulled and acknowledged up to seq \(upTo)")
             return .acked(upTo)
         }
     }
