@@ -100,12 +100,14 @@ enum DebugBundleCommand {
             udev.txt      udevadm info of the configured device nodes
             Personal data is never included: kioskd logs and reports codes, ids and masked values only.
             """
+        let config = info["config"] ?? [String: Any]()
+        let devices = status["devices"] ?? [Any]()
         let files = [
             File(name: "README.txt", text: readme + "\n"),
             File(name: "version.txt", text: versions.joined(separator: "\n") + "\n"),
-            File(name: "config.json", text: OpsCommands.jsonLine(info["config"] ?? [String: Any](), pretty: true) + "\n"),
+            File(name: "config.json", text: OpsCommands.jsonLine(config, pretty: true) + "\n"),
             File(name: "status.json", text: OpsCommands.jsonLine(status, pretty: true) + "\n"),
-            File(name: "devices.json", text: OpsCommands.jsonLine(status["devices"] ?? [Any](), pretty: true) + "\n"),
+            File(name: "devices.json", text: OpsCommands.jsonLine(devices, pretty: true) + "\n"),
             File(name: "store.json", text: OpsCommands.jsonLine(store, pretty: true) + "\n"),
             File(name: "log.txt", text: lines.map { $0 + "\n" }.joined()),
             File(name: "udev.txt", text: udevInfo(nodes)),

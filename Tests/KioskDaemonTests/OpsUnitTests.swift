@@ -1,4 +1,5 @@
 import Foundation
+import KioskCore
 import KioskDevices
 import Testing
 
@@ -81,5 +82,16 @@ import Testing
         #expect(text.contains("/etc/kioskd/push.token"))
         #expect(text.contains("/etc/k.key"))
         #expect(text.contains(DebugInfo.removed))
+    }
+}
+
+/// Failed and unknown prints are warnings; a ticket presented, whatever the citizen did with it, is done.
+@Suite struct PrintOutcomeLevelTests {
+    @Test func failedOrUnknownPrints_warn_completedOnes_notice() {
+        #expect(PrintOutcome.completed.logLevel == .notice)
+        #expect(PrintOutcome.failed(reason: "paper-end").logLevel == .warning)
+        #expect(PrintOutcome.unknown(reason: "timeout").logLevel == .warning)
+        #expect(FlowMonitorEvents.outcome(of: .left) == .completed)
+        #expect(FlowMonitorEvents.outcome(of: .retracted) == .completed)
     }
 }
