@@ -42,6 +42,32 @@ import Testing
         #expect(daemon.terminate() == 0)
     }
 
+    @Test func failedReceipt_isAWarning_andAPrintFailedEvent() throws {
+        let dir = try TemporaryDirectory("kioskd-ops-receipt")
+        defer { dir.remove() }
+        let daemon = try DaemonProcess(stateDirectory: dir.url)
+        defer { daemon.stop() }
+        let monitor = try ChildProcess(
+            ProcessRunner.executable("kioskctl").path, ["--socket", daemon.statusSocket, "monitor", "--json"],
+            environment: ProcessInfo.processInfo.environment)
+        defer { monitor.stop() }
+        #expect(monitor.waitForOutput(containing: #""class":"monitor""#, deadline: .after(.seconds(20))))
+        let admin = try daemon.admin()
+        try admin.sim("printer-fault", ["role": "receiptPrinter", "fault": "paper-end"])
+        // The flow prints the receipt whatever the printer's health: the attempt fails, nothing is sent.
+        #expect(daemon.notify.waitFor("STATUS=degraded: receiptPrinter paper-end", timeout: 20))
+        try DaemonScript.throughSignature(admin)
+        #expect(
+            daemon.child.waitForOutput(containing: "<4>receipt: receipt ", deadline: .after(.seconds(60))),
+            "\(daemon.stderr)")
+        #expect(
+            monitor.waitForOutput(containing: #""event":"failed""#, deadline: .after(.seconds(10))), "\(monitor.output)"
+        )
+        let failed = daemon.stderr.split(separator: "\n").first { $0.hasPrefix("<4>receipt: receipt ") } ?? ""
+        #expect(failed.contains("failed"), "\(failed)")
+        #expect(daemon.terminate() == 0)
+    }
+
     @Test func checkConfig_exitsZeroWhenValid_andOneWithTheKeyOrLineAndColumn() throws {
         let dir = try TemporaryDirectory("kioskd-ops-check")
         defer { dir.remove() }
