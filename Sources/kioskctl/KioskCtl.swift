@@ -1,28 +1,14 @@
 import Foundation
 import KioskIO
 
-/// Top-level dispatch. Exit codes: 0 success, 1 the operation failed (invalid value, device error), 2 usage error.
+/// Top-level dispatch. Exit codes (ExitCode.swift): 0 ok, 1 failed or degraded, 2 usage, 3 kioskd unreachable,
+/// 4 permission denied.
 enum KioskCtl {
-    static let usage = """
-        usage: kioskctl [--socket PATH] [--json] COMMAND ...
-          version                               kioskd version and linked library versions
-          validate id NUMBER                    check an ID number (GB 11643 / 2023 foreigner card)
-          validate uscc CODE                    check a unified social credit code (GB 32100)
-          status                                the daemon's status (devices, flow, store)
-          direct read-card --port PATH [--baud N] [--timeout S] [--json] [--show-personal-info]
-          direct sam-id --port PATH [--baud N]
-          direct test-receipt (--tcp HOST:PORT | --port PATH | --usblp PATH) [--width 58|80]
-          direct printer-status (--tcp HOST:PORT | --port PATH | --usblp PATH) [--json]
-          direct dispense-ticket (--tcp HOST:PORT | --port PATH | --usblp PATH) --category A
-          direct print-licence --queue NAME --data FILE.json [--copy original|duplicate] [--server SOCKET]
-          direct render-licence --data FILE.json --out FILE.pdf [--copy original|duplicate]
-          simulate id-reader [--card ...]       start a simulated reader, print its PTY path
-          simulate receipt-printer|dispenser    start a simulated printer, print where it listens
-          simulate central --listen HOST:PORT --dir DIR --token-file FILE [--control PORT] [--exit-with-parent]
-                                                a simulated central server (HTTPS), prints one JSON line
-        """
+    /// Generated from the verb catalogue (VerbCatalog.swift), so every verb and option is listed.
+    static var usage: String { VerbCatalog.usage }
 
     static func run(_ arguments: [String]) -> Int32 {
+        if let answered = HelpCommand.answer(arguments) { return answered }
         guard let command = arguments.first else { return usageError("no command given") }
         let rest = Array(arguments.dropFirst())
         switch command {
@@ -30,9 +16,6 @@ enum KioskCtl {
         case "validate": return ValidateCommand.run(rest)
         case "direct": return runDirect(rest)
         case "simulate": return runSimulate(rest)
-        case "-h", "--help", "help":
-            Console.line(usage)
-            return 0
         default: return DaemonCommands.run(arguments)
         }
     }

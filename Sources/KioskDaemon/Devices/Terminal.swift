@@ -14,6 +14,8 @@ public final class Terminal: @unchecked Sendable {
     public let licenceOutput: (any LicenceOutput)?
     /// Where each device is attached, for status.
     public let endpoints: [DeviceRole: String]
+    /// Counters and state-change times for `kioskctl devices`.
+    public let activity = DeviceActivity()
     private let lock = NSLock()
     private var healthByRole: [DeviceRole: DeviceHealth] = [:]
     private var probeWaiters: [(DeviceRole, CheckedContinuation<Void, Never>)] = []
@@ -31,6 +33,7 @@ public final class Terminal: @unchecked Sendable {
             healthByRole[role] =
                 endpoints[role] == nil
                 ? DeviceHealth(.disconnected, reasons: ["not-configured"]) : DeviceHealth(.starting)
+            activity.observe(role, state: healthByRole[role]?.state.rawValue ?? "", at: Date())
         }
     }
 
@@ -45,6 +48,7 @@ public final class Terminal: @unchecked Sendable {
             () -> ((lost: Bool, restored: Bool), [CheckedContinuation<Void, Never>]) in
             let old = healthByRole[role] ?? DeviceHealth(.starting)
             healthByRole[role] = health
+            activity.observe(role, state: health.state.rawValue, at: Date())
             let wasUsable = Terminal.isUsable(old)
             let isUsable = Terminal.isUsable(health)
             var ready: [CheckedContinuation<Void, Never>] = []

@@ -698,6 +698,7 @@ public actor FlowRunner {
             deps.logger.error("store", "outcome of licence job \(jobUUID) not journalled: \(error)")
         }
         deps.logger.notice("licence", "job \(jobUUID): \(outcome)")
+        if case .completed = outcome { deps.terminal.activity.count { $0.licences += 1 } }
     }
 
     // MARK: Receipt and ticket
@@ -720,6 +721,7 @@ public actor FlowRunner {
             let bytes = ReceiptLayout.render(
                 content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
             let result = await printer.print(PrinterJob(title: "receipt \(facts.transactionID)", bytes: bytes))
+            deps.terminal.activity.count { if case .printed = result { $0.receipts += 1 } else { $0.receiptFailures += 1 } }
             runner.report(.receiptPrinter, await printer.health)
             return .receiptPrintResult(Self.outcome(of: result))
         }
@@ -756,6 +758,10 @@ public actor FlowRunner {
             let bytes = QueueTicketLayout.render(
                 content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
             let result = await dispenser.dispense(PrinterJob(title: "ticket \(number.text)", bytes: bytes))
+            switch result {
+            case .taken, .left, .retracted: deps.terminal.activity.count { $0.tickets += 1 }
+            case .failed, .unknown: break
+            }
             runner.report(.ticketDispenser, await dispenser.health)
             deps.logger.notice("ticket", "ticket \(number.text): \(result)")
             return nil
