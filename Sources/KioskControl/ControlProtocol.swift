@@ -90,7 +90,8 @@ public struct RequestFields: Sendable {
     where Choice.RawValue == String {
         let names = Choice.allCases.map(\.rawValue).joined(separator: ", ")
         guard let value = fields[name], case .string(let text) = value, let choice = Choice(rawValue: text) else {
-            throw .field(name, mustBe: "one of \(names)", got: fields[name].flatMap { $0.stringValue == nil ? $0 : nil })
+            throw .field(
+                name, mustBe: "one of \(names)", got: fields[name].flatMap { $0.stringValue == nil ? $0 : nil })
         }
         return choice
     }

@@ -66,7 +66,8 @@ public enum ControlRequest: Sendable, Hashable, Codable {
         guard line.count <= ControlProtocol.maximumRequestBytes else {
             throw FieldError(field: nil, "request longer than \(ControlProtocol.maximumRequestBytes) bytes")
         }
-        guard let value = try? JSONDecoder().decode(ControlJSON.self, from: Data(line)), case .object(let fields) = value
+        guard let value = try? JSONDecoder().decode(ControlJSON.self, from: Data(line)),
+            case .object(let fields) = value
         else {
             throw FieldError(field: nil, "each request must be one JSON object on one line")
         }
@@ -157,7 +158,8 @@ public enum ControlRequest: Sendable, Hashable, Codable {
         do {
             self = try ControlRequest(fields: object)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 

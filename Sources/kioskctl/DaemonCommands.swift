@@ -36,9 +36,11 @@ enum DaemonCommands {
         case "status": return words.isEmpty ? status(session) : KioskCtl.usageError("status takes no arguments")
         case "devices": return DeviceVerbs.devices(session, words)
         case "history": return StoreVerbs.history(session, words, parsed)
-        case "outbox": return words.isEmpty ? StoreVerbs.outbox(session) : KioskCtl.usageError("outbox takes no arguments")
+        case "outbox":
+            return words.isEmpty ? StoreVerbs.outbox(session) : KioskCtl.usageError("outbox takes no arguments")
         case "inhibit": return InhibitVerb.inhibit(session, words, parsed)
-        case "release": return words.isEmpty ? InhibitVerb.release(session) : KioskCtl.usageError("release takes no arguments")
+        case "release":
+            return words.isEmpty ? InhibitVerb.release(session) : KioskCtl.usageError("release takes no arguments")
         case "log-level": return AdminVerbs.logLevel(session, words)
         default: return AdminVerbs.staff(session, words, parsed)
         }

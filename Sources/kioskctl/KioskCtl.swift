@@ -23,7 +23,7 @@ enum KioskCtl {
     private static func runDirect(_ arguments: [String]) -> Int32 {
         guard let sub = arguments.first else { return usageError("direct needs a subcommand") }
         let rest = Array(arguments.dropFirst())
-        if let refusal = refusalForDaemonsDevice(rest) { return refusal }
+        if let refusal = DirectDeviceCheck.refusal(sub, rest) { return refusal }
         switch sub {
         case "read-card", "sam-id": return IDReaderCommands.direct(sub, rest)
         case "test-receipt", "printer-status", "dispense-ticket": return ReceiptCommands.direct(sub, rest)
@@ -50,20 +50,6 @@ enum KioskCtl {
     }
 
     /// Prints `message` to stderr; returns exit code 1.
-    /// Direct mode never fights kioskd over a device: a node it has open carries its advisory lock
-    /// (docs/ARCHITECTURE.md §4.7), and then the command is refused before anything is sent.
-    private static func refusalForDaemonsDevice(_ arguments: [String]) -> Int32? {
-        for (option, path) in zip(arguments, arguments.dropFirst()) where option == "--port" || option == "--usblp" {
-            if DeviceNodeLock.probe(path) == .held {
-                return failure(
-                    "\(path) is in use by kioskd (or another program holds it); direct mode would fight it over the "
-                        + "device. Stop kioskd first (systemctl stop kioskd), or use the daemon's own commands "
-                        + "(kioskctl status).")
-            }
-        }
-        return nil
-    }
-
     static func failure(_ message: String) -> Int32 {
         Console.error("kioskctl: \(message)")
         return 1

@@ -78,7 +78,9 @@ enum Table {
     static func render(_ header: [String], _ rows: [[String]]) -> String {
         var widths = header.map(\.count)
         for row in rows {
-            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
         }
         let format = { (row: [String]) -> String in
             row.enumerated().map { index, cell in index == row.count - 1 ? cell : pad(cell, widths[index] + 1) }

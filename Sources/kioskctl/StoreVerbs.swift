@@ -34,7 +34,8 @@ enum StoreVerbs {
                 entry.applicant ?? "-", entry.idNumber ?? "-", entry.licencePrint ?? "-", entry.queueTicket ?? "-",
             ]
         }
-        Console.line(Table.render(["ENDED", "TRANSACTION", "OUTCOME", "APPLICANT", "ID NUMBER", "LICENCE", "TICKET"], rows))
+        Console.line(
+            Table.render(["ENDED", "TRANSACTION", "OUTCOME", "APPLICANT", "ID NUMBER", "LICENCE", "TICKET"], rows))
         if !reply.audit.isEmpty {
             Console.line("")
             Console.line(
@@ -62,7 +63,8 @@ enum StoreVerbs {
         if let since = reply.oldestPendingSince {
             rows.append(("oldest", "\(ControlDates.format(since)) (\(reply.oldestPendingAgeSeconds ?? 0) s ago)"))
         }
-        rows.append(("last push", reply.lastPush.map(ControlDates.format) ?? (reply.pushState == nil ? "push off" : "never")))
+        rows.append(
+            ("last push", reply.lastPush.map(ControlDates.format) ?? (reply.pushState == nil ? "push off" : "never")))
         if let state = reply.pushState { rows.append(("push state", state)) }
         if let error = reply.pushError { rows.append(("push error", error)) }
         rows.append(("last ack", reply.lastAck.map(ControlDates.format) ?? "never"))

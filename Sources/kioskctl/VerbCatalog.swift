@@ -117,6 +117,8 @@ enum VerbCatalog {
                 if index == 0 && text.count >= 44 { lines.append(String(repeating: " ", count: 44) + verb.summary) }
             }
         }
+        lines.append("")
+        lines.append("  PRINTER: --tcp HOST:PORT | --port PATH [--baud N] | --usblp PATH | --usb VID:PID")
         return lines.joined(separator: "\n") + "\n\n" + globalOptions
     }
 

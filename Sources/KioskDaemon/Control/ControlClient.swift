@@ -77,7 +77,9 @@ public final class ControlClient {
     }
 
     /// Sends a typed request; the reply as `Reply`, or the daemon's refusal.
-    public func send<Reply: Decodable>(_ request: ControlRequest, expecting: Reply.Type, timeout: Duration = .seconds(30))
+    public func send<Reply: Decodable>(
+        _ request: ControlRequest, expecting: Reply.Type, timeout: Duration = .seconds(30)
+    )
         throws(Failure) -> Result<Reply, ErrorReply>
     {
         do {

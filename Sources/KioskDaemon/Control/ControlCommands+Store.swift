@@ -10,7 +10,8 @@ extension ControlCommands {
         let store = daemon.statusStore
         do {
             // With `since`, read the newest 1000 and keep the period's; the store keeps far fewer personal records.
-            let records = try store.recentTransactions(limit: since == nil ? limit : ControlProtocol.maximumHistoryLimit)
+            let records = try store.recentTransactions(
+                limit: since == nil ? limit : ControlProtocol.maximumHistoryLimit)
             let entries = records.filter { since == nil || ($0.endedAt ?? $0.startedAt) >= since! }.prefix(limit)
             let audit = try store.recentAuditEntries(since: since, limit: limit)
             return HistoryReply(

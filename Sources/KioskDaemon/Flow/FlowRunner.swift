@@ -721,7 +721,9 @@ public actor FlowRunner {
             let bytes = ReceiptLayout.render(
                 content, paper: profile.paper, cut: profile.cut, repertoire: profile.repertoire)
             let result = await printer.print(PrinterJob(title: "receipt \(facts.transactionID)", bytes: bytes))
-            deps.terminal.activity.count { if case .printed = result { $0.receipts += 1 } else { $0.receiptFailures += 1 } }
+            deps.terminal.activity.count {
+                if case .printed = result { $0.receipts += 1 } else { $0.receiptFailures += 1 }
+            }
             runner.report(.receiptPrinter, await printer.health)
             return .receiptPrintResult(Self.outcome(of: result))
         }
