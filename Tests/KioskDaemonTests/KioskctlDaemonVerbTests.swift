@@ -79,6 +79,10 @@ import Testing
         #expect((reader["endpoint"] as? String)?.contains("/dev/pts/") == true)
         #expect(reader["since"] is String)
         #expect((reader["counters"] as? [String: Any])?["cardsRead"] as? Int == 0)
+        // The simulated reader's SAM ID (IDReaderSimulator), read between polls.
+        #expect(reader["samID"] as? String == "05.01-20102526-000012345-1234567890", "\(reader)")
+        #expect(table.stdout.contains("SAM ID"), "\(table.stdout)")
+        #expect(devices[1]["model"] is String, "\(devices[1])")
         let bad = try Self.kioskctl(daemon, ["devices", "printer"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("unknown role 'printer'"))

@@ -96,8 +96,28 @@ extension ControlCommands {
         return store
     }
 
+    /// `devices`: as in `status`, and the reader's SAM ID, asked once between polls and kept (it never changes while
+    /// the reader is attached; a reader that does not answer within 2 s is shown without one).
     func devices(role: DeviceRole?) -> Reply {
-        DevicesReply(devices: deviceReports().filter { role == nil || $0.role == role })
+        var reports = deviceReports().filter { role == nil || $0.role == role }
+        if let index = reports.firstIndex(where: { $0.role == .idReader }), reports[index].samID == nil {
+            reports[index].samID = readerSAMID()
+        }
+        return DevicesReply(devices: reports)
+    }
+
+    private func readerSAMID() -> String? {
+        let activity = daemon.terminal.activity
+        if let known = activity.samID { return known }
+        guard let reader = daemon.terminal.idReader, daemon.terminal.health(of: .idReader).state == .ready else {
+            return nil
+        }
+        let report = runBlocking {
+            await firstAnswer(within: .seconds(2)) { try? await reader.selfTest() }
+        }
+        guard let id = report??.samID?.formatted else { return nil }
+        activity.samID = id
+        return id
     }
 
     /// Each role's health with what kioskd knows around it: endpoint, since when, counters, and whatever identity
@@ -119,6 +139,14 @@ extension ControlCommands {
             case .licencePrinter: report.counters = DeviceCounters(licences: counts.licences)
             }
             if case .usb(_, _, let serial)? = daemon.config.devices[role]?.endpoint { report.serial = serial }
+            switch role {
+            case .idReader:
+                report.model = terminal.idReader.map { _ in daemon.config.devices[role]?.profile ?? "GA 467 reader" }
+            case .receiptPrinter: report.model = terminal.receiptPrinter?.configuration.profile.name
+            case .ticketDispenser: report.model = terminal.ticketDispenser?.configuration.profile.name
+            case .licencePrinter: break
+            }
+            if role == .idReader { report.samID = terminal.activity.samID }
             Self.merge(driverFacts: health, into: &report)
             return report
         }

@@ -18,6 +18,7 @@ public final class DeviceActivity: @unchecked Sendable {
     /// When each role last changed state, kept here so `since` does not depend on what a driver reports.
     private var since: [DeviceRole: Date] = [:]
     private var states: [DeviceRole: String] = [:]
+    private var knownSAMID: String?
 
     public init() {}
 
@@ -31,8 +32,15 @@ public final class DeviceActivity: @unchecked Sendable {
             guard states[role] != state else { return }
             states[role] = state
             since[role] = now
+            if role == .idReader && state == "disconnected" { knownSAMID = nil }
         }
     }
 
     func since(_ role: DeviceRole) -> Date? { lock.withLock { since[role] } }
+
+    /// The reader's SAM ID once read; forgotten when the reader is lost (another reader may be plugged in).
+    var samID: String? {
+        get { lock.withLock { knownSAMID } }
+        set { lock.withLock { knownSAMID = newValue } }
+    }
 }
