@@ -9,21 +9,32 @@ enum KioskCtl {
 
     static func run(_ arguments: [String]) -> Int32 {
         if let answered = HelpCommand.answer(arguments) { return answered }
-        guard let command = arguments.first else { return usageError("no command given") }
-        let rest = Array(arguments.dropFirst())
+        guard let first = arguments.first else { return usageError("no command given") }
+        // The local verbs take the global `--socket PATH` before them too (direct mode asks kioskd which devices it
+        // holds); the daemon verbs parse it themselves.
+        var local = arguments
+        var socket = DaemonCommands.defaultSocket
+        if first == "--socket", arguments.count > 2,
+            ["version", "validate", "direct", "simulate"].contains(arguments[2])
+        {
+            socket = arguments[1]
+            local = Array(arguments.dropFirst(2))
+        }
+        let command = local[0]
+        let rest = Array(local.dropFirst())
         switch command {
         case "version": return VersionCommand.run(rest)
         case "validate": return ValidateCommand.run(rest)
-        case "direct": return runDirect(rest)
+        case "direct": return runDirect(rest, socket: socket)
         case "simulate": return runSimulate(rest)
         default: return DaemonCommands.run(arguments)
         }
     }
 
-    private static func runDirect(_ arguments: [String]) -> Int32 {
+    private static func runDirect(_ arguments: [String], socket: String) -> Int32 {
         guard let sub = arguments.first else { return usageError("direct needs a subcommand") }
         let rest = Array(arguments.dropFirst())
-        if let refusal = DirectDeviceCheck.refusal(sub, rest) { return refusal }
+        if let refusal = DirectDeviceCheck.refusal(sub, rest, socket: socket) { return refusal }
         switch sub {
         case "read-card", "sam-id": return IDReaderCommands.direct(sub, rest)
         case "test-receipt", "printer-status", "dispense-ticket": return ReceiptCommands.direct(sub, rest)

@@ -185,6 +185,20 @@ import Testing
         return false
     }
 
+    @Test func printerStatus_onThePrinterKioskdHolds_saysSo() throws {
+        let dir = try TemporaryDirectory("kioskctl-held-printer")
+        defer { dir.remove() }
+        let daemon = try DaemonProcess(stateDirectory: dir.url)
+        defer { daemon.stop() }
+        let devices = try Self.json(try Self.kioskctl(daemon, ["devices", "receiptPrinter", "--json"]).stdout)
+        let endpoint = try #require((devices["devices"] as? [[String: Any]])?.first?["endpoint"] as? String)
+        let address = String(try #require(endpoint.split(separator: " ").last))  // "tcp 127.0.0.1:PORT"
+        let run = try Self.kioskctl(daemon, ["direct", "printer-status", "--tcp", address])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("\(address) is the receiptPrinter kioskd holds"), "\(run.stderr)")
+        #expect(run.stderr.contains("kioskctl devices receiptPrinter"))
+    }
+
     @Test func logLevel_setsTheLevel_andRefusesUnknownOnes() throws {
         let dir = try TemporaryDirectory("kioskctl-loglevel")
         defer { dir.remove() }
