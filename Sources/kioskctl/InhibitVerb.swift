@@ -9,6 +9,8 @@ import KioskDaemon
 enum InhibitVerb {
     /// How often the holding connection says it is alive (kioskd drops a connection silent for 300 s).
     static let keepAlive: TimeInterval = 60
+    /// How often a holder that lost kioskd tries to reach it again.
+    static let reconnectInterval: TimeInterval = 2
 
     static func inhibit(_ session: DaemonSession, _ words: [String], _ parsed: Arguments) -> Int32 {
         guard words.isEmpty else { return KioskCtl.usageError("inhibit takes --reason TEXT, not '\(words[0])'") }
@@ -38,13 +40,27 @@ enum InhibitVerb {
             }
         }
         guard hold else { return ExitCode.ok }
-        // Ctrl-C and SIGTERM end the process with their default action: the kernel closes the socket and kioskd
-        // releases. Until then, keep the connection alive; if kioskd goes away, the hold is gone with it.
+        keepHolding(reason: reason, on: client, session)
+    }
+
+    /// Ctrl-C and SIGTERM end the process with their default action: the kernel closes the socket and kioskd
+    /// releases. Until then the connection is kept alive; if kioskd restarts (the inhibition is in its state
+    /// directory, so the terminal stays out of service), the hold is taken again on a new connection.
+    private static func keepHolding(reason: String, on first: ControlClient, _ session: DaemonSession) -> Never {
+        var client = first
         while true {
             Thread.sleep(forTimeInterval: keepAlive)
-            guard case .success = session.send(.ping, on: client, expecting: PongReply.self) else {
-                Console.error("kioskctl: lost kioskd; the inhibition it held has ended")
-                return ExitCode.unreachable
+            if case .success = session.send(.ping, on: client, expecting: PongReply.self) { continue }
+            Console.error("kioskctl: lost kioskd; reconnecting to hold the inhibition again (it stays in force)")
+            while true {
+                Thread.sleep(forTimeInterval: reconnectInterval)
+                guard let again = try? ControlClient(path: session.adminSocket, timeout: .seconds(2)),
+                    case .success? = try? again.send(
+                        .inhibit(reason: reason, hold: true), expecting: InhibitionReply.self)
+                else { continue }
+                client = again
+                Console.error("kioskctl: holding the inhibition again")
+                break
             }
         }
     }
