@@ -223,6 +223,18 @@ import Testing
         }
     }
 
+    @Test func aDeadDaemonsSocketFile_exitsThree() throws {
+        let dir = try TemporaryDirectory("kioskctl-stale")
+        defer { dir.remove() }
+        let daemon = try DaemonProcess(stateDirectory: dir.url)
+        defer { daemon.stop() }
+        daemon.kill9()
+        #expect(FileManager.default.fileExists(atPath: daemon.statusSocket), "SIGKILL leaves the socket file behind")
+        let run = try Self.kioskctl(daemon, ["status"])
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderr.contains("kioskd is not running (no one answers at \(daemon.statusSocket)"), "\(run.stderr)")
+    }
+
     @Test func unprivilegedUser_exitsFour_withTheGroupToJoin() throws {
         guard getuid() == 0 else {
             Issue.record("SKIPPED: needs root to run kioskctl as nobody with setpriv")
