@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "KioskCore", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "KioskProtocols", dependencies: ["KioskCore"]),
         .target(name: "KioskDocuments", dependencies: ["KioskCore", "KioskProtocols"]),
+        // The control sockets' typed requests and replies, shared by kioskd and kioskctl (docs/control-protocol.md).
+        .target(name: "KioskControl", dependencies: ["KioskCore"]),
 
         // OS seam and everything above it.
         .target(name: "KioskIO", dependencies: ["CKioskSupport", "CLibUSB", "CUdev", "CSQLite"]),
@@ -42,7 +44,7 @@ let package = Package(
             name: "KioskDaemon",
             dependencies: [
                 "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskStore",
-                "KioskSimulators", "KioskHTTP",
+                "KioskSimulators", "KioskHTTP", "KioskControl",
             ],
             // The touch UI's page, compiled into the binary (docs/ui-api.md): nothing to install or fetch.
             resources: [
@@ -56,7 +58,7 @@ let package = Package(
             name: "kioskctl",
             dependencies: [
                 "KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskDevices", "KioskSimulators",
-                "KioskDaemon", "CCups",
+                "KioskDaemon", "CCups", "KioskControl",
             ]),
         .executableTarget(
             name: "kioskbench",
@@ -67,6 +69,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"]),
+        .testTarget(name: "KioskControlTests", dependencies: ["KioskCore", "KioskControl"]),
         .testTarget(name: "KioskProtocolsTests", dependencies: ["KioskCore", "KioskProtocols"]),
         .testTarget(name: "KioskDocumentsTests", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments"]),
         .testTarget(name: "KioskIOTests", dependencies: ["KioskIO"]),
@@ -81,6 +84,7 @@ let package = Package(
             name: "KioskDaemonTests",
             dependencies: [
                 "KioskCore", "KioskIO", "KioskDevices", "KioskStore", "KioskDaemon", "KioskSimulators", "KioskHTTP",
+                "KioskControl",
             ]),
     ],
     swiftLanguageModes: [.v6]

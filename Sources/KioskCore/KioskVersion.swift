@@ -2,5 +2,5 @@
 public enum KioskVersion {
     public static let current = "0.1.0"
     /// The control-socket protocol version, bumped on incompatible changes.
-    public static let controlProtocol = 1
+    public static let controlProtocol = 2
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KioskControl
 import KioskCore
 import KioskDevices
 import KioskDocuments
@@ -372,12 +373,12 @@ public final class Daemon: @unchecked Sendable {
         let commands = ControlCommands(daemon: self)
         let ownUID = getuid()
         let status = try ControlServer(
-            name: "kioskd.sock", path: controlSocketPath, mode: 0o660, logger: logger, authorise: { _ in true },
-            handler: { request, peer in commands.handle(request, peer: peer, admin: false) })
+            name: "kioskd.sock", path: controlSocketPath, mode: 0o660, logger: logger, admin: false,
+            authorise: { _ in true }, handler: { request, peer in commands.handle(request, peer: peer) })
         let admin = try ControlServer(
-            name: "admin.sock", path: adminSocketPath, mode: 0o600, logger: logger,
+            name: "admin.sock", path: adminSocketPath, mode: 0o600, logger: logger, admin: true,
             authorise: { peer in peer.map { $0.uid == 0 || $0.uid == ownUID } ?? false },
-            handler: { request, peer in commands.handle(request, peer: peer, admin: true) })
+            handler: { request, peer in commands.handle(request, peer: peer) }, closed: { commands.closed($0) })
         servers = [status, admin]
         for server in servers {
             server.monitor = MonitorStream(hub: events)
@@ -400,12 +401,14 @@ public final class Daemon: @unchecked Sendable {
                     .card, "read", ["cardType": card.cardType.rawValue, "idNumber": card.idNumber.masked],
                     text: "card read: \(card.cardType.rawValue) \(card.idNumber)")
                 metrics.cardRead(result: "read")
+                terminal.activity.count { $0.cardsRead += 1 }
                 runner.post(.cardRead(card))
             case .cardError(let error):
                 // The citizen's card, not the reader: a reader fault shows as its health, at warning.
                 logger.notice("idReader", "card error: \(error.reasonCode)")
                 events.publish(.card, "error", ["reason": error.reasonCode], text: "card error: \(error.reasonCode)")
                 metrics.cardRead(result: error.reasonCode)
+                terminal.activity.count { $0.cardErrors += 1 }
                 runner.post(.cardError(reason: error.reasonCode))
             case .cardRemoved:
                 events.publish(.card, "removed", text: "card removed")

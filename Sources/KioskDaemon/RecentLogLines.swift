@@ -1,4 +1,5 @@
 import Foundation
+import KioskControl
 
 /// A ring of the last `capacity` log lines, kept in memory so a debug bundle carries the recent log even where the
 /// technician cannot read the journal. The lines are the ones the logger wrote: callers mask personal data before
@@ -12,7 +13,7 @@ public struct RecentLogLines: Sendable {
 
         /// `2026-12-01T18:45:22.123Z <4>receiptPrinter: ...`, the journal's line with the time in front.
         public var rendered: String {
-            "\(RecentLogLines.timestamp(at)) <\(level.rawValue)>\(component): \(text)"
+            "\(ControlDates.formatWithMilliseconds(at)) <\(level.rawValue)>\(component): \(text)"
         }
     }
 
@@ -35,10 +36,4 @@ public struct RecentLogLines: Sendable {
 
     /// Oldest first.
     public var lines: [Line] { Array(storage[next...] + storage[..<next]) }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
 }

@@ -1,120 +1,67 @@
 import Foundation
+import KioskControl
 import KioskDaemon
 
-/// Commands that talk to a running kioskd over its control socket: `[--socket PATH] [--json] status`.
+/// Verbs that talk to a running kioskd over its control sockets (docs/control-protocol.md): each parses its own
+/// options besides the global `--socket PATH` and `--json`, and exits with the codes in ExitCode.swift.
 enum DaemonCommands {
     static let defaultSocket = "/run/kioskd/kioskd.sock"
 
+    /// A verb's options: those that take a value and switches, without `--`.
+    struct Options {
+        var valued: Set<String> = []
+        var switches: Set<String> = []
+    }
+
+    static let verbOptions: [String: Options] = [
+        "status": Options(), "devices": Options(), "outbox": Options(), "release": Options(),
+        "history": Options(valued: ["since", "limit"]), "log-level": Options(),
+        "inhibit": Options(valued: ["reason"], switches: ["until-released"]), "staff": Options(valued: ["staff"]),
+    ]
+
     static func run(_ arguments: [String]) -> Int32 {
+        let verb = HelpCommand.positionals(arguments).first ?? ""
+        guard let options = verbOptions[verb] else { return KioskCtl.usageError("unknown command '\(verb)'") }
         let parsed: Arguments
         do {
-            parsed = try Arguments(arguments, valued: ["socket"], switches: ["json"])
+            parsed = try Arguments(
+                arguments, valued: options.valued.union(["socket"]), switches: options.switches.union(["json"]))
         } catch {
-            return KioskCtl.usageError(error.description)
+            return KioskCtl.usageError("\(verb): \(error.description)")
         }
-        guard let command = parsed.positionals.first else { return KioskCtl.usageError("no command given") }
-        let socket = parsed.values["socket"] ?? defaultSocket
-        switch command {
-        case "status":
-            guard parsed.positionals.count == 1 else { return KioskCtl.usageError("status takes no arguments") }
-            return status(socket: socket, json: parsed.flags.contains("json"))
-        default:
-            return KioskCtl.usageError("unknown command '\(command)'")
+        let session = DaemonSession(
+            socket: parsed.values["socket"] ?? defaultSocket, json: parsed.flags.contains("json"))
+        let words = Array(parsed.positionals.dropFirst())
+        switch verb {
+        case "status": return words.isEmpty ? status(session) : KioskCtl.usageError("status takes no arguments")
+        case "devices": return DeviceVerbs.devices(session, words)
+        case "history": return StoreVerbs.history(session, words, parsed)
+        case "outbox":
+            return words.isEmpty ? StoreVerbs.outbox(session) : KioskCtl.usageError("outbox takes no arguments")
+        case "inhibit": return InhibitVerb.inhibit(session, words, parsed)
+        case "release":
+            return words.isEmpty ? InhibitVerb.release(session) : KioskCtl.usageError("release takes no arguments")
+        case "log-level": return AdminVerbs.logLevel(session, words)
+        default: return AdminVerbs.staff(session, words, parsed)
         }
     }
 
-    private static func status(socket: String, json: Bool) -> Int32 {
-        let reply: [String: Any]
-        do {
-            reply = try ControlClient(path: socket).request(["command": "status"])
-        } catch {
-            return KioskCtl.failure("\(error)")
+    private static func status(_ session: DaemonSession) -> Int32 {
+        let reply: StatusReply
+        switch session.call(.status, expecting: StatusReply.self) {
+        case .success(let answer): reply = answer
+        case .failure(let exit): return exit.code
         }
-        guard reply["ok"] as? Bool == true else { return KioskCtl.failure("kioskd: \(reply["error"] ?? "error")") }
-        if json {
-            let data =
-                (try? JSONSerialization.data(
-                    withJSONObject: reply, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
-            Console.line(String(decoding: data, as: UTF8.self))
-            return 0
+        if session.json {
+            Console.line(ControlProtocol.encodePretty(reply))
+        } else {
+            Console.line(StatusTable.render(reply))
         }
-        Console.line(StatusTable.render(reply))
-        return 0
-    }
-}
-
-/// `kioskctl status` as a technician reads it.
-enum StatusTable {
-    static func render(_ status: [String: Any]) -> String {
-        var lines: [String] = []
-        lines.append(
-            "kioskd \(status["version"] ?? "?")  kiosk \(status["kioskID"] ?? "?")  \(status["mode"] ?? "?")  up \(status["uptimeSeconds"] ?? 0) s"
-        )
-        lines.append("")
-        lines.append(pad("ROLE", 17) + pad("STATE", 14) + pad("REASONS", 30) + "ENDPOINT")
-        for device in status["devices"] as? [[String: Any]] ?? [] {
-            let reasons = (device["reasons"] as? [String] ?? []).joined(separator: ",")
-            lines.append(
-                pad("\(device["role"] ?? "?")", 17) + pad("\(device["state"] ?? "?")", 14)
-                    + pad(reasons.isEmpty ? "-" : reasons, 30) + "\(device["endpoint"] ?? "")")
+        let notReady = reply.devicesNotReady
+        if !notReady.isEmpty && !session.json {
+            Console.error(
+                "kioskctl: degraded: " + notReady.map { "\($0.role.rawValue) \($0.state)" }.joined(separator: ", "))
         }
-        lines.append("")
-        if let flow = status["flow"] as? [String: Any] {
-            var text = "flow: \(flow["step"] ?? "?")"
-            if let id = flow["transactionID"] { text += " (transaction \(id))" }
-            if let reason = flow["handOffReason"] { text += ", handed off: \(reason)" }
-            if let reason = flow["cancelReason"] { text += ", cancelled: \(reason)" }
-            lines.append(text + " since \(flow["since"] ?? "?")")
-        }
-        if let store = status["store"] as? [String: Any] {
-            if store["state"] as? String == "ok" {
-                lines.append(
-                    "store: \(store["completedTransactions"] ?? 0) completed, \(store["pendingOutbox"] ?? 0) waiting for the server, \(store["unresolvedLicenceJobs"] ?? 0) licence jobs unresolved"
-                )
-            } else {
-                lines.append("store: ERROR \(store["error"] ?? "")")
-            }
-        }
-        if let pull = (status["central"] as? [String: Any])?["pull"] as? [String: Any] {
-            let certificate = (pull["certificateSHA256"] as? String).map { ", certificate SHA-256 \($0)" } ?? ", no TLS"
-            lines.append("pull API: \(pull["url"] ?? "?")\(certificate)")
-        }
-        if let ui = status["ui"] as? [String: Any] {
-            var line = "touch UI: \(ui["url"] ?? "?")"
-            if let streams = ui["streams"] as? Int { line += ", \(streams) screen stream(s)" }
-            if let inhibited = ui["inhibited"] as? [String: Any] {
-                line +=
-                    ", OUT OF SERVICE since \(inhibited["since"] ?? "?") (\(inhibited["by"] ?? "?")): "
-                    + "\(inhibited["reason"] ?? "")"
-            }
-            lines.append(line)
-        }
-        if let metrics = (status["central"] as? [String: Any])?["metrics"] as? [String: Any] {
-            lines.append("metrics: \(metrics["url"] ?? "?")/metrics (and /healthz)")
-        }
-        if let push = (status["central"] as? [String: Any])?["push"] as? [String: Any] {
-            var line = "push: \(push["url"] ?? "?") \(push["state"] ?? "?"), \(push["pushedEvents"] ?? 0) pushed"
-            if let success = push["lastSuccess"] as? String { line += ", last success \(success)" }
-            if let until = push["backoffUntil"] as? String { line += ", retrying after \(until)" }
-            if let rejected = push["rejected"] as? String {
-                line += ", REJECTED \(rejected) (central-rejected)"
-            } else if let error = push["lastError"] as? String {
-                line += ", last error: \(error)"
-            }
-            lines.append(line)
-        }
-        if let authority = status["authority"] as? [String: Any] {
-            let mode = authority["mode"] as? String == "central" ? "the central registration service" : "embedded"
-            let warning = (authority["warning"] as? String).map { " — WARNING: \($0)" } ?? ""
-            lines.append("authority: \(mode)\(warning)")
-        }
-        if let dropped = (status["log"] as? [String: Any])?["droppedLines"] as? Int, dropped > 0 {
-            lines.append("log: \(dropped) lines dropped (stderr could not be written)")
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+        return notReady.isEmpty ? ExitCode.ok : ExitCode.failed
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KioskControl
 import KioskCore
 import KioskDaemon
 import KioskDevices
@@ -10,17 +11,7 @@ import KioskIO
 /// No personal data: kioskd sends only codes, ids and masked values, and this command masks, as a second line of
 /// defence, anything that still looks like a valid ID number.
 enum DebugBundleCommand {
-    static let defaultSocket = "/run/kioskd/admin.sock"
-    static let help = """
-        usage: kioskctl [--socket PATH] debug-bundle --out FILE.tar.gz [--json]
-          Writes a .tar.gz with: version.txt, config.json (secrets removed), status.json, devices.json,
-          store.json (store, outbox, push and pull figures), log.txt (kioskd's last log lines), udev.txt
-          (udevadm info of the configured device nodes) and README.txt. No personal data.
-          --out FILE      where to write the bundle (required)
-          --json          print a JSON summary (path, files, bytes) instead of a sentence
-          --socket PATH   kioskd's admin socket (default \(defaultSocket))
-        exit: 0 written, 1 failed, 2 usage, 3 kioskd unreachable, 4 permission denied
-        """
+    static var help: String { VerbCatalog.help(named: "debug-bundle") }
 
     static func run(_ arguments: [String]) -> Int32 {
         let parsed: Arguments
@@ -31,22 +22,18 @@ enum DebugBundleCommand {
         }
         if parsed.flags.contains("help") {
             Console.line(help)
-            return 0
+            return ExitCode.ok
         }
         guard parsed.positionals.isEmpty else { return usage("debug-bundle takes no arguments besides options") }
         guard let out = parsed.values["out"], !out.isEmpty else { return usage("debug-bundle needs --out FILE.tar.gz") }
-        let client: ControlClient
-        switch OpsCommands.connect(parsed.values["socket"] ?? defaultSocket) {
-        case .success(let connected): client = connected
-        case .failure(let failure): return OpsCommands.report(failure)
+        // admin.sock: given directly, or found next to the status socket.
+        let session = DaemonSession(
+            socket: parsed.values["socket"] ?? DaemonCommands.defaultSocket, json: parsed.flags.contains("json"))
+        let info: DebugInfoReply
+        switch session.call(.debugInfo, expecting: DebugInfoReply.self) {
+        case .success(let reply): info = reply
+        case .failure(let exit): return exit.code
         }
-        let info: [String: Any]
-        do {
-            info = try client.request(["command": "debug-info"], timeout: .seconds(30))
-        } catch {
-            return KioskCtl.failure("\(error)")
-        }
-        guard info["ok"] as? Bool == true else { return KioskCtl.failure("kioskd: \(info["error"] ?? "error")") }
         let now = Date()
         let files = contents(of: info, at: now)
         let bytes: [UInt8]
@@ -61,12 +48,24 @@ enum DebugBundleCommand {
             return KioskCtl.failure("cannot write \(out): \(error.localizedDescription)")
         }
         if parsed.flags.contains("json") {
-            Console.line(
-                OpsCommands.jsonLine(["out": out, "bytes": bytes.count, "files": files.map(\.name)], pretty: true))
+            Console.line(ControlProtocol.encodePretty(Summary(out: out, bytes: bytes.count, files: files.map(\.name))))
         } else {
             Console.line("debug bundle written to \(out) (\(bytes.count) bytes, \(files.count) files)")
         }
-        return 0
+        return ExitCode.ok
+    }
+
+    /// `--json`'s answer.
+    struct Summary: Encodable {
+        let out: String
+        let bytes: Int
+        let files: [String]
+    }
+
+    /// store.json: the store's figures and the central link's.
+    struct StoreFigures: Encodable {
+        let store: StoreStatus
+        let central: ControlJSON?
     }
 
     struct File {
@@ -75,42 +74,37 @@ enum DebugBundleCommand {
     }
 
     /// The bundle's files from kioskd's `debug-info` reply (and udevadm), each masked once more.
-    static func contents(of info: [String: Any], at now: Date) -> [File] {
-        let status = info["status"] as? [String: Any] ?? [:]
-        var store: [String: Any] = ["store": status["store"] ?? [String: Any]()]
-        if let central = status["central"] { store["central"] = central }
-        let log = info["log"] as? [String: Any] ?? [:]
-        let lines = log["lines"] as? [String] ?? []
-        let nodes = info["deviceNodes"] as? [String] ?? []
+    static func contents(of info: DebugInfoReply, at now: Date) -> [File] {
+        let status = info.status
+        let lines = info.log.lines
         let versions = [
-            "kioskd \(info["version"] ?? "?") (control protocol \(info["protocol"] ?? "?"), pid \(info["pid"] ?? "?"), "
-                + "\(info["mode"] ?? "?"))",
+            "kioskd \(info.version) (control protocol \(info.protocol), pid \(info.pid), \(info.mode))",
             "kioskctl \(KioskVersion.current)", "libusb \(LibraryVersions.libusb)", "libcups \(CUPSLibrary.version)",
             "libudev \(LibraryVersions.libudev)", "sqlite \(LibraryVersions.sqlite)",
         ]
         let readme = """
             kioskd debug bundle, written \(ISO8601DateFormatter().string(from: now)) by kioskctl debug-bundle.
             version.txt   kioskd and library versions
-            config.json   kioskd's configuration file (\(info["configFile"] ?? "none")), secrets removed
+            config.json   kioskd's configuration file (\(info.configFile ?? "none")), secrets removed
             status.json   kioskctl status --json as kioskd answered it
             devices.json  the devices part of the status
             store.json    store, outbox, push and pull figures
-            log.txt       kioskd's last \(lines.count) log lines (level \(log["level"] ?? "?"), \
-            \(log["droppedLines"] ?? 0) lines could not be written to stderr)
+            log.txt       kioskd's last \(lines.count) log lines (level \(info.log.level), \
+            \(info.log.droppedLines) lines could not be written to stderr)
             udev.txt      udevadm info of the configured device nodes
             Personal data is never included: kioskd logs and reports codes, ids and masked values only.
             """
-        let config = info["config"] ?? [String: Any]()
-        let devices = status["devices"] ?? [Any]()
         let files = [
             File(name: "README.txt", text: readme + "\n"),
             File(name: "version.txt", text: versions.joined(separator: "\n") + "\n"),
-            File(name: "config.json", text: OpsCommands.jsonLine(config, pretty: true) + "\n"),
-            File(name: "status.json", text: OpsCommands.jsonLine(status, pretty: true) + "\n"),
-            File(name: "devices.json", text: OpsCommands.jsonLine(devices, pretty: true) + "\n"),
-            File(name: "store.json", text: OpsCommands.jsonLine(store, pretty: true) + "\n"),
+            File(name: "config.json", text: ControlProtocol.encodePretty(info.config) + "\n"),
+            File(name: "status.json", text: ControlProtocol.encodePretty(status) + "\n"),
+            File(name: "devices.json", text: ControlProtocol.encodePretty(status.devices) + "\n"),
+            File(
+                name: "store.json",
+                text: ControlProtocol.encodePretty(StoreFigures(store: status.store, central: status.central)) + "\n"),
             File(name: "log.txt", text: lines.map { $0 + "\n" }.joined()),
-            File(name: "udev.txt", text: udevInfo(nodes)),
+            File(name: "udev.txt", text: udevInfo(info.deviceNodes)),
         ]
         return files.map { File(name: $0.name, text: PersonalDataScrubber.scrub($0.text)) }
     }
@@ -153,7 +147,7 @@ enum DebugBundleCommand {
 
     private static func usage(_ message: String) -> Int32 {
         Console.error("kioskctl: \(message)\n\(help)")
-        return 2
+        return ExitCode.usage
     }
 }
 

@@ -1,49 +1,41 @@
 import Foundation
 import KioskIO
 
-/// Top-level dispatch. Exit codes: 0 success, 1 the operation failed (invalid value, device error), 2 usage error.
+/// Top-level dispatch. Exit codes (ExitCode.swift): 0 ok, 1 failed or degraded, 2 usage, 3 kioskd unreachable,
+/// 4 permission denied.
 enum KioskCtl {
-    static let usage = """
-        usage: kioskctl [--socket PATH] [--json] COMMAND ...
-          version                               kioskd version and linked library versions
-          validate id NUMBER                    check an ID number (GB 11643 / 2023 foreigner card)
-          validate uscc CODE                    check a unified social credit code (GB 32100)
-          status                                the daemon's status (devices, flow, store)
-          monitor [--json]                      live events: devices, cards (masked), flow, prints, staff, central
-          debug-bundle --out FILE.tar.gz        version, config without secrets, status, recent log, udev info
-          direct read-card --port PATH [--baud N] [--timeout S] [--json] [--show-personal-info]
-          direct sam-id --port PATH [--baud N]
-          direct test-receipt (--tcp HOST:PORT | --port PATH | --usblp PATH) [--width 58|80]
-          direct printer-status (--tcp HOST:PORT | --port PATH | --usblp PATH) [--json]
-          direct dispense-ticket (--tcp HOST:PORT | --port PATH | --usblp PATH) --category A
-          direct print-licence --queue NAME --data FILE.json [--copy original|duplicate] [--server SOCKET]
-          direct render-licence --data FILE.json --out FILE.pdf [--copy original|duplicate]
-          simulate id-reader [--card ...]       start a simulated reader, print its PTY path
-          simulate receipt-printer|dispenser    start a simulated printer, print where it listens
-          simulate central --listen HOST:PORT --dir DIR --token-file FILE [--control PORT] [--exit-with-parent]
-                                                a simulated central server (HTTPS), prints one JSON line
-        """
+    /// Generated from the verb catalogue (VerbCatalog.swift), so every verb and option is listed.
+    static var usage: String { VerbCatalog.usage }
 
     static func run(_ arguments: [String]) -> Int32 {
-        guard let command = arguments.first else { return usageError("no command given") }
+        if let answered = HelpCommand.answer(arguments) { return answered }
         if let status = OpsCommands.route(arguments) { return status }
-        let rest = Array(arguments.dropFirst())
+        guard let first = arguments.first else { return usageError("no command given") }
+        // The local verbs take the global `--socket PATH` before them too (direct mode asks kioskd which devices it
+        // holds); the daemon verbs parse it themselves.
+        var local = arguments
+        var socket = DaemonCommands.defaultSocket
+        if first == "--socket", arguments.count > 2,
+            ["version", "validate", "direct", "simulate"].contains(arguments[2])
+        {
+            socket = arguments[1]
+            local = Array(arguments.dropFirst(2))
+        }
+        let command = local[0]
+        let rest = Array(local.dropFirst())
         switch command {
         case "version": return VersionCommand.run(rest)
         case "validate": return ValidateCommand.run(rest)
-        case "direct": return runDirect(rest)
+        case "direct": return runDirect(rest, socket: socket)
         case "simulate": return runSimulate(rest)
-        case "-h", "--help", "help":
-            Console.line(usage)
-            return 0
         default: return DaemonCommands.run(arguments)
         }
     }
 
-    private static func runDirect(_ arguments: [String]) -> Int32 {
+    private static func runDirect(_ arguments: [String], socket: String) -> Int32 {
         guard let sub = arguments.first else { return usageError("direct needs a subcommand") }
         let rest = Array(arguments.dropFirst())
-        if let refusal = refusalForDaemonsDevice(rest) { return refusal }
+        if let refusal = DirectDeviceCheck.refusal(sub, rest, socket: socket) { return refusal }
         switch sub {
         case "read-card", "sam-id": return IDReaderCommands.direct(sub, rest)
         case "test-receipt", "printer-status", "dispense-ticket": return ReceiptCommands.direct(sub, rest)
@@ -70,20 +62,6 @@ enum KioskCtl {
     }
 
     /// Prints `message` to stderr; returns exit code 1.
-    /// Direct mode never fights kioskd over a device: a node it has open carries its advisory lock
-    /// (docs/ARCHITECTURE.md §4.7), and then the command is refused before anything is sent.
-    private static func refusalForDaemonsDevice(_ arguments: [String]) -> Int32? {
-        for (option, path) in zip(arguments, arguments.dropFirst()) where option == "--port" || option == "--usblp" {
-            if DeviceNodeLock.probe(path) == .held {
-                return failure(
-                    "\(path) is in use by kioskd (or another program holds it); direct mode would fight it over the "
-                        + "device. Stop kioskd first (systemctl stop kioskd), or use the daemon's own commands "
-                        + "(kioskctl status).")
-            }
-        }
-        return nil
-    }
-
     static func failure(_ message: String) -> Int32 {
         Console.error("kioskctl: \(message)")
         return 1

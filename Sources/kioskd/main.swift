@@ -4,6 +4,10 @@ import KioskDaemon
 // kioskd — the daemon. Thin: parse, build, run; everything else lives in KioskDaemon.
 // A client that hangs up mid-reply, or a helper process whose pipe closes, must cost an EPIPE, not the daemon.
 signal(SIGPIPE, SIG_IGN)
+if CommandLine.arguments.dropFirst().first == "--version" {
+    print(DaemonVersion.line)
+    exit(0)
+}
 let logger = Logger()
 let options: DaemonOptions
 do {

@@ -10,7 +10,7 @@ import Testing
         defer { daemon.stop() }
         let admin = try daemon.admin()
         #expect(admin.hello["class"] as? String == "hello")
-        #expect(admin.hello["protocol"] as? Int == 1)
+        #expect(admin.hello["protocol"] as? Int == 2)
         let id = try DaemonScript.throughSignature(admin)
         try admin.wait(for: "rating")
         try admin.flow("rate", ["grade": 5])

@@ -1,4 +1,5 @@
 import Foundation
+import KioskControl
 import KioskCore
 import KioskDevices
 import Testing
@@ -74,9 +75,7 @@ import Testing
             "ui": ["password": "hunter2"],
         ]
         let text = String(
-            decoding: try JSONSerialization.data(
-                withJSONObject: DebugInfo.redacted(config), options: [.sortedKeys, .withoutEscapingSlashes]),
-            as: UTF8.self)
+            decoding: try ControlProtocol.encodeLine(DebugInfo.redacted(ControlJSON(any: config))), as: UTF8.self)
         #expect(!text.contains("ab000"))
         #expect(!text.contains("hunter2"))
         #expect(text.contains("/etc/kioskd/push.token"))

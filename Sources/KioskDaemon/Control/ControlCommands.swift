@@ -1,171 +1,75 @@
 import Foundation
+import KioskControl
 import KioskCore
 import KioskDevices
 import KioskIO
 import KioskSimulators
 import KioskStore
 
-/// The commands of the control sockets. `kioskd.sock` answers read-only ones (`status`); `admin.sock` adds the
-/// `flow` command set that a touch UI, a scripted citizen or a test uses to inject UI events, staff assists
-/// (`staff`), and in simulate mode the simulators' controls (`sim`).
+/// The commands of the control sockets (docs/control-protocol.md). `kioskd.sock` answers read-only ones (`status`,
+/// `devices`, `history`, `outbox`, `monitor`); `admin.sock` adds the `flow` command set that a touch UI, a scripted citizen or a
+/// test uses to inject UI events, staff assists (`staff`), the log level, inhibitions, and in simulate mode the
+/// simulators' controls (`sim`), and `debug-info`. Requests arrive decoded and validated (`ControlRequest`); replies are typed.
 struct ControlCommands: Sendable {
+    typealias Reply = any Encodable & Sendable
     let daemon: Daemon
+    /// Inhibitions that end with the connection that made them (`kioskctl inhibit` without `--until-released`).
+    let holds = InhibitionHolds()
 
-    func handle(_ request: [String: Any], peer: PeerCredentials?, admin: Bool) -> [String: Any] {
-        guard let command = request["command"] as? String else { return error("missing \"command\"") }
-        switch command {
-        case "status": return status()
-        case "ping": return ["class": "pong", "ok": true]
-        case "flow", "staff", "sim", "log-level", "inhibit", "release", "debug-info":
-            guard admin else { return error("'\(command)' is only available on admin.sock") }
-            daemon.logger.debug(
-                "control",
-                "admin \(command) \(request["event"] ?? request["action"] ?? "") from \(peer.map(\.description) ?? "?")"
-            )
-            switch command {
-            case "flow": return flow(request)
-            case "staff": return staff(request)
-            case "sim": return simulate(request)
-            case "inhibit": return inhibit(request, peer: peer)
-            case "release": return release(peer: peer)
-            case "debug-info": return DebugInfo(daemon: daemon).reply()
-            default: return logLevel(request)
+    func handle(_ request: ControlRequest, peer: ControlPeer) -> Reply {
+        if request.needsAdmin {
+            guard peer.admin else {
+                return ErrorReply("'\(request.command)' is only available on admin.sock", denied: true)
             }
-        default:
-            return error(
-                "unknown command '\(command)'; try status"
-                    + (admin ? ", flow, staff, sim, log-level, inhibit, release" : ""))
+            daemon.logger.debug("control", "admin \(request.command) from \(peer.description)")
+        }
+        switch request {
+        case .ping: return PongReply()
+        case .status: return status()
+        case .devices(let role): return devices(role: role)
+        case .history(let since, let limit): return history(since: since, limit: limit)
+        case .outbox: return outbox()
+        case .flow(let event, let fields): return flow(event: event, Self.foundation(fields))
+        case .staff(let staffID, let action): return staff(staffID: staffID, action: action)
+        case .sim(let action, let fields): return simulate(action: action, Self.foundation(fields))
+        case .inhibit(let reason, let hold): return inhibit(reason: reason, hold: hold, peer: peer)
+        case .release: return release(peer: peer)
+        case .logLevel(let level): return logLevel(level)
+        case .debugInfo: return DebugInfo(daemon: daemon).reply()
+        case .monitor: return ErrorReply("monitor is not served on this socket")
         }
     }
 
-    private func error(_ message: String) -> [String: Any] { ["class": "error", "ok": false, "error": message] }
-
-    // MARK: status
-
-    func status() -> [String: Any] {
-        let daemon = daemon
-        let snapshot = runBlocking { await daemon.runner.snapshot }
-        var devices: [[String: Any]] = []
-        for role in DeviceRole.allCases {
-            let health = daemon.terminal.health(of: role)
-            devices.append([
-                "role": role.rawValue, "state": health.state.rawValue, "reasons": health.reasons,
-                "endpoint": daemon.terminal.endpoints[role] ?? "not configured",
-            ])
-        }
-        var store: [String: Any] = [:]
-        do {
-            let figures = try daemon.statusStore.figures()
-            store = [
-                "completedTransactions": figures.completedTransactions, "endedTransactions": figures.endedTransactions,
-                "pendingOutbox": figures.pendingOutbox, "lastSeq": figures.lastSeq,
-                "unresolvedLicenceJobs": figures.unresolvedLicenceJobs, "databaseBytes": figures.databaseBytes,
-                "journalMode": figures.journalMode, "state": "ok",
-            ]
-        } catch let failure {
-            store = ["state": "error", "reasons": [failure.healthReason], "error": failure.description]
-        }
-        if let report = daemon.maintenance.latestReport {
-            var maintenance: [String: Any] = [
-                "at": ISO8601DateFormatter().string(from: report.at), "purged": report.purged,
-                "problems": report.problems,
-            ]
-            if let integrity = report.integrity { maintenance["integrity"] = integrity }
-            if let backup = report.backup { maintenance["backup"] = backup }
-            store["maintenance"] = maintenance
-            // A daily check that found damage makes the store unhealthy even while its queries still answer.
-            if let integrity = report.integrity, integrity != "ok" {
-                store["state"] = "error"
-                store["reasons"] = ((store["reasons"] as? [String]) ?? []) + [integrity]
-            }
-        }
-        var flow: [String: Any] = [
-            "step": snapshot.step.rawValue, "since": ISO8601DateFormatter().string(from: snapshot.since),
-            "eventsProcessed": snapshot.eventsProcessed, "eventsNotApplicable": snapshot.eventsNotApplicable,
-            "lostDevices": snapshot.lostDevices.map(\.rawValue), "recent": snapshot.lastUIEvents,
-        ]
-        if let id = snapshot.transactionID { flow["transactionID"] = id }
-        if let reason = snapshot.handOffReason { flow["handOffReason"] = reason.rawValue }
-        if let reason = snapshot.cancelReason { flow["cancelReason"] = reason.rawValue }
-        if let ticket = snapshot.lastTicket { flow["lastTicket"] = ticket }
-        if let id = snapshot.lastCompletedTransaction { flow["lastCompletedTransaction"] = id }
-        if snapshot.elderly { flow["elderly"] = true }
-        if let call = snapshot.staffCall {
-            flow["staffCall"] = [
-                "since": ISO8601DateFormatter().string(from: call.since), "by": call.by.rawValue, "reason": call.reason,
-            ]
-        }
-        if let ended = snapshot.lastEnded {
-            flow["lastEnded"] = [
-                "transactionID": ended.transactionID, "step": ended.step.rawValue, "reason": ended.reason,
-            ]
-        }
-        var authority: [String: Any] = ["mode": daemon.embeddedAuthority == nil ? "central" : "embedded"]
-        if daemon.embeddedAuthority != nil && daemon.simulation == nil {
-            authority["warning"] = "applications are approved by the embedded authority, not the central service"
-        }
-        var reply: [String: Any] = [
-            "class": "status", "ok": true, "authority": authority, "version": KioskDaemonInfo.version,
-            "kioskID": daemon.config.kioskID,
-            "uptimeSeconds": Int(daemon.uptime), "mode": daemon.simulation == nil ? "production" : "simulate",
-            "devices": devices, "flow": flow, "store": store, "pid": Int(getpid()),
-            "log": ["droppedLines": daemon.logger.droppedLines],
-        ]
-        if let pull = daemon.pullListener { reply["central"] = ["pull": pull.status] }
-        var ui: [String: Any] = daemon.ui?.status ?? ["url": "off"]
-        if let inhibition = daemon.inhibitions.inhibition {
-            ui["inhibited"] = [
-                "reason": inhibition.reason, "since": ISO8601DateFormatter().string(from: inhibition.since),
-                "by": inhibition.by,
-            ]
-        }
-        reply["ui"] = ui
-        if let listener = daemon.metricsListener {
-            var central = reply["central"] as? [String: Any] ?? [:]
-            central["metrics"] = listener.status
-            reply["central"] = central
-        }
-        if let pusher = daemon.pusher {
-            var central = reply["central"] as? [String: Any] ?? [:]
-            central["push"] = pusher.status
-            reply["central"] = central
-        }
-        if let simulation = daemon.simulation {
-            var entry: [String: Any] = [
-                "idReaderPTY": simulation.idReader.devicePath,
-                "outputDirectory": simulation.outputDirectory.path,
-                "licencePrinter": simulation.cups.map { "private cupsd \($0.socketPath) queue \($0.queue)" }
-                    ?? "pdf directory",
-            ]
-            if let centre = simulation.centre {
-                entry["centre"] = [
-                    "url": centre.url, "control": centre.control, "certificateSHA256": centre.certificateSHA256,
-                    "running": centre.isRunning,
-                ]
-            }
-            reply["simulation"] = entry
-        }
-        return reply
+    /// The connection `peer` closed: an inhibition it held ends with it.
+    func closed(_ peer: ControlPeer) {
+        guard holds.end(connection: peer.connection) else { return }
+        _ = release(peer: peer, because: "the kioskctl that held it ended")
     }
+
+    func error(_ message: String, field: String? = nil) -> ErrorReply { ErrorReply(message, field: field) }
+
+    /// The flow's and the simulators' own parsers read Foundation objects (shared with the touch UI's requests).
+    static func foundation(_ fields: [String: ControlJSON]) -> [String: Any] { fields.mapValues(\.foundationObject) }
 
     // MARK: flow
 
-    private func flow(_ request: [String: Any]) -> [String: Any] {
-        guard let name = request["event"] as? String else { return error("flow needs \"event\"") }
+    private func flow(event name: String, _ request: [String: Any]) -> Reply {
         let event: FlowEvent
         switch name {
         case "start":
             let id = Self.newTransactionID(
                 kioskID: daemon.config.kioskID, at: daemon.clock(), timeZone: daemon.config.flow.timeZone)
             guard request["elderly"] == nil || request["elderly"] is Bool else {
-                return error("start's \"elderly\" must be true or false")
+                return error("field 'elderly' must be true or false", field: "elderly")
             }
             event = .start(
                 transactionID: id, kioskID: daemon.config.kioskID, elderly: request["elderly"] as? Bool ?? false)
         case "citizen-active": event = .citizenActive
         case "confirm-identity": event = .confirmIdentity
         case "submit-form":
-            guard let form = request["form"] as? [String: Any] else { return error("submit-form needs \"form\"") }
+            guard let form = request["form"] as? [String: Any] else {
+                return error("field 'form' must be an object (submit-form)", field: "form")
+            }
             switch Self.parseForm(form) {
             case .success(let parsed): event = .submitForm(parsed)
             case .failure(let problem): return error(problem.description)
@@ -204,7 +108,7 @@ struct ControlCommands: Sendable {
     }
 
     /// `sign` with a base64 PNG: the same path as the touch screen's (`FlowRunner.sign(png:)`).
-    private func sign(png: [UInt8]) -> [String: Any] {
+    private func sign(png: [UInt8]) -> Reply {
         let runner = daemon.runner
         let answer = runBlocking { () -> Result<FlowTransition.Disposition, FlowRunner.SignError> in
             do throws(FlowRunner.SignError) {
@@ -249,7 +153,7 @@ struct ControlCommands: Sendable {
                 grade: grade, reasons: reasons, followUpConsent: request["followUpConsent"] as? Bool ?? false))
     }
 
-    private func reply(to event: FlowEvent) -> [String: Any] {
+    func reply(to event: FlowEvent) -> Reply {
         let runner = daemon.runner
         let answer = runBlocking { () -> Result<FlowTransition.Disposition, FlowRunner.RequestError> in
             do throws(FlowRunner.RequestError) {
@@ -261,31 +165,27 @@ struct ControlCommands: Sendable {
         return reply(answer.mapError { ControlProblem($0.description) })
     }
 
-    private func reply(_ answer: Result<FlowTransition.Disposition, ControlProblem>) -> [String: Any] {
+    private func reply(_ answer: Result<FlowTransition.Disposition, ControlProblem>) -> Reply {
         let runner = daemon.runner
         let snapshot = runBlocking { await runner.snapshot }
-        var reply: [String: Any] = ["class": "flow", "ok": true, "step": snapshot.step.rawValue]
-        if let id = snapshot.transactionID { reply["transactionID"] = id }
+        let step = snapshot.step.rawValue
         switch answer {
-        case .success(.applied): reply["applied"] = true
+        case .success(.applied): return FlowReply(step: step, transactionID: snapshot.transactionID, applied: true)
         case .success(.notApplicable(let why)):
-            reply["applied"] = false
-            reply["reason"] = why
-        case .failure(let problem):
-            return ["class": "error", "ok": false, "step": snapshot.step.rawValue, "error": problem.description]
+            return FlowReply(step: step, transactionID: snapshot.transactionID, applied: false, reason: why)
+        case .failure(let problem): return ErrorReply(problem.description, step: step)
         }
-        return reply
     }
 
     /// `{"command":"flow","event":"wait","step":"rating","timeoutMs":10000}`: answers once the flow is at `step`
     /// (at once if it already is), or with an error naming the step it is at when the time is up. `"anyOf":
     /// ["rating","handedOff"]` instead of `step` waits for the first of several.
-    private func waitForStep(_ request: [String: Any]) -> [String: Any] {
+    private func waitForStep(_ request: [String: Any]) -> Reply {
         let names = (request["anyOf"] as? [String]) ?? [request["step"] as? String].compactMap { $0 }
         let steps = Set(names.compactMap(FlowStepName.init(rawValue:)))
         guard !names.isEmpty, names.count <= FlowStepName.allCases.count, steps.count == Set(names).count else {
             return error(
-                "wait needs \"step\" (or \"anyOf\", a list): one of \(FlowStepName.allCases.map(\.rawValue).joined(separator: ", "))"
+                "field 'step' (or 'anyOf', a list) must be one of \(FlowStepName.allCases.map(\.rawValue).joined(separator: ", "))"
             )
         }
         let timeoutMs: Int
@@ -298,112 +198,38 @@ struct ControlCommands: Sendable {
         let now = runBlocking { await runner.snapshot }
         guard reached else {
             let wanted = names.joined(separator: " or ")
-            return [
-                "class": "error", "ok": false, "step": now.step.rawValue,
-                "error": "the flow did not reach \(wanted) within \(timeout); it is at \(now.step.rawValue)",
-            ]
+            return ErrorReply(
+                "the flow did not reach \(wanted) within \(timeout); it is at \(now.step.rawValue)",
+                step: now.step.rawValue)
         }
-        var reply: [String: Any] = ["class": "flow", "ok": true, "applied": true, "step": now.step.rawValue]
-        if let id = now.transactionID ?? now.lastCompletedTransaction { reply["transactionID"] = id }
-        if let ticket = now.lastTicket { reply["lastTicket"] = ticket }
-        return reply
+        return FlowReply(
+            step: now.step.rawValue, transactionID: now.transactionID ?? now.lastCompletedTransaction, applied: true,
+            lastTicket: now.lastTicket)
     }
 
     /// `{"command":"flow","event":"wait-ui","contains":"identity refused","timeoutMs":10000}`: answers with the first
     /// UI event (its log-safe line, as in status' `recent`) containing the text — a recent one at once — or with an
     /// error when the time is up.
-    private func waitForUI(_ request: [String: Any]) -> [String: Any] {
+    private func waitForUI(_ request: [String: Any]) -> Reply {
         guard let text = request["contains"] as? String, !text.isEmpty, text.count <= 200 else {
-            return error("wait-ui needs \"contains\": 1–200 characters of the UI event's line")
+            return error("field 'contains' must be 1–200 characters of the UI event's line", field: "contains")
         }
         let timeout = Duration.milliseconds(min(max(request["timeoutMs"] as? Int ?? 10_000, 1), 600_000))
         let runner = daemon.runner
         guard let line = runBlocking({ await FlowWaiter.waitForUI(containing: text, on: runner, timeout: timeout) })
         else {
             let now = runBlocking { await runner.snapshot }
-            return [
-                "class": "error", "ok": false, "step": now.step.rawValue,
-                "error": "no UI event containing '\(text)' within \(timeout); the flow is at \(now.step.rawValue)",
-            ]
+            return ErrorReply(
+                "no UI event containing '\(text)' within \(timeout); the flow is at \(now.step.rawValue)",
+                step: now.step.rawValue)
         }
-        return ["class": "flow", "ok": true, "applied": true, "event": line]
-    }
-
-    private func staff(_ request: [String: Any]) -> [String: Any] {
-        guard let staffID = request["staffID"] as? String, !staffID.isEmpty, staffID.count <= 64 else {
-            return error("staff needs \"staffID\" (1–64 characters)")
-        }
-        guard let text = request["action"] as? String, let action = StaffAction(rawValue: text) else {
-            return error("staff needs \"action\": extend-time, authorise-reprint, confirm-licence-printed or hand-off")
-        }
-        return reply(to: .staffAssist(staffID: staffID, action))
-    }
-
-    // MARK: inhibit / release
-
-    /// `{"command":"inhibit","reason":"…"}`: takes the terminal out of service (暂停服务 on screen, no new session)
-    /// until `release`; a session already running goes on. Kept across restarts, and audited.
-    private func inhibit(_ request: [String: Any], peer: PeerCredentials?) -> [String: Any] {
-        guard let reason = request["reason"] as? String,
-            !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
-            reason.count <= Inhibition.maximumReasonLength
-        else {
-            return error(
-                "inhibit needs \"reason\": 1–\(Inhibition.maximumReasonLength) characters, shown on the screen")
-        }
-        let by = peer.map { "uid \($0.uid)" } ?? "unknown"
-        let inhibition = Inhibition(reason: reason, since: daemon.clock(), by: by)
-        do { try daemon.inhibitions.inhibit(inhibition) } catch {
-            return self.error("the inhibition could not be written to the state directory: \(error)")
-        }
-        daemon.logger.notice("ui", "terminal inhibited by \(by): \(reason)")
-        audit(action: "inhibit", actor: by, detail: reason)
-        daemon.ui?.hub.refresh()
-        return ["class": "inhibit", "ok": true, "inhibited": true, "reason": reason]
-    }
-
-    private func release(peer: PeerCredentials?) -> [String: Any] {
-        let lifted: Inhibition?
-        do { lifted = try daemon.inhibitions.release() } catch {
-            return self.error("the inhibition could not be removed from the state directory: \(error)")
-        }
-        let by = peer.map { "uid \($0.uid)" } ?? "unknown"
-        if lifted != nil {
-            daemon.logger.notice("ui", "terminal released by \(by)")
-            audit(action: "release", actor: by, detail: "")
-        }
-        daemon.ui?.hub.refresh()
-        return ["class": "release", "ok": true, "inhibited": false, "wasInhibited": lifted != nil]
-    }
-
-    private func audit(action: String, actor: String, detail: String) {
-        let now = daemon.clock()
-        let lane = daemon.storeLane
-        let logger = daemon.logger
-        runBlocking {
-            do {
-                _ = try await lane.run { store in try store.audit(actor: actor, action: action, detail: detail, at: now)
-                }
-            } catch {
-                logger.error("store", "audit of '\(action)' by \(actor) not recorded: \(error)")
-            }
-        }
-    }
-
-    private func logLevel(_ request: [String: Any]) -> [String: Any] {
-        guard let name = request["level"] as? String, let level = LogLevel.allCases.first(where: { $0.name == name })
-        else {
-            return error("log-level needs \"level\": error, warning, notice, info or debug")
-        }
-        daemon.logger.level = level
-        return ["class": "log-level", "ok": true, "level": level.name]
+        return FlowReply(step: nil, applied: true, event: line)
     }
 
     // MARK: sim
 
-    private func simulate(_ request: [String: Any]) -> [String: Any] {
+    private func simulate(action: String, _ request: [String: Any]) -> Reply {
         guard let simulation = daemon.simulation else { return error("'sim' is only available with --simulate") }
-        guard let action = request["action"] as? String else { return error("sim needs \"action\"") }
         switch action {
         case "place-card":
             let name = request["card"] as? String ?? "resident"
@@ -476,7 +302,7 @@ struct ControlCommands: Sendable {
         default:
             return error("unknown sim action '\(action)'")
         }
-        return ["class": "sim", "ok": true, "action": action]
+        return SimReply(action: action)
     }
 
     // MARK: helpers

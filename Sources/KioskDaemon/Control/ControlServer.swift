@@ -1,19 +1,34 @@
 import Foundation
+import KioskControl
 import KioskIO
+
+/// Who sent a request: the connection (so a held inhibition can end with it) and the peer's credentials.
+struct ControlPeer: Sendable, Hashable {
+    let connection: Int
+    let credentials: PeerCredentials?
+    let admin: Bool
+
+    var description: String { credentials.map(\.description) ?? "unknown peer" }
+}
 
 /// One control socket (docs/ARCHITECTURE.md §8): a Unix socket whose clients send JSON lines and get JSON lines back,
 /// the first being a `hello` with the protocol version. Each connection runs on a thread of its own with deadlines, so
 /// a stuck client never blocks the daemon.
 final class ControlServer: @unchecked Sendable {
-    typealias Handler = @Sendable (_ request: [String: Any], _ peer: PeerCredentials?) -> [String: Any]
+    /// Answers one decoded request (docs/control-protocol.md).
+    typealias Handler = @Sendable (_ request: ControlRequest, _ peer: ControlPeer) -> any Encodable & Sendable
 
     let name: String
     let path: String
     private let listener: SocketListener
     private let handler: Handler
+    private let closed: @Sendable (ControlPeer) -> Void
+    private let admin: Bool
+    private let commands: [String]
+    private var nextConnection = 0
     private let logger: Logger
     private let authorise: @Sendable (PeerCredentials?) -> Bool
-    /// Serves `monitor` subscriptions (set before `start()`); nil refuses them as unknown commands.
+    /// Serves `monitor` subscriptions (set before `start()`); nil leaves them to the handler, which refuses them.
     var monitor: MonitorStream?
     private let lock = NSLock()
     private var stopped = false
@@ -35,8 +50,9 @@ final class ControlServer: @unchecked Sendable {
     static let longestBackoff: Duration = .seconds(1)
 
     init(
-        name: String, path: String, mode: mode_t, logger: Logger,
-        authorise: @escaping @Sendable (PeerCredentials?) -> Bool, handler: @escaping Handler
+        name: String, path: String, mode: mode_t, logger: Logger, admin: Bool,
+        authorise: @escaping @Sendable (PeerCredentials?) -> Bool, handler: @escaping Handler,
+        closed: @escaping @Sendable (ControlPeer) -> Void = { _ in }
     ) throws(SystemError) {
         // A socket file someone still answers on belongs to another kioskd: refuse rather than steal it.
         if let other = try? UnixSocket.connect(path: path, deadline: .after(.milliseconds(500))) {
@@ -50,6 +66,9 @@ final class ControlServer: @unchecked Sendable {
         self.logger = logger
         self.authorise = authorise
         self.handler = handler
+        self.closed = closed
+        self.admin = admin
+        commands = ControlRequest.readOnlyCommands + (admin ? ControlRequest.adminCommands : [])
     }
 
     func start() {
@@ -127,8 +146,7 @@ final class ControlServer: @unchecked Sendable {
     /// waiting client, tell it, close it, and take the reserve back. False if no client could be taken.
     private func refuseWaitingClient() -> Bool {
         let reason = "kioskd is out of file descriptors"
-        var line = (try? JSONSerialization.data(withJSONObject: refusal(reason))).map { [UInt8]($0) } ?? []
-        line.append(UInt8(ascii: "\n"))
+        let line = (try? ControlProtocol.encodeLine(refusal(reason))) ?? []
         reserve.release()
         let refused = listener.refuseWaiting(with: line)
         reserve.take()
@@ -136,9 +154,7 @@ final class ControlServer: @unchecked Sendable {
         return refused
     }
 
-    private func refusal(_ reason: String) -> [String: Any] {
-        ["class": "error", "ok": false, "error": "\(name): \(reason); try again later"]
-    }
+    private func refusal(_ reason: String) -> ErrorReply { ErrorReply("\(name): \(reason); try again later") }
 
     private func reportBursts(at now: ContinuousClock.Instant) {
         if let ended = refusals.due(at: now) { logRefusals(ended) }
@@ -174,49 +190,44 @@ final class ControlServer: @unchecked Sendable {
 
     private func serve(_ connection: AcceptedConnection) {
         let channel = LineChannel(connection.transport)
+        let peer = lock.withLock { () -> ControlPeer in
+            nextConnection += 1
+            return ControlPeer(connection: nextConnection, credentials: connection.peer, admin: admin)
+        }
         defer {
             lock.withLock { connections[ObjectIdentifier(connection.transport)] = nil }
             connection.transport.close()
+            closed(peer)
         }
-        let peer = connection.peer
-        guard authorise(peer) else {
+        guard authorise(connection.peer) else {
             // Per connection, so not a warning (docs/ARCHITECTURE.md §17): a misdirected script must not flood it.
-            logger.notice("control", "\(name): refused \(peer.map(\.description) ?? "unknown peer")")
-            try? channel.write(["class": "error", "ok": false, "error": "not authorised on \(name)"])
+            logger.notice("control", "\(name): refused \(peer.description)")
+            try? channel.write(ErrorReply("not authorised on \(name)", denied: true))
             return
         }
-        if name == "admin.sock" {
-            logger.notice("control", "admin connection from \(peer.map(\.description) ?? "unknown peer")")
-        }
-        do {
-            try channel.write([
-                "class": "hello", "ok": true, "protocol": KioskDaemonInfo.controlProtocol,
-                "version": KioskDaemonInfo.version, "socket": name,
-            ])
-        } catch {
-            return
-        }
+        if admin { logger.notice("control", "admin connection from \(peer.description)") }
+        let hello = HelloReply(version: KioskDaemonInfo.version, socket: name, commands: commands)
+        do { try channel.write(hello) } catch { return }
         while !isStopped {
-            let line: String
+            let line: [UInt8]
             do {
-                line = try channel.readLine(deadline: .after(Self.idleTimeout))
+                line = try channel.readLineBytes(deadline: .after(Self.idleTimeout))
             } catch .tooLong {
-                try? channel.write([
-                    "class": "error", "ok": false, "error": "request longer than \(LineChannel.maximumLine) bytes",
-                ])
+                try? channel.write(ErrorReply("request longer than \(ControlProtocol.maximumRequestBytes) bytes"))
                 return
             } catch {
                 return
             }
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            let reply: [String: Any]
-            if let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] {
-                if let monitor, MonitorStream.isSubscription(object) {
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            let reply: any Encodable & Sendable
+            do {
+                let request = try ControlRequest.decode(line: line)
+                if case .monitor = request, let monitor {
                     return monitor.serve(channel) { [weak self] in self?.isStopped ?? true }
                 }
-                reply = handler(object, peer)
-            } else {
-                reply = ["class": "error", "ok": false, "error": "each request must be one JSON object on one line"]
+                reply = handler(request, peer)
+            } catch {
+                reply = ErrorReply(error)
             }
             do { try channel.write(reply) } catch { return }
         }

@@ -1,40 +1,37 @@
 import Foundation
+import KioskControl
 import KioskCore
 
-/// `{"command":"debug-info"}` on admin.sock: what `kioskctl debug-bundle` packs (docs/ARCHITECTURE.md §17) — the
-/// version, the configuration with its secrets removed, `status` (devices, flow, store, outbox, push), the device
-/// nodes to ask udev about, and the recent log lines from the logger's ring. Nothing here holds personal data: the
-/// status and the log carry only codes, ids and masked values.
+/// `debug-info` on admin.sock (`DebugInfoReply`): the version, the configuration with its secrets removed, `status`
+/// (devices, flow, store, outbox, push), the device nodes to ask udev about, and the recent log lines from the
+/// logger's ring (docs/ARCHITECTURE.md §17).
 struct DebugInfo {
     let daemon: Daemon
 
-    func reply() -> [String: Any] {
+    func reply() -> DebugInfoReply {
         let logger = daemon.logger
-        var reply: [String: Any] = [
-            "class": "debug-info", "ok": true, "version": KioskDaemonInfo.version,
-            "protocol": KioskDaemonInfo.controlProtocol, "pid": Int(getpid()),
-            "mode": daemon.simulation == nil ? "production" : "simulate",
-            "status": ControlCommands(daemon: daemon).status(),
-            "deviceNodes": Self.deviceNodes(daemon.config.devices.values.map(\.endpoint)),
-            "log": [
-                "level": logger.level.name, "droppedLines": logger.droppedLines,
-                "capacity": RecentLogLines.defaultCapacity, "lines": logger.recentLines.map(\.rendered),
-            ] as [String: Any],
-        ]
+        let log = DebugInfoReply.RecentLog(
+            level: logger.level.name, droppedLines: logger.droppedLines, capacity: RecentLogLines.defaultCapacity,
+            lines: logger.recentLines.map(\.rendered))
         let file = daemon.options.configPath ?? (daemon.simulation == nil ? DaemonOptions.defaultConfigPath : nil)
+        let config: ControlJSON
         if let file {
-            reply["configFile"] = file
             if let data = FileManager.default.contents(atPath: file),
-                let object = try? JSONSerialization.jsonObject(with: data)
+                let object = try? JSONDecoder().decode(ControlJSON.self, from: data)
             {
-                reply["config"] = Self.redacted(object)
+                config = Self.redacted(object)
             } else {
-                reply["config"] = ["note": "the file could not be read again now"]
+                config = .object(["note": .string("the file could not be read again now")])
             }
         } else {
-            reply["config"] = ["note": "no config file: --simulate with its defaults"]
+            config = .object(["note": .string("no config file: --simulate with its defaults")])
         }
-        return reply
+        return DebugInfoReply(
+            version: KioskDaemonInfo.version, pid: Int(getpid()),
+            mode: daemon.simulation == nil ? "production" : "simulate",
+            status: ControlCommands(daemon: daemon).status(),
+            deviceNodes: Self.deviceNodes(daemon.config.devices.values.map(\.endpoint)), log: log, configFile: file,
+            config: config)
     }
 
     /// The value shown instead of a secret.
@@ -43,14 +40,15 @@ struct DebugInfo {
     /// `object` with every secret's value replaced: tokens and their hashes, passwords, secrets, passphrases. Paths
     /// stay (a token *file*'s path, a TLS key's path: a technician needs to know which file is meant; its contents
     /// are never read here).
-    static func redacted(_ object: Any) -> Any {
-        if let dictionary = object as? [String: Any] {
-            var copy: [String: Any] = [:]
-            for (key, value) in dictionary { copy[key] = isSecret(key) ? removed : redacted(value) }
-            return copy
+    static func redacted(_ value: ControlJSON) -> ControlJSON {
+        switch value {
+        case .object(let fields):
+            var copy: [String: ControlJSON] = [:]
+            for (key, field) in fields { copy[key] = isSecret(key) ? .string(removed) : redacted(field) }
+            return .object(copy)
+        case .array(let elements): return .array(elements.map(redacted))
+        default: return value
         }
-        if let array = object as? [Any] { return array.map(redacted) }
-        return object
     }
 
     static func isSecret(_ key: String) -> Bool {

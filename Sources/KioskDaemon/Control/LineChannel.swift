@@ -1,11 +1,12 @@
 import Foundation
+import KioskControl
 import KioskIO
 
 /// JSON lines over a byte transport: one request or reply per `\n`-terminated line, each at most `maximumLine`
 /// bytes, every read and write with a deadline.
 final class LineChannel: @unchecked Sendable {
     /// Room for `flow sign` with a base64 signature image of 256 KiB (about 350,000 bytes), and no more.
-    static let maximumLine = 512 * 1024
+    static let maximumLine = ControlProtocol.maximumRequestBytes
     let transport: any ByteTransport
     private var buffer: [UInt8] = []
 
@@ -15,11 +16,16 @@ final class LineChannel: @unchecked Sendable {
 
     /// The next line without its newline.
     func readLine(deadline: Deadline) throws(ReadError) -> String {
+        String(decoding: try readLineBytes(deadline: deadline), as: UTF8.self)
+    }
+
+    /// The next line's bytes without its newline.
+    func readLineBytes(deadline: Deadline) throws(ReadError) -> [UInt8] {
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
                 let line = Array(buffer[..<newline])
                 buffer.removeSubrange(...newline)
-                return String(decoding: line, as: UTF8.self)
+                return line
             }
             guard buffer.count <= Self.maximumLine else { throw .tooLong }
             do {
@@ -30,6 +36,14 @@ final class LineChannel: @unchecked Sendable {
                 throw .closed
             }
         }
+    }
+
+    /// A typed message (docs/control-protocol.md) as one line.
+    func write(_ message: some Encodable, deadline: Deadline = .after(.seconds(5))) throws(TransportError) {
+        let line =
+            (try? ControlProtocol.encodeLine(message))
+            ?? Array("{\"class\":\"error\",\"ok\":false,\"error\":\"unencodable reply\"}\n".utf8)
+        try transport.write(line, deadline: deadline)
     }
 
     func write(_ object: [String: Any], deadline: Deadline = .after(.seconds(5))) throws(TransportError) {

@@ -14,6 +14,8 @@ public final class Terminal: @unchecked Sendable {
     public let licenceOutput: (any LicenceOutput)?
     /// Where each device is attached, for status.
     public let endpoints: [DeviceRole: String]
+    /// Counters and state-change times for `kioskctl devices`.
+    public let activity = DeviceActivity()
     private let lock = NSLock()
     private var healthByRole: [DeviceRole: DeviceHealth] = [:]
     private var probeWaiters: [(DeviceRole, CheckedContinuation<Void, Never>)] = []
@@ -32,6 +34,7 @@ public final class Terminal: @unchecked Sendable {
             healthByRole[role] =
                 endpoints[role] == nil
                 ? DeviceHealth(.disconnected, reasons: ["not-configured"]) : DeviceHealth(.starting)
+            activity.observe(role, state: healthByRole[role]?.state.rawValue ?? "", at: Date())
         }
     }
 
@@ -54,6 +57,7 @@ public final class Terminal: @unchecked Sendable {
             old = healthByRole[role] ?? DeviceHealth(.starting)
             observer = old == health ? nil : healthObserver
             healthByRole[role] = health
+            activity.observe(role, state: health.state.rawValue, at: Date())
             let wasUsable = Terminal.isUsable(old)
             let isUsable = Terminal.isUsable(health)
             var ready: [CheckedContinuation<Void, Never>] = []

@@ -1,4 +1,5 @@
 import Foundation
+import KioskControl
 import KioskCore
 import KioskDevices
 import KioskDocuments
@@ -703,6 +704,7 @@ public actor FlowRunner {
         }
         deps.logger.log(outcome.logLevel, "licence", "job \(jobUUID): \(outcome)")
         deps.events?.printEnded(.licencePrinter, job: jobUUID, outcome)
+        if case .completed = outcome { deps.terminal.activity.count { $0.licences += 1 } }
     }
 
     // MARK: Receipt and ticket
@@ -727,6 +729,9 @@ public actor FlowRunner {
             let job = "receipt \(facts.transactionID)"
             deps.events?.printStarted(.receiptPrinter, job: job)
             let result = await printer.print(PrinterJob(title: job, bytes: bytes))
+            deps.terminal.activity.count {
+                if case .printed = result { $0.receipts += 1 } else { $0.receiptFailures += 1 }
+            }
             runner.report(.receiptPrinter, await printer.health)
             let outcome = Self.outcome(of: result)
             deps.logger.log(outcome.logLevel, "receipt", "\(job): \(result)")
@@ -768,6 +773,10 @@ public actor FlowRunner {
             let job = "ticket \(number.text)"
             deps.events?.printStarted(.ticketDispenser, job: job)
             let result = await dispenser.dispense(PrinterJob(title: job, bytes: bytes))
+            switch result {
+            case .taken, .left, .retracted: deps.terminal.activity.count { $0.tickets += 1 }
+            case .failed, .unknown: break
+            }
             runner.report(.ticketDispenser, await dispenser.health)
             let outcome = FlowMonitorEvents.outcome(of: result)
             deps.logger.log(outcome.logLevel, "ticket", "\(job): \(result)")

@@ -1,4 +1,5 @@
 import Foundation
+import KioskControl
 
 /// Fans the terminal's events out to every `monitor` subscriber (docs/ARCHITECTURE.md §17). Publishers — the flow
 /// runner, the device health watch, the card pump, the pusher — call `publish` from any thread; it takes two short
