@@ -2,8 +2,9 @@
 # Builds kioskd_<version>_<arch>.deb from debian/ (our own control, conffiles and maintainer scripts) and the tree
 # scripts/stage-install.sh stages, with dpkg-deb --root-owner-group. Run by `make deb` after `make release`.
 # The shared libraries the binaries need are found with dpkg-shlibdeps (versions from the libraries' own symbol
-# files); the package's fixed Depends (debian/control) add what is used at run time but not linked: cups-client,
-# the licence font, systemd-sysusers.
+# files: libusb-1.0-0, libcups2, libudev1, libsqlite3-0, libgnutls30, libstdc++6, libgcc-s1, libc6); the package's
+# fixed Depends (debian/control) add what is used at run time but not linked: cups-client, the licence font,
+# systemd-sysusers. deb-systemd-helper comes from init-system-helpers, which is essential.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 umask 022
@@ -37,6 +38,13 @@ printf 'Source: kioskd\n\nPackage: kioskd\nArchitecture: any\n' >"$work/src/debi
 shlib_depends=$(cd "$work/src" && dpkg-shlibdeps -O -e"$root/usr/bin/kioskd" -e"$root/usr/bin/kioskctl" 2>"$work/shlibdeps.log" |
   sed -n 's/^shlibs:Depends=//p') || { cat "$work/shlibdeps.log" >&2; exit 1; }
 [ -n "$shlib_depends" ] || { cat "$work/shlibdeps.log" >&2; echo "build-deb: dpkg-shlibdeps found nothing" >&2; exit 1; }
+# The C libraries the code is written against (Package.swift's system-library targets) must all be there.
+for library in libusb-1.0-0 libcups2 libudev1 libsqlite3-0 libgnutls30; do
+  [[ ", $shlib_depends" == *", $library "* ]] || {
+    echo "build-deb: dpkg-shlibdeps did not name $library (got: $shlib_depends)" >&2
+    exit 1
+  }
+done
 # The Swift runtime must be inside the binaries, not a dependency nobody can install.
 if ldd "$root/usr/bin/kioskd" "$root/usr/bin/kioskctl" | grep -E 'libswift|libFoundation|libdispatch'; then
   echo "build-deb: a binary links the Swift runtime dynamically; build with 'make release'" >&2
