@@ -31,15 +31,19 @@ if dpkg-query -W -f='${Status}' kioskd 2>/dev/null | grep -q "installed"; then
   dpkg --purge kioskd >/dev/null
 fi
 
-# 1. build and lint
-make deb >/dev/null
+# 1. build and lint (KIOSKD_DEB=FILE checks a package built before instead, for reruns by hand)
 version=$(sed -n 's/.*static let current = "\([^"]*\)".*/\1/p' Sources/KioskCore/KioskVersion.swift)
-deb=.build/deb/kioskd_${version}_$(dpkg --print-architecture).deb
-[ -f "$deb" ] || fail "make deb made no $deb"
+if [ -n "${KIOSKD_DEB:-}" ]; then
+  deb=$KIOSKD_DEB
+else
+  make deb >/dev/null
+  deb=.build/deb/kioskd_${version}_$(dpkg --print-architecture).deb
+fi
+[ -f "$deb" ] || fail "no package $deb"
 say "built $deb ($(du -k "$deb" | cut -f1) KiB)"
 lintian_log=$(mktemp)
 trap 'rm -f "$lintian_log"' EXIT
-if ! lintian --fail-on error --no-tag-display-limit "$deb" >"$lintian_log" 2>&1; then
+if ! lintian --fail-on error --tag-display-limit 0 "$deb" >"$lintian_log" 2>&1; then
   cat "$lintian_log"
   fail "lintian reports errors"
 fi
@@ -69,7 +73,8 @@ id -nG kioskd | tr ' ' '\n' | grep -qx dialout || fail "the user kioskd is not i
 say "postinst: users kioskd and kioskd-ui, kioskd.service enabled, kioskd-ui.service not"
 
 # kioskd --check-config (issue 13): skipped, saying so, while the installed kioskd does not list the option.
-if kioskd --help 2>&1 | grep -q -- "--check-config"; then
+kioskd_usage=$(kioskd --help 2>&1 || true)
+if grep -q -- "--check-config" <<<"$kioskd_usage"; then
   kioskd --check-config /etc/kioskd/kioskd.json || fail "kioskd --check-config refuses the installed /etc/kioskd/kioskd.json"
   say "kioskd --check-config /etc/kioskd/kioskd.json: valid"
 else
@@ -84,14 +89,17 @@ for unit in kioskd.service kioskd-ui.service; do
 done
 say "systemd-analyze verify: both installed units clean"
 
+# Outputs are read whole before they are searched: kioskctl must not meet a closed pipe (grep -q, head).
+kioskctl_usage=$(kioskctl --help 2>&1 || true)
 if version_line=$(kioskctl --version 2>/dev/null); then
   say "kioskctl --version: $version_line"
-elif kioskctl --help 2>&1 | grep -q -- "--version"; then
+elif grep -q -- "--version" <<<"$kioskctl_usage"; then
   fail "kioskctl --version fails although its usage names it"
 else
-  say "SKIPPED kioskctl --version: this kioskctl does not have it yet; kioskctl version says: $(kioskctl version | head -1)"
+  version_line=$(kioskctl version)
+  say "SKIPPED kioskctl --version: this kioskctl does not have it yet; kioskctl version says: ${version_line%%$'\n'*}"
 fi
-kioskctl version | grep -qx "kioskd $version" || fail "the installed kioskctl is not version $version"
+grep -q "$version" <<<"$version_line" || fail "the installed kioskctl is not version $version: $version_line"
 
 # The installed (stripped, statically linked) binaries at work: the simulated demo as the kioskd user, its state in
 # /var/lib/kioskd as under systemd, so the purge below has a real store to remove.
@@ -110,6 +118,7 @@ install -d -o kioskd-ui -g kioskd-ui -m 0700 /var/lib/kioskd-ui  # as systemd's 
 # 3. purge
 purge_log=$(dpkg --purge kioskd 2>&1) || { echo "$purge_log"; fail "dpkg --purge kioskd"; }
 echo "$purge_log" | grep -q "deleting /var/lib/kioskd " || { echo "$purge_log"; fail "the purge did not say it deletes /var/lib/kioskd"; }
+echo "$purge_log" | grep "kioskd: purge:" | sed 's/^/  /'
 left=()
 for path in "${files[@]}" /etc/kioskd /var/lib/kioskd /var/lib/kioskd-ui; do
   [ -e "$path" ] || [ -L "$path" ] && left+=("$path")

@@ -48,7 +48,7 @@ install -m 0755 systemd/kioskd-ui-session "$destdir$libexec/kioskd-ui-session"
 
 # The units name the installed paths.
 for unit in kioskd.service kioskd-ui.service; do
-  sed -e "s|/usr/bin/kioskd |$prefix/bin/kioskd |g" -e "s|/usr/libexec/kioskd/|$libexec/|g" -e "s|/etc/kioskd/|$sysconfdir/kioskd/|g" \
+  sed -e "s|/usr/bin/kioskd |$prefix/bin/kioskd |g" -e "s|/usr/share/doc/kioskd/|$prefix/share/doc/kioskd/|g" -e "s|/usr/libexec/kioskd/|$libexec/|g" -e "s|/etc/kioskd/|$sysconfdir/kioskd/|g" \
     "systemd/$unit" >"$root/lib/systemd/system/$unit"
   chmod 0644 "$root/lib/systemd/system/$unit"
 done
