@@ -2,7 +2,8 @@
 # CI: the Debian package, for real, on this machine (root needed; run by .ci/run after the tests):
 #  1. man pages and bash completion (scripts/check-man-completion.sh); `make deb`; lintian with no errors;
 #  2. `dpkg -i` (apt-get -f for the Depends), then the installed files: `kioskd --check-config` on the installed
-#     configuration, `systemd-analyze verify` on both installed units, `kioskctl --version`, the simulated demo run
+#     configuration, `systemd-analyze verify` on both installed units, the installed kiosk session script
+#     (scripts/check-ui-session.sh), `kioskctl --version`, the simulated demo run
 #     by the installed binaries as the kioskd user with its state in /var/lib/kioskd;
 #  3. `dpkg --purge`, then nothing of the package is left: none of its files, no /etc/kioskd, /var/lib/kioskd or
 #     /var/lib/kioskd-ui, no unit links or deb-systemd-helper state. The system users kioskd and kioskd-ui stay, as
@@ -88,6 +89,7 @@ for unit in kioskd.service kioskd-ui.service; do
   fi
 done
 say "systemd-analyze verify: both installed units clean"
+scripts/check-ui-session.sh /usr/libexec/kioskd/kioskd-ui-session
 
 # Outputs are read whole before they are searched: kioskctl must not meet a closed pipe (grep -q, head).
 kioskctl_usage=$(kioskctl --help 2>&1 || true)
