@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: deps build release demo test lint format bench fuzz coverage clean
+.PHONY: deps build release deb install demo test lint format bench fuzz coverage clean
 
 deps:
 	@scripts/install-deps.sh
@@ -26,10 +26,21 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
 
-# The shipped daemon: statically linked against the Swift runtime and Foundation.
+# The shipped binaries: statically linked against the Swift runtime and Foundation (the package depends only on
+# Debian's C libraries).
 release: deps
 	$(SWIFT) build -c release --product kioskd --static-swift-stdlib --scratch-path .build/static
-	$(SWIFT) build -c release --product kioskctl
+	$(SWIFT) build -c release --product kioskctl --static-swift-stdlib --scratch-path .build/static
+
+# kioskd_<version>_<arch>.deb in .build/deb (debian/, scripts/build-deb.sh; docs/INSTALL.md).
+deb: release
+	scripts/build-deb.sh
+
+# The same tree as the package, for other distributions: make install DESTDIR=/tmp/root PREFIX=/usr
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+install: release
+	scripts/stage-install.sh "$(DESTDIR)" "$(PREFIX)" "$(SYSCONFDIR)"
 
 bench: deps
 	scripts/bench.sh

@@ -24,7 +24,11 @@ kioskd="$(swift build --show-bin-path)/kioskd"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# 1. verify
+# 1. verify (it also runs `man` for each Documentation= man page: the repository's pages, as the package installs them)
+mkdir -p "$work/man/man1" "$work/man/man8"
+cp man/kioskctl.1 "$work/man/man1/"
+cp man/kioskd.8 "$work/man/man8/"
+export MANPATH="$work/man"
 sed "s|^ExecStart=/usr/bin/kioskd |ExecStart=$kioskd |" "$unit" >"$work/kioskd.service"
 grep -q "^ExecStart=$kioskd " "$work/kioskd.service" || { echo "check-systemd-unit: ExecStart not found in $unit"; exit 1; }
 if ! messages=$(systemd-analyze verify "$work/kioskd.service" 2>&1) || [ -n "$messages" ]; then
