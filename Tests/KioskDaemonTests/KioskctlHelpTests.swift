@@ -8,7 +8,27 @@ import Testing
         ["version"], ["validate"], ["validate", "id"], ["status"], ["devices"], ["devices", "idReader"], ["history"],
         ["outbox"], ["inhibit"], ["release"], ["log-level"], ["staff"], ["staff", "reprint"], ["direct"],
         ["direct", "read-card"], ["direct", "printer-status"], ["simulate"], ["simulate", "id-reader"], ["help"],
+        ["monitor"], ["debug-bundle"],
     ]
+
+    /// `kioskctl help | head -1`: the reader closes the pipe; kioskctl ends as if by SIGPIPE (141), without a crash
+    /// report (FileHandle's write trapped on EPIPE).
+    @Test func closedStandardOutput_endsWithStatus141_notACrash() throws {
+        let process = Process()
+        process.executableURL = ProcessRunner.executable("kioskctl")
+        process.arguments = ["help"]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try output.fileHandleForReading.close()
+        try process.run()
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 141, "\(stderr)")
+        #expect(!stderr.contains("Fatal error"), "\(stderr)")
+    }
 
     @Test(arguments: verbs)
     func help_onEveryVerb_exitsZero_andShowsItsUsage(verb: [String]) throws {
