@@ -122,10 +122,10 @@ public final class Daemon: @unchecked Sendable {
             idReader: config.devices[.idReader].flatMap { DeviceFactory.idReader($0, routes: routes) },
             receiptPrinter: config.devices[.receiptPrinter].flatMap {
                 DeviceFactory.printerConfiguration($0, role: .receiptPrinter)
-            }.map(ReceiptPrinter.init),
+            }.map { ReceiptPrinter(configuration: $0, route: { routes.node(of: .receiptPrinter) }) },
             ticketDispenser: config.devices[.ticketDispenser].flatMap {
                 DeviceFactory.printerConfiguration($0, role: .ticketDispenser)
-            }.map(TicketDispenser.init),
+            }.map { TicketDispenser(configuration: $0, route: { routes.node(of: .ticketDispenser) }) },
             licenceOutput: licenceOutput, endpoints: endpoints)
 
         let numbering = try QueueNumbering(prefixes: [config.flow.handOffCategory: config.flow.handOffCategory])

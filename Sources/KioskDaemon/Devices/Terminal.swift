@@ -44,7 +44,9 @@ public final class Terminal: @unchecked Sendable {
         let (change, ready) = lock.withLock {
             () -> ((lost: Bool, restored: Bool), [CheckedContinuation<Void, Never>]) in
             let old = healthByRole[role] ?? DeviceHealth(.starting)
-            healthByRole[role] = health
+            var stored = health
+            if stored == old, let since = old.since { stored.since = since }  // the same state: since when it began
+            healthByRole[role] = stored
             let wasUsable = Terminal.isUsable(old)
             let isUsable = Terminal.isUsable(health)
             var ready: [CheckedContinuation<Void, Never>] = []
@@ -96,15 +98,23 @@ public final class Terminal: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// After the hotplug monitor saw the role's device settle: the driver's own health when it is usable while the
-    /// terminal still shows the role lost — a spurious `remove` made us report a loss the driver never had, and it
-    /// reports only changes. Nil otherwise, so a stale value never overwrites what the driver reports meanwhile.
+    /// After the hotplug monitor saw the role's device settle (`HotplugAction.open`): the driver reopens it now
+    /// (`DeviceService.reopenNow`, on the node `DeviceRoutes` names) instead of after its own back-off. Then the
+    /// driver's own health when it is usable while the terminal still shows the role lost — a spurious `remove` made
+    /// us report a loss the driver never had, and it reports only changes. Nil otherwise, so a stale value never
+    /// overwrites what the driver reports meanwhile.
     func healthToResync(_ role: DeviceRole) async -> DeviceHealth? {
         let current: DeviceHealth?
         switch role {
-        case .idReader: current = await idReader?.health
-        case .receiptPrinter: current = await receiptPrinter?.refreshStatus()
-        case .ticketDispenser: current = await ticketDispenser?.refreshStatus()
+        case .idReader:
+            await idReader?.reopenNow()
+            current = await idReader?.health
+        case .receiptPrinter:
+            await receiptPrinter?.reopenNow()
+            current = await receiptPrinter?.health
+        case .ticketDispenser:
+            await ticketDispenser?.reopenNow()
+            current = await ticketDispenser?.health
         case .licencePrinter: current = await licenceOutput?.health()
         }
         guard let current, Terminal.isUsable(current), !Terminal.isUsable(health(of: role)) else { return nil }
