@@ -325,6 +325,7 @@ public final class Daemon: @unchecked Sendable {
         await deviceManager.stop()
         await terminal.receiptPrinter?.close()
         await terminal.ticketDispenser?.close()
+        terminal.stopDevices()
         if let simulation {
             let printouts = simulation.writePrintouts()
             logger.info("simulate", "printouts written to \(printouts.receipts.path) and \(printouts.tickets.path)")

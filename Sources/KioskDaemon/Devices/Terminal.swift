@@ -121,6 +121,14 @@ public final class Terminal: @unchecked Sendable {
         return current
     }
 
+    /// Stops every driver (`DeviceService.stop`): a call still blocked on a device wakes at once, so shutdown never
+    /// waits out a device's deadline.
+    func stopDevices() {
+        idReader?.stop()
+        receiptPrinter?.stop()
+        ticketDispenser?.stop()
+    }
+
     static func isUsable(_ health: DeviceHealth) -> Bool { health.state == .ready || health.state == .degraded }
 
 }
