@@ -31,6 +31,9 @@ final class CUPSClient: @unchecked Sendable {
         lane = BlockingLane(name: "kioskd cups")
     }
 
+    /// The lane's thread ends with the client (a licence printer dropped without `stop()`).
+    deinit { lane.close() }
+
     /// Closes the lane: a blocked request fails at once, later ones without reaching cupsd.
     func stop() { lane.close() }
 

@@ -28,6 +28,9 @@ final class ReceiptPrinterLink: @unchecked Sendable {
         lane = BlockingLane(name: label)
     }
 
+    /// The lane's thread ends with the link (a printer dropped without `stop()`, as a CLI command does).
+    deinit { lane.close() }
+
     /// Runs `body` on the link's lane and returns its result to the awaiting task; nil once the link is stopped.
     func perform<T: Sendable>(_ body: @escaping @Sendable (ReceiptPrinterLink) -> T) async -> T? {
         await lane.perform(whenClosed: nil) { body(self) }
