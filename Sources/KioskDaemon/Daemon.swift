@@ -127,10 +127,10 @@ public final class Daemon: @unchecked Sendable {
             idReader: config.devices[.idReader].flatMap { DeviceFactory.idReader($0, routes: routes) },
             receiptPrinter: config.devices[.receiptPrinter].flatMap {
                 DeviceFactory.printerConfiguration($0, role: .receiptPrinter)
-            }.map(ReceiptPrinter.init),
+            }.map { ReceiptPrinter(configuration: $0, route: { routes.node(of: .receiptPrinter) }) },
             ticketDispenser: config.devices[.ticketDispenser].flatMap {
                 DeviceFactory.printerConfiguration($0, role: .ticketDispenser)
-            }.map(TicketDispenser.init),
+            }.map { TicketDispenser(configuration: $0, route: { routes.node(of: .ticketDispenser) }) },
             licenceOutput: licenceOutput, endpoints: endpoints)
 
         let numbering = try QueueNumbering(prefixes: [config.flow.handOffCategory: config.flow.handOffCategory])
@@ -336,6 +336,7 @@ public final class Daemon: @unchecked Sendable {
         await deviceManager.stop()
         await terminal.receiptPrinter?.close()
         await terminal.ticketDispenser?.close()
+        terminal.stopDevices()
         if let simulation {
             let printouts = simulation.writePrintouts()
             logger.info("simulate", "printouts written to \(printouts.receipts.path) and \(printouts.tickets.path)")

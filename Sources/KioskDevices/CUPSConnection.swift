@@ -4,9 +4,12 @@ import KioskIO
 
 /// One HTTP connection to a cupsd (Unix socket or host:port) or to an IPP printer, with the IPP operations the
 /// licence printer needs. Not thread-safe: libcups keeps per-thread error state, so every call runs on the
-/// connection's own serial queue (`CUPSClient` does that); no C pointer leaves this file.
-final class CUPSConnection {
+/// connection's own lane (`CUPSClient` does that); no C pointer leaves this file. `@unchecked Sendable` only so the
+/// lane can call `interrupt()` — a shutdown(2) of the socket — from the thread that stops it.
+final class CUPSConnection: @unchecked Sendable {
     private var http: OpaquePointer?
+    /// The connection's socket, for `interrupt()`.
+    private let socketFD: Int32
     let host: String
     let port: Int32
     /// Seconds one request may take before libcups gives up on it.
@@ -25,10 +28,17 @@ final class CUPSConnection {
             throw .unreachable(server: host, detail: String(cString: cupsLastErrorString()))
         }
         http = connection
+        socketFD = httpGetFd(connection)
         httpSetTimeout(connection, requestTimeout, nil, nil)
     }
 
     deinit { if let http { httpClose(http) } }
+
+    /// Shuts the socket down from another thread, so a request blocked on a cupsd that never answers fails at once
+    /// (libcups's poll sees end-of-file). The descriptor stays open until the connection is released.
+    func interrupt() {
+        if socketFD >= 0 { _ = shutdown(socketFD, Int32(SHUT_RDWR)) }
+    }
 
     /// The printer URI cupsd expects for queue `queue`.
     static func queueURI(_ queue: String) -> String { "ipp://localhost/printers/\(queue)" }

@@ -10,8 +10,8 @@ import KioskProtocols
 /// docs/device-protocols.md §5.2): a card is read once per presentation; after a timeout or noise the input is flushed
 /// and the next reply found by its preamble; after `maxConsecutiveTimeouts` the reader gets a reset (`10 FF`) and the
 /// port is reopened; SAM faults (0x60, 0x66, 0x23) and disconnects become health reasons, and the loop recovers without
-/// a restart.
-public actor IDCardReader {
+/// a restart. The loop runs on the reader's `BlockingLane`; `stop()` closes it and wakes a blocked exchange at once.
+public actor IDCardReader: DeviceService {
     public typealias Opener = @Sendable (IDReaderProfile) throws -> any ByteTransport
 
     public nonisolated let profile: IDReaderProfile
@@ -22,6 +22,8 @@ public actor IDCardReader {
     public private(set) var health = DeviceHealth(.starting)
     public private(set) var isPaused: Bool
     private var loop: IDCardReaderLoop?
+    /// The running loop for `stop()`, which does not wait for the actor.
+    private nonisolated let stopControl = ReaderStopControl()
 
     /// `startPaused`: do not poll for cards until `resume()` (the flow's "read card").
     /// `open` makes the transport; the default opens the profile's serial port or USB device.
@@ -33,13 +35,17 @@ public actor IDCardReader {
             of: IDCardReaderEvent.self, bufferingPolicy: .bufferingNewest(256))
     }
 
-    /// Runs the reader loop until the calling task is cancelled. Call once.
+    /// Runs the reader loop until `stop()` or the calling task is cancelled. Call once.
     public func run() async {
         guard loop == nil else { return }
         let (relay, relayInput) = AsyncStream.makeStream(of: IDCardReaderEvent.self, bufferingPolicy: .unbounded)
         let loop = IDCardReaderLoop(
             profile: profile, paused: isPaused, open: open,
             emit: { relayInput.yield($0) }, finished: { relayInput.finish() })
+        guard stopControl.register(loop) else {
+            continuation.finish()
+            return
+        }
         self.loop = loop
         loop.start()
         await withTaskCancellationHandler {
@@ -50,6 +56,12 @@ public actor IDCardReader {
         self.loop = nil
         continuation.finish()
     }
+
+    /// Ends `run()`: the loop's lane closes the open port, so an exchange blocked on a silent reader returns at once.
+    public nonisolated func stop() { stopControl.stop() }
+
+    /// Opens the reader now if the loop is waiting out a back-off (the hotplug monitor saw it settle).
+    public func reopenNow() { loop?.reopenNow() }
 
     /// Stops polling for cards (the flow is not waiting for one). Self-tests still run.
     public func pause() {
@@ -64,7 +76,7 @@ public actor IDCardReader {
     }
 
     /// SAM status (`11 FF`) and SAM ID (`12 FF`). Runs on the reader loop between polls while `run()` is active;
-    /// otherwise opens the reader on a thread of its own for the two commands.
+    /// otherwise opens the reader on a lane of its own for the two commands.
     public func selfTest() async throws(IDCardReaderError) -> IDReaderSelfTestReport {
         let result: Result<IDReaderSelfTestReport, IDCardReaderError>
         if let loop {
@@ -72,11 +84,11 @@ public actor IDCardReader {
         } else {
             let profile = profile
             let open = open
-            result = await withCheckedContinuation { done in
-                let thread = Thread { done.resume(returning: IDCardReader.standaloneSelfTest(profile, open: open)) }
-                thread.name = "IDCardReader self-test"
-                thread.start()
+            let lane = BlockingLane(name: "IDCardReader self-test")
+            result = await lane.perform(whenClosed: .failure(.stopped)) {
+                IDCardReader.standaloneSelfTest(profile, open: open)
             }
+            lane.close()
         }
         return try result.get()
     }
@@ -114,13 +126,34 @@ public actor IDCardReader {
             do {
                 return try SerialPort.open(path, settings: SerialSettings(baudRate: baudRate))
             } catch {
-                if error.errno == ENOENT || error.errno == ENODEV || error.errno == ENXIO || error.errno == EIO {
-                    throw .disconnected("\(path): \(error)")
-                }
-                throw .system(error)
+                throw TransportError(error, path: path)
             }
         case .usb(let selector, let framing):
             return try GA467USBTransport(selector: selector, framing: framing)
         }
+    }
+}
+
+/// The reader's stop switch, reachable without the actor: `stop()` closes the running loop's lane at once.
+private final class ReaderStopControl: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private var loop: IDCardReaderLoop?
+
+    /// Records the loop `run()` starts; false when already stopped.
+    func register(_ loop: IDCardReaderLoop) -> Bool {
+        lock.withLock {
+            guard !stopped else { return false }
+            self.loop = loop
+            return true
+        }
+    }
+
+    func stop() {
+        let running = lock.withLock { () -> IDCardReaderLoop? in
+            stopped = true
+            return loop
+        }
+        running?.stop()
     }
 }

@@ -3,8 +3,10 @@ import KioskCore
 import KioskIO
 import KioskProtocols
 
-/// The reader loop on its own thread: open, check the SAM, poll find-card, select, read, and report events.
-/// Blocking transport calls live here, never on an actor's executor; `IDCardReader` owns one and relays its events.
+/// The reader loop on the reader's lane (a `BlockingLane` whose thread it keeps): open, check the SAM, poll
+/// find-card, select, read, and report events. Blocking transport calls live here, never on an actor's executor;
+/// `IDCardReader` owns one and relays its events. The open transport is attached to the lane, so `stop()` closes it
+/// and wakes a blocked exchange at once.
 final class IDCardReaderLoop: @unchecked Sendable {
     typealias Opener = IDCardReader.Opener
     typealias SelfTestReply = @Sendable (Result<IDReaderSelfTestReport, IDCardReaderError>) -> Void
@@ -13,14 +15,16 @@ final class IDCardReaderLoop: @unchecked Sendable {
     private let open: Opener
     private let emit: @Sendable (IDCardReaderEvent) -> Void
     private let finished: @Sendable () -> Void
+    private let lane = BlockingLane(name: "IDCardReader")
     private let control = NSCondition()
     // Guarded by `control`.
     private var stopRequested = false
+    /// Set by `reopenNow()`: the next back-off is skipped and the delay starts over.
+    private var reopenRequested = false
     private var paused: Bool
     /// Set by every pause, cleared by the loop when it next polls.
     private var pausedSinceLastPoll = false
     private var selfTests: [SelfTestReply] = []
-    private var transport: (any ByteTransport)?
     // Loop-thread only.
     private var health: DeviceHealth?
     private var presence = Presence.none
@@ -53,23 +57,24 @@ final class IDCardReaderLoop: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
-            // Foundation names the OS thread only from the thread itself; so `top -H` and /proc show it.
-            Thread.current.name = "IDCardReader"
-            main()
-        }
-        thread.name = "IDCardReader"
-        thread.start()
+        if !lane.start({ [self] in main() }) { finished() }
     }
 
-    /// Ends the loop; a blocked transport call is woken by closing the transport.
+    /// Ends the loop; a blocked transport call is woken by the lane closing the transport.
     func stop() {
         control.lock()
         stopRequested = true
-        let current = transport
         control.broadcast()
         control.unlock()
-        current?.close()
+        lane.close()
+    }
+
+    /// Cuts a back-off short: the hotplug monitor says the device is there now.
+    func reopenNow() {
+        control.lock()
+        reopenRequested = true
+        control.broadcast()
+        control.unlock()
     }
 
     func setPaused(_ value: Bool) {
@@ -106,35 +111,30 @@ final class IDCardReaderLoop: @unchecked Sendable {
             do {
                 opened = try open(profile)
             } catch {
-                report(DeviceHealth(.disconnected, reasons: ["disconnected"]))
+                report(IDCardReaderLoop.openFailureHealth(error, profile: profile))
                 for reply in takeSelfTests() { reply(.failure(IDCardReaderError(openFailure: error))) }
-                wait(delay)
-                delay = min(delay * 2, profile.maximumReopenDelay)
+                delay = backOff(delay)
                 continue
             }
-            guard setTransport(opened) else {
-                opened.close()
-                return
-            }
+            guard lane.attach(opened) else { return }  // stopping: the lane closed it
+            takeReopenRequest()
             let link = IDCardReaderLink(transport: opened)
             let end = session(link)
             if answeredInSession && end != .unresponsive { delay = profile.initialReopenDelay }
-            _ = setTransport(nil)
+            lane.detach(opened)
             opened.close()
             switch end {
             case .stopped: return
             case .disconnected:
                 report(DeviceHealth(.disconnected, reasons: ["disconnected"]))
                 presence = .none  // whatever comes back may be another reader with another card
-                wait(delay)
-                delay = min(delay * 2, profile.maximumReopenDelay)
+                delay = backOff(delay)
             case .unresponsive:
                 // A reader that answered before gets reopened at once; a silent one with growing pauses.
                 if answeredInSession {
                     delay = profile.initialReopenDelay
                 } else {
-                    wait(delay)
-                    delay = min(delay * 2, profile.maximumReopenDelay)
+                    delay = backOff(delay)
                 }
             }
         }
@@ -345,12 +345,42 @@ final class IDCardReaderLoop: @unchecked Sendable {
         return paused
     }
 
-    /// Records the open transport so `stop()` can close it; false when already stopping.
-    private func setTransport(_ value: (any ByteTransport)?) -> Bool {
+    /// Waits `delay` before the next open unless `reopenNow()` came (then at once); the next delay.
+    private func backOff(_ delay: Duration) -> Duration {
+        let until = Date(timeIntervalSinceNow: seconds(delay))
         control.lock()
         defer { control.unlock() }
-        transport = value
-        return !stopRequested
+        while !stopRequested && selfTests.isEmpty && !reopenRequested {
+            if !control.wait(until: until) { break }
+        }
+        if reopenRequested {
+            reopenRequested = false
+            return profile.initialReopenDelay
+        }
+        return min(delay * 2, profile.maximumReopenDelay)
+    }
+
+    /// A reopen asked for before this open succeeded is done.
+    private func takeReopenRequest() {
+        control.lock()
+        reopenRequested = false
+        control.unlock()
+    }
+
+    /// What a failed open says about the reader: gone → `disconnected`; a refusal (permission, busy) by the one
+    /// errno table, with the node and errno as the last error.
+    static func openFailureHealth(_ error: any Error, profile: IDReaderProfile) -> DeviceHealth {
+        let path: String
+        switch profile.transport {
+        case .serial(let node, _): path = node
+        case .usb(let selector, _): path = selector.description
+        }
+        if case .system(let system)? = error as? TransportError {
+            return DeviceHealth.failure(path: path, errno: system.errno, message: system.description)
+        }
+        return DeviceHealth(
+            .disconnected, reasons: ["disconnected"],
+            lastError: DeviceHealth.LastError(path: path, errno: 0, message: "\(error)"))
     }
 
     private func takeSelfTests() -> [SelfTestReply] {

@@ -23,6 +23,12 @@ public struct IDReaderProfile: Sendable, Equatable {
     public static let defaultPollInterval: Duration = .milliseconds(defaultPollIntervalMilliseconds)
     /// `defaultPollInterval` in the unit of `pollIntervalMs` in kioskd.json.
     public static let defaultPollIntervalMilliseconds = 80
+    /// `relaxedPollIntervalMs` in kioskd.json when unset.
+    public static let defaultRelaxedPollInterval: Duration = .milliseconds(defaultRelaxedPollIntervalMilliseconds)
+    public static let defaultRelaxedPollIntervalMilliseconds = 250
+    /// `fastPollingWindowSeconds` in kioskd.json when unset.
+    public static let defaultFastPollingWindow: Duration = .seconds(defaultFastPollingWindowSeconds)
+    public static let defaultFastPollingWindowSeconds = 15
 
     public var transport: Transport
     /// Time between find-card polls (the clients in docs/device-protocols.md §1.11 use 200–300 ms or 1 s).
@@ -50,7 +56,8 @@ public struct IDReaderProfile: Sendable, Equatable {
 
     public init(
         transport: Transport, pollInterval: Duration = IDReaderProfile.defaultPollInterval,
-        relaxedPollInterval: Duration = .milliseconds(250), fastPollingWindow: Duration = .seconds(15),
+        relaxedPollInterval: Duration = IDReaderProfile.defaultRelaxedPollInterval,
+        fastPollingWindow: Duration = IDReaderProfile.defaultFastPollingWindow,
         commandTimeout: Duration = .milliseconds(500), readTimeout: Duration = .milliseconds(2000),
         maxConsecutiveTimeouts: Int = 3, maxReadAttempts: Int = 3, readFingerprint: Bool = false,
         initialReopenDelay: Duration = .milliseconds(200), maximumReopenDelay: Duration = .seconds(5),

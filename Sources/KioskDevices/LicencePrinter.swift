@@ -8,13 +8,17 @@ import KioskIO
 /// any byte is sent and its CUPS job id as soon as cupsd assigns it; `supervise` watches the job until it
 /// completes, fails or becomes unknown; nothing here ever resubmits. A reprint is the separate call `reprint`,
 /// which names the original job and who authorised it.
-public actor LicencePrinter {
+///
+/// On the one driver shape (docs/ARCHITECTURE.md §4.1): libcups calls run on the client's lane with a deadline each,
+/// and `stop()` shuts the cupsd connection so a request blocked on a cupsd that never answers returns at once.
+public actor LicencePrinter: DeviceService {
     public let queue: String
     /// The cupsd socket path or host[:port] in use.
     public nonisolated var server: String { client.server }
-    private let client: CUPSClient
+    private nonisolated let client: CUPSClient
     /// The queue's last known state; refreshed by `refreshHealth`, `selfTest`, `submit` and `supervise`.
     public private(set) var health = DeviceHealth(.starting)
+    private nonisolated let stopSignal = StopSignal()
 
     /// The policy licence queues should have: on a backend failure cupsd retries the job later instead of
     /// stopping the whole queue (CUPS's default `stop-printer`).
@@ -27,6 +31,25 @@ public actor LicencePrinter {
         self.queue = queue
         client = CUPSClient(server: server)
     }
+
+    // MARK: - Service
+
+    /// cupsd owns the queue and its device, so there is nothing to poll here between requests (the daemon asks
+    /// `refreshHealth`): lives until `stop()` or cancellation, then closes the client.
+    public func run() async {
+        await stopSignal.wait()
+        client.stop()
+    }
+
+    /// Shuts the cupsd connection (a blocked request fails at once, as unreachable) and ends `run()`; later
+    /// requests fail without reaching cupsd.
+    public nonisolated func stop() {
+        stopSignal.fire()
+        client.stop()
+    }
+
+    /// Asks cupsd about the queue now.
+    public func reopenNow() async { await refreshHealth() }
 
     // MARK: - Health
 

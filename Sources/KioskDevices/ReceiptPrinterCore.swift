@@ -16,21 +16,56 @@ final class ReceiptPrinterCore {
     /// True while a job (or a dispense, with its presenter checks) is in progress; idle polls stay away.
     var busy = false
 
-    init(configuration: PrinterConfiguration, label: String) {
+    private let stopSignal = StopSignal()
+
+    init(configuration: PrinterConfiguration, label: String, route: @escaping ReceiptPrinterLink.NodeRoute) {
         self.configuration = configuration
-        link = ReceiptPrinterLink(configuration: configuration, label: label)
+        link = ReceiptPrinterLink(configuration: configuration, label: label, route: route)
     }
 
-    /// Polls status while idle, at most once per `idlePollIntervalMilliseconds`, until the task is cancelled; then
-    /// closes the device.
+    /// Polls status while idle, at most once per `idlePollIntervalMilliseconds`, until `stop()` or the task is
+    /// cancelled; then closes the device.
     func run(isolation: isolated (any Actor)? = #isolation) async {
         let interval = Duration.milliseconds(max(50, configuration.profile.idlePollIntervalMilliseconds))
-        while !Task.isCancelled {
+        while !Task.isCancelled && !stopSignal.isFired {
             await pollIfIdle()
-            do { try await Task.sleep(for: interval) } catch { break }
+            if await stopSignal.sleep(for: interval) { break }
         }
         await link.perform { $0.close() }
     }
+
+    /// Ends `run()` and closes the lane: a call blocked on the printer returns at once, later calls fail as stopped.
+    /// Sendable, so the actor can hand it out for a `stop()` that does not wait for the actor.
+    var stopSwitch: @Sendable () -> Void {
+        { [stopSignal, link] in
+            stopSignal.fire()
+            link.stop()
+        }
+    }
+
+    /// The device settled (perhaps on a new node): after any job in progress, drop the transport and ask for status,
+    /// which opens it where it is now.
+    @discardableResult
+    func reopenNow(isolation: isolated (any Actor)? = #isolation) async -> DeviceHealth {
+        lastPoll = .now
+        guard
+            case let (health, status)? = await link.perform({ link -> (DeviceHealth, PrinterStatus?) in
+                link.close()
+                return link.poll()
+            })
+        else { return stopped() }
+        record(health, status)
+        return health
+    }
+
+    /// Health and results once stopped.
+    private func stopped() -> DeviceHealth {
+        health = DeviceHealth(.disconnected, reasons: ["stopped"])
+        return health
+    }
+
+    static let stoppedProblem = PrintProblem(
+        reason: "stopped", message: "the printer's driver was stopped; nothing was sent")
 
     /// Asks for status unless a job is in progress or the last poll was too recent; returns the health either way.
     @discardableResult
@@ -45,7 +80,7 @@ final class ReceiptPrinterCore {
     @discardableResult
     func refreshStatus(isolation: isolated (any Actor)? = #isolation) async -> DeviceHealth {
         lastPoll = .now
-        let (health, status) = await link.perform { $0.poll() }
+        guard case let (health, status)? = await link.perform({ $0.poll() }) else { return stopped() }
         record(health, status)
         return health
     }
@@ -53,10 +88,12 @@ final class ReceiptPrinterCore {
     /// Opens the device, reads its status and, where the transport can, its IEEE 1284 device ID.
     func selfTest(isolation: isolated (any Actor)? = #isolation) async -> PrinterSelfTestReport {
         lastPoll = .now
-        let (health, status, deviceID) = await link.perform { link in
-            let (health, status) = link.poll()
-            return (health, status, link.deviceID())
-        }
+        guard
+            case let (health, status, deviceID)? = await link.perform({ link in
+                let (health, status) = link.poll()
+                return (health, status, link.deviceID())
+            })
+        else { return PrinterSelfTestReport(health: stopped(), status: nil, deviceID: nil) }
         record(health, status)
         return PrinterSelfTestReport(health: health, status: status, deviceID: deviceID)
     }
@@ -71,14 +108,20 @@ final class ReceiptPrinterCore {
     /// Sends `job` (and, with `present`, the presenter's present command) and records the status read around it.
     /// The caller sets `busy`. A print reads status, so it counts as a poll.
     func send(_ job: PrinterJob, present: Bool, isolation: isolated (any Actor)? = #isolation) async -> PrintResult {
-        let (result, health, status) = await link.perform { $0.printJob(job, present: present) }
+        guard case let (result, health, status)? = await link.perform({ $0.printJob(job, present: present) }) else {
+            _ = stopped()
+            return .failed(ReceiptPrinterCore.stoppedProblem)
+        }
         lastPoll = .now
         record(health, status)
         return result
     }
 
-    /// Closes the device; the next call opens it again.
-    func close(isolation: isolated (any Actor)? = #isolation) async { await link.perform { $0.close() } }
+    /// Closes the device, waking a call blocked on it; the next call opens it again.
+    func close(isolation: isolated (any Actor)? = #isolation) async {
+        link.interrupt()
+        _ = await link.perform { $0.close() }
+    }
 
     private func record(_ health: DeviceHealth, _ status: PrinterStatus?) {
         self.health = health

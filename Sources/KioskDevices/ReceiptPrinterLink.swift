@@ -1,15 +1,20 @@
-import Dispatch
 import Glibc
 import KioskIO
 import KioskProtocols
 
 /// The blocking side of a receipt printer or dispenser: opens the transport, asks for status, sends jobs.
 ///
-/// Every call runs on the link's own dispatch queue (`perform`), never on an actor's executor; the serial queue also
-/// keeps a status request from landing in the middle of a job's bytes.
+/// Every call runs on the link's own lane (`perform`, a `BlockingLane`), never on an actor's executor; one job at a
+/// time also keeps a status request from landing in the middle of a job's bytes. The open transport is attached to
+/// the lane, so `stop()` (or `interrupt()`) closes it and a call blocked on a silent printer returns at once.
 final class ReceiptPrinterLink: @unchecked Sendable {
+    /// Where the hotplug monitor last found the device, when not at the configured path (docs/ARCHITECTURE.md §4.7).
+    typealias NodeRoute = @Sendable () -> String?
+
     let configuration: PrinterConfiguration
-    private let queue: DispatchQueue
+    private let lane: BlockingLane
+    private let route: NodeRoute
+    // Lane-only state.
     private var transport: (any ByteTransport)?
     private var portStatusReader: (() throws(TransportError) -> USBPrinterPortStatus)?
     private var deviceIDReader: (() throws(TransportError) -> IEEE1284DeviceID)?
@@ -17,54 +22,75 @@ final class ReceiptPrinterLink: @unchecked Sendable {
 
     var profile: PrinterProfile { configuration.profile }
 
-    init(configuration: PrinterConfiguration, label: String) {
+    init(configuration: PrinterConfiguration, label: String, route: @escaping NodeRoute = { nil }) {
         self.configuration = configuration
-        queue = DispatchQueue(label: "kioskd.\(label).io")
+        self.route = route
+        lane = BlockingLane(name: label)
     }
 
-    /// Runs `body` on the link's queue and returns its result to the awaiting task.
-    func perform<T: Sendable>(_ body: @escaping @Sendable (ReceiptPrinterLink) -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: body(self)) }
-        }
+    /// The lane's thread ends with the link (a printer dropped without `stop()`, as a CLI command does).
+    deinit { lane.close() }
+
+    /// Runs `body` on the link's lane and returns its result to the awaiting task; nil once the link is stopped.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (ReceiptPrinterLink) -> T) async -> T? {
+        await lane.perform(whenClosed: nil) { body(self) }
     }
+
+    /// Closes the lane: a blocked call returns at once (its transport closed), later calls give nil.
+    func stop() { lane.close() }
+
+    /// Closes the open transport from outside the lane, waking a blocked call; the next call reopens.
+    func interrupt() { lane.interrupt() }
 
     // MARK: Transport
 
+    /// The endpoint to open now: the configured one, or the node the hotplug monitor found the device on.
+    var currentEndpoint: PrinterEndpoint {
+        switch configuration.endpoint {
+        case .serial(_, let baud): route().map { .serial(path: $0, baudRate: baud) } ?? configuration.endpoint
+        case .usblp: route().map { .usblp(path: $0) } ?? configuration.endpoint
+        case .tcp, .usb: configuration.endpoint
+        }
+    }
+
     func open() throws(TransportError) {
         if transport != nil { return }
+        if lane.isClosed { throw .closed }
         let deadline = Deadline.after(.milliseconds(configuration.openTimeoutMilliseconds))
-        switch configuration.endpoint {
+        let opened: any ByteTransport
+        switch currentEndpoint {
         case .tcp(let host, let port):
-            transport = try TCPSocket.connect(host: host, port: port, deadline: deadline)
+            opened = try TCPSocket.connect(host: host, port: port, deadline: deadline)
         case .serial(let path, let baud):
-            do { transport = try SerialPort.open(path, settings: SerialSettings(baudRate: baud)) } catch {
-                throw ReceiptPrinterLink.openFailure(error, path)
+            do { opened = try SerialPort.open(path, settings: SerialSettings(baudRate: baud)) } catch {
+                throw TransportError(error, path: path)
             }
         case .usblp(let path):
             let printer: USBLinePrinter
-            do { printer = try USBLinePrinter(path: path) } catch { throw ReceiptPrinterLink.openFailure(error, path) }
-            transport = printer
+            do { printer = try USBLinePrinter(path: path) } catch { throw TransportError(error, path: path) }
+            opened = printer
             portStatusReader = { () throws(TransportError) in try printer.portStatus() }
             deviceIDReader = { () throws(TransportError) in try printer.deviceID() }
         case .usb(let selector):
             let printer = try USBPrinterTransport(selector)
-            transport = printer
+            opened = printer
             portStatusReader = { () throws(TransportError) in try printer.portStatus(deadline: .after(.seconds(5))) }
             deviceIDReader = { () throws(TransportError) in try printer.deviceID(deadline: .after(.seconds(5))) }
         }
+        guard lane.attach(opened) else {
+            portStatusReader = nil
+            deviceIDReader = nil
+            throw .closed
+        }
+        transport = opened
         reader.reset()
     }
 
-    private static func openFailure(_ error: SystemError, _ path: String) -> TransportError {
-        switch error.errno {
-        case ENOENT, ENODEV, ENXIO: .disconnected("\(path): \(error)")
-        default: .system(error)
-        }
-    }
-
     func close() {
-        transport?.close()
+        if let transport {
+            lane.detach(transport)
+            transport.close()
+        }
         transport = nil
         portStatusReader = nil
         deviceIDReader = nil
@@ -303,10 +329,18 @@ final class ReceiptPrinterLink: @unchecked Sendable {
     }
 
     func health(after error: TransportError) -> DeviceHealth {
+        let path = "\(currentEndpoint)"
         switch error {
-        case .disconnected, .closed: DeviceHealth(.disconnected, reasons: ["disconnected"])
-        case .timedOut: DeviceHealth(.disconnected, reasons: ["not-responding"])
-        case .system: DeviceHealth(.faulted, reasons: ["io-error"])
+        case .disconnected(let what):
+            return DeviceHealth(
+                .disconnected, reasons: ["disconnected"], lastError: .init(path: path, errno: 0, message: what))
+        case .closed: return DeviceHealth(.disconnected, reasons: ["disconnected"])
+        case .timedOut:
+            return DeviceHealth(
+                .disconnected, reasons: ["not-responding"],
+                lastError: .init(path: path, errno: 0, message: "no answer in time"))
+        case .system(let system):
+            return DeviceHealth.failure(path: path, errno: system.errno, message: system.description)
         }
     }
 

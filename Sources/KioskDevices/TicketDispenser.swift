@@ -3,20 +3,30 @@ import KioskProtocols
 
 /// The queue-ticket dispenser (排号机): an ESC/POS printer with a presenter that holds the ticket out, reports when it
 /// is taken, and retracts it (or leaves it) after the profile's timeout.
-public actor TicketDispenser {
+public actor TicketDispenser: DeviceService {
     public nonisolated let configuration: PrinterConfiguration
     public var health: DeviceHealth { core.health }
     public var lastStatus: PrinterStatus? { core.lastStatus }
     private let core: ReceiptPrinterCore
+    private nonisolated let stopSwitch: @Sendable () -> Void
     private var link: ReceiptPrinterLink { core.link }
 
-    public init(configuration: PrinterConfiguration) {
+    /// `route`: as for `ReceiptPrinter`, the node the hotplug monitor last found the dispenser on.
+    public init(configuration: PrinterConfiguration, route: @escaping @Sendable () -> String? = { nil }) {
         self.configuration = configuration
-        core = ReceiptPrinterCore(configuration: configuration, label: "ticketDispenser")
+        let core = ReceiptPrinterCore(configuration: configuration, label: "ticketDispenser", route: route)
+        self.core = core
+        stopSwitch = core.stopSwitch
     }
 
-    /// Idle status polling until cancelled, then closes the device.
+    /// Idle status polling until `stop()` or cancellation, then closes the device.
     public func run() async { await core.run() }
+
+    /// Ends `run()`; a call blocked on the dispenser returns at once, later calls fail.
+    public nonisolated func stop() { stopSwitch() }
+
+    /// After any dispense in progress, reopens the dispenser where it is now and reads its status.
+    public func reopenNow() async { await core.reopenNow() }
 
     /// Asks for status unless a ticket is being printed or dispensed or the last poll was too recent; returns the
     /// health either way.
@@ -76,15 +86,16 @@ public actor TicketDispenser {
             }
         }
         guard presenter.untaken == .retract else { return .left }
-        let retracted: Result<PrinterStatus, PrintProblem> = await link.perform { link in
-            do throws(TransportError) {
-                try link.send(ESCPOSCommand.presenterRetract)
-                return .success(try link.presenterStatus())
-            } catch {
-                link.close()
-                return .failure(link.problem(error, doing: "retracting the ticket", sent: true))
-            }
-        }
+        let retracted: Result<PrinterStatus, PrintProblem> =
+            await link.perform { link in
+                do throws(TransportError) {
+                    try link.send(ESCPOSCommand.presenterRetract)
+                    return .success(try link.presenterStatus())
+                } catch {
+                    link.close()
+                    return .failure(link.problem(error, doing: "retracting the ticket", sent: true))
+                }
+            } ?? .failure(ReceiptPrinterCore.stoppedProblem)
         switch retracted {
         case .failure(let problem): return .unknown(problem)
         case .success(let status): return status.contains(.ticketAtExit) ? .left : .retracted
@@ -95,13 +106,14 @@ public actor TicketDispenser {
     public func close() async { await core.close() }
 
     private func presenterStatus() async -> Result<PrinterStatus, PrintProblem> {
-        let result: Result<PrinterStatus, PrintProblem> = await link.perform { link in
-            do throws(TransportError) { return .success(try link.presenterStatus()) } catch {
-                link.close()
-                return .failure(
-                    link.problem(error, doing: "asking the presenter whether the ticket was taken", sent: true))
-            }
-        }
+        let result: Result<PrinterStatus, PrintProblem> =
+            await link.perform { link in
+                do throws(TransportError) { return .success(try link.presenterStatus()) } catch {
+                    link.close()
+                    return .failure(
+                        link.problem(error, doing: "asking the presenter whether the ticket was taken", sent: true))
+                }
+            } ?? .failure(ReceiptPrinterCore.stoppedProblem)
         core.lastPoll = .now
         return result
     }

@@ -5,7 +5,7 @@ import Glibc
 /// A `ByteTransport` over any pollable file descriptor: serial ports, PTYs, TCP sockets, usblp nodes.
 ///
 /// Each wait is a `poll(2)` on the descriptor and an eventfd, so `close()` from another thread wakes a blocked call at
-/// once. End-of-file, `POLLHUP`, `EIO`, `ENODEV` and `ENXIO` mean the device is gone: `.disconnected`.
+/// once. End-of-file, `POLLHUP` and the errnos `DeviceFailure` calls gone mean the device is gone: `.disconnected`.
 public final class DescriptorTransport: ByteTransport, @unchecked Sendable {
     /// What this transport talks to, for error messages (e.g. "/dev/ttyUSB0" or "127.0.0.1:9100").
     public let name: String
@@ -52,7 +52,11 @@ public final class DescriptorTransport: ByteTransport, @unchecked Sendable {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + sent, bytes.count - sent) }
             if n > 0 { sent += n; continue }
             let code = errno
-            if n < 0 && (code == EAGAIN || code == EINTR) { continue }
+            if n < 0 && (code == EAGAIN || code == EINTR) {
+                // Ready but nothing moved (a PTY whose other end is held by someone else): the deadline still holds.
+                if deadline.hasPassed { throw .timedOut(transferred: sent) }
+                continue
+            }
             throw mapFailure("write", code: code)
         }
     }
@@ -68,7 +72,10 @@ public final class DescriptorTransport: ByteTransport, @unchecked Sendable {
             if n > 0 { return Array(buffer[0..<n]) }
             if n == 0 { throw markGone("end of file") }
             let code = errno
-            if code == EAGAIN || code == EINTR { continue }
+            if code == EAGAIN || code == EINTR {
+                if deadline.hasPassed { throw .timedOut(transferred: 0) }
+                continue
+            }
             throw mapFailure("read", code: code)
         }
     }
@@ -125,8 +132,8 @@ public final class DescriptorTransport: ByteTransport, @unchecked Sendable {
     }
 
     private func mapFailure(_ call: String, code: Int32) -> TransportError {
-        switch code {
-        case EIO, ENODEV, ENXIO, EPIPE, ECONNRESET, ENOTCONN, ESHUTDOWN: markGone(String(cString: strerror(code)))
+        switch DeviceFailure.classify(errno: code) {
+        case .gone: markGone(String(cString: strerror(code)))
         default: .system(SystemError(call, errno: code))
         }
     }

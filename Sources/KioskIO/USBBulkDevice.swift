@@ -1,5 +1,6 @@
 import CLibUSB
 import Foundation
+import Glibc
 
 /// Where to find a USB device and which interface to claim; chosen by a device profile.
 public struct USBDeviceSelector: Sendable, Equatable, CustomStringConvertible {
@@ -38,15 +39,27 @@ public struct USBError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 /// One claimed interface of a USB device with bulk endpoints. Wraps libusb_open, libusb_claim_interface and
-/// libusb_bulk_transfer; a vanished device makes every call fail with `.disconnected`.
+/// libusb_bulk_transfer; a vanished device (LIBUSB_ERROR_NO_DEVICE) makes every call fail with `.disconnected`, which
+/// drivers answer with their reopen. Transfers run in slices of at most `slice`, so `close()` from another thread
+/// wakes a blocked call within one slice. While open, the device's node (`/dev/bus/usb/BBB/DDD`) carries the advisory
+/// lock of `DeviceNodeLock`, so a second opener — `kioskctl direct --usb` while kioskd holds the device — is refused
+/// (docs/ARCHITECTURE.md §4.7).
 public final class USBBulkDevice: @unchecked Sendable {
+    /// The longest single libusb transfer; bounds how long `close()` waits for a blocked call.
+    static let slice: Duration = .milliseconds(20)
+
     public let selector: USBDeviceSelector
     /// Bulk endpoint addresses of the claimed interface's current alternate setting.
     public let bulkInEndpoints: [UInt8]
     public let bulkOutEndpoints: [UInt8]
+    /// The usbfs node the device was opened through, e.g. "/dev/bus/usb/001/004".
+    public let node: String
     private let handle: OpaquePointer
-    private let lock = NSLock()
+    private let nodeLockFD: Int32
+    // Guards `closed` and `activeCalls`; `close()` waits on it until no transfer is running.
+    private let state = NSCondition()
     private var closed = false
+    private var activeCalls = 0
 
     /// Opens the first device matching `selector`. Throws `.disconnected` when none is attached.
     public init(_ selector: USBDeviceSelector) throws(TransportError) {
@@ -74,14 +87,26 @@ public final class USBBulkDevice: @unchecked Sendable {
             break
         }
         guard let opened else { throw .disconnected("\(selector) is not attached") }
+        let device = libusb_get_device(opened)
+        let node = String(
+            format: "/dev/bus/usb/%03d/%03d", libusb_get_bus_number(device), libusb_get_device_address(device))
+        let lockFD: Int32
+        do { lockFD = try USBBulkDevice.lockNode(node) } catch {
+            libusb_close(opened)
+            throw error
+        }
         if selector.detachKernelDriver { libusb_set_auto_detach_kernel_driver(opened, 1) }
         let rc = libusb_claim_interface(opened, selector.interfaceNumber)
         guard rc == 0 else {
             libusb_close(opened)
+            if lockFD >= 0 { Glibc.close(lockFD) }
+            if rc == LIBUSB_ERROR_NO_DEVICE.rawValue { throw .disconnected("\(selector) is not attached") }
             throw .system(
                 SystemError("libusb_claim_interface: \(String(cString: libusb_error_name(rc)))", errno: EBUSY))
         }
         let endpoints = USBBulkDevice.bulkEndpoints(opened, interface: selector.interfaceNumber)
+        self.node = node
+        nodeLockFD = lockFD
         handle = opened
         self.selector = selector
         bulkInEndpoints = endpoints.in
@@ -92,32 +117,42 @@ public final class USBBulkDevice: @unchecked Sendable {
 
     /// Writes all of `bytes` to bulk OUT `endpoint` (libusb_bulk_transfer) before the deadline.
     public func write(_ bytes: [UInt8], endpoint: UInt8, deadline: Deadline) throws(TransportError) {
+        try enter()
+        defer { leave() }
         var data = bytes
         var sent = 0
         while sent < data.count {
             var moved: Int32 = 0
+            let slice = sliceMilliseconds(deadline)
             let rc = data.withUnsafeMutableBufferPointer { buf in
-                libusb_bulk_transfer(
-                    handle, endpoint, buf.baseAddress! + sent, Int32(buf.count - sent), &moved,
-                    timeoutMilliseconds(deadline))
+                libusb_bulk_transfer(handle, endpoint, buf.baseAddress! + sent, Int32(buf.count - sent), &moved, slice)
             }
             sent += Int(moved)
+            if rc == LIBUSB_ERROR_TIMEOUT.rawValue && !deadline.hasPassed {
+                if isClosed { throw .closed }
+                continue
+            }
             try check(rc, call: "bulk OUT 0x\(String(endpoint, radix: 16))", transferred: sent)
         }
     }
 
     /// Reads one bulk transfer of at most `maxCount` bytes from bulk IN `endpoint`.
     public func read(upTo maxCount: Int, endpoint: UInt8, deadline: Deadline) throws(TransportError) -> [UInt8] {
+        try enter()
+        defer { leave() }
         var buffer = [UInt8](repeating: 0, count: maxCount)
         while true {
             var moved: Int32 = 0
+            let slice = sliceMilliseconds(deadline)
             let rc = buffer.withUnsafeMutableBufferPointer { buf in
-                libusb_bulk_transfer(
-                    handle, endpoint, buf.baseAddress!, Int32(maxCount), &moved,
-                    timeoutMilliseconds(deadline))
+                libusb_bulk_transfer(handle, endpoint, buf.baseAddress!, Int32(maxCount), &moved, slice)
             }
-            try check(rc, call: "bulk IN 0x\(String(endpoint, radix: 16))", transferred: Int(moved))
             if moved > 0 { return Array(buffer[0..<Int(moved)]) }
+            if rc == LIBUSB_ERROR_TIMEOUT.rawValue && !deadline.hasPassed {
+                if isClosed { throw .closed }
+                continue
+            }
+            try check(rc, call: "bulk IN 0x\(String(endpoint, radix: 16))", transferred: 0)
             if deadline.hasPassed { throw .timedOut(transferred: 0) }
         }
     }
@@ -127,6 +162,8 @@ public final class USBBulkDevice: @unchecked Sendable {
         requestType: UInt8, request: UInt8, value: UInt16, index: UInt16, length: Int,
         deadline: Deadline
     ) throws(TransportError) -> [UInt8] {
+        try enter()
+        defer { leave() }
         var buffer = [UInt8](repeating: 0, count: length)
         let rc = buffer.withUnsafeMutableBufferPointer { buf in
             libusb_control_transfer(
@@ -137,18 +174,60 @@ public final class USBBulkDevice: @unchecked Sendable {
         return Array(buffer[0..<Int(rc)])
     }
 
+    /// Fails later calls with `.closed`, waits (at most one slice) for a running transfer, then releases the device.
     public func close() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !closed else { return }
+        state.lock()
+        if closed {
+            state.unlock()
+            return
+        }
         closed = true
+        while activeCalls > 0 { state.wait() }
+        state.unlock()
         libusb_release_interface(handle, selector.interfaceNumber)
         libusb_close(handle)
+        if nodeLockFD >= 0 { Glibc.close(nodeLockFD) }
+    }
+
+    private var isClosed: Bool { state.withLock { closed } }
+
+    private func enter() throws(TransportError) {
+        state.lock()
+        defer { state.unlock() }
+        if closed { throw .closed }
+        activeCalls += 1
+    }
+
+    private func leave() {
+        state.lock()
+        activeCalls -= 1
+        if activeCalls == 0 { state.broadcast() }
+        state.unlock()
     }
 
     private func timeoutMilliseconds(_ deadline: Deadline) -> UInt32 {
         // libusb treats 0 as "wait forever": never pass it.
         UInt32(max(1, deadline.pollTimeoutMilliseconds))
+    }
+
+    /// The time left, capped at one slice.
+    private func sliceMilliseconds(_ deadline: Deadline) -> UInt32 {
+        timeoutMilliseconds(min(deadline, .after(USBBulkDevice.slice)))
+    }
+
+    /// Takes `DeviceNodeLock`'s lock on the usbfs node; -1 when the node cannot be opened (no usbfs in a container:
+    /// libusb found the device some other way). Held by another open file: refused.
+    private static func lockNode(_ node: String) throws(TransportError) -> Int32 {
+        let fd = Glibc.open(node, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return -1 }
+        do { try DeviceNodeLock.acquire(fd, path: node) } catch {
+            Glibc.close(fd)
+            if error.errno == EWOULDBLOCK {
+                throw .system(SystemError("\(node) is held by another program (kioskd?); flock", errno: EBUSY))
+            }
+            return -1
+        }
+        return fd
     }
 
     private func check(_ rc: Int32, call: String, transferred: Int) throws(TransportError) {

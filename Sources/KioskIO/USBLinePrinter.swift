@@ -89,8 +89,8 @@ public final class USBLinePrinter: ByteTransport, @unchecked Sendable {
 
     private func mapIoctlFailure(_ call: String) -> TransportError {
         let code = errno
-        switch code {
-        case ENODEV, EIO, ENXIO: return .disconnected("\(path): \(String(cString: strerror(code)))")
+        switch DeviceFailure.classify(errno: code) {
+        case .gone: return .disconnected("\(path): \(String(cString: strerror(code)))")
         default: return .system(SystemError(call, errno: code))
         }
     }

@@ -9,13 +9,21 @@ public struct DeviceConfig: Sendable, Hashable {
     public var profile: String?
     /// ID reader: how often to poll for a card.
     public var pollInterval: Duration
+    /// ID reader: the poll interval once `fastPollingWindow` has passed quietly (docs/ARCHITECTURE.md §4.3).
+    public var relaxedPollInterval: Duration
+    /// ID reader: how long after a resume or a card coming or going it polls every `pollInterval`.
+    public var fastPollingWindow: Duration
 
     public init(
-        endpoint: DeviceEndpoint, profile: String? = nil, pollInterval: Duration = IDReaderProfile.defaultPollInterval
+        endpoint: DeviceEndpoint, profile: String? = nil, pollInterval: Duration = IDReaderProfile.defaultPollInterval,
+        relaxedPollInterval: Duration = IDReaderProfile.defaultRelaxedPollInterval,
+        fastPollingWindow: Duration = IDReaderProfile.defaultFastPollingWindow
     ) {
         self.endpoint = endpoint
         self.profile = profile
         self.pollInterval = pollInterval
+        self.relaxedPollInterval = relaxedPollInterval
+        self.fastPollingWindow = fastPollingWindow
     }
 }
 
@@ -204,7 +212,7 @@ public struct DaemonConfig: Sendable {
                     role.rawValue,
                     allowed: [
                         "transport", "path", "baud", "host", "port", "vendorID", "productID", "serialNumber", "queue",
-                        "server", "profile", "pollIntervalMs",
+                        "server", "profile", "pollIntervalMs", "relaxedPollIntervalMs", "fastPollingWindowSeconds",
                     ])
                 {
                     config.devices[role] = try parseDevice(device, role: role)
@@ -307,7 +315,7 @@ public struct DaemonConfig: Sendable {
                 queue: try device.string("queue", maxLength: 127), server: try device.optionalString("server"))
         }
         try device.refuseKeys(
-            notIn: Set(["transport", "profile", "pollIntervalMs"]).union(transportKeys[transport] ?? []),
+            notIn: Set(["transport", "profile"]).union(pollingKeys).union(transportKeys[transport] ?? []),
             because: "does not apply to transport '\(transport)'")
         let profile = try device.optionalString("profile")
         switch role {
@@ -327,15 +335,26 @@ public struct DaemonConfig: Sendable {
                         : "the licence printer's settings live in its CUPS queue; remove the key")
             }
         }
-        if role != .idReader && device.has("pollIntervalMs") {
-            throw device.error("pollIntervalMs", "only the ID reader polls; remove the key")
+        for key in pollingKeys.sorted() where role != .idReader && device.has(key) {
+            throw device.error(key, "only the ID reader polls; remove the key")
         }
         let poll = try device.integer(
             "pollIntervalMs", in: 50...5000, default: IDReaderProfile.defaultPollIntervalMilliseconds)
-        return DeviceConfig(endpoint: endpoint, profile: profile, pollInterval: .milliseconds(poll))
+        let relaxed = try device.integer(
+            "relaxedPollIntervalMs", in: 50...5000, default: IDReaderProfile.defaultRelaxedPollIntervalMilliseconds)
+        let window = try device.seconds(
+            "fastPollingWindowSeconds", in: 0...3600, default: Double(IDReaderProfile.defaultFastPollingWindowSeconds))
+        return DeviceConfig(
+            endpoint: endpoint, profile: profile, pollInterval: .milliseconds(poll),
+            relaxedPollInterval: .milliseconds(relaxed), fastPollingWindow: window)
     }
 
-    /// The keys each transport reads; any other (besides transport, profile, pollIntervalMs) is refused.
+    /// The ID reader's polling keys (docs/ARCHITECTURE.md §4.3); refused on other roles.
+    private static let pollingKeys: Set<String> = [
+        "pollIntervalMs", "relaxedPollIntervalMs", "fastPollingWindowSeconds",
+    ]
+
+    /// The keys each transport reads; any other (besides transport, profile and the polling keys) is refused.
     private static let transportKeys: [String: Set<String>] = [
         "serial": ["path", "baud"], "tcp": ["host", "port"], "usblp": ["path"],
         "usb": ["vendorID", "productID", "serialNumber"], "cups": ["queue", "server"],

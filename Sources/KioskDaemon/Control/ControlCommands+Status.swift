@@ -120,9 +120,8 @@ extension ControlCommands {
         return id
     }
 
-    /// Each role's health with what kioskd knows around it: endpoint, since when, counters, and whatever identity
-    /// and last error the driver reports in its `DeviceHealth` (read from its encoded form, so fields a driver adds
-    /// show up without this code knowing them).
+    /// Each role's health with what kioskd knows around it: endpoint, since when, counters, identity, and the last
+    /// error the driver reports in its `DeviceHealth`.
     func deviceReports() -> [DeviceReport] {
         let terminal = daemon.terminal
         let counts = terminal.activity.current
@@ -152,25 +151,14 @@ extension ControlCommands {
         }
     }
 
-    /// Picks `model`, `serial`, `samID`, `firmware`, `since` and `lastError` out of a `DeviceHealth`, when it has them.
+    /// Since when the device is in its state, and its last failed call (node, errno, sentence), from the driver's
+    /// `DeviceHealth`.
     static func merge(driverFacts health: DeviceHealth, into report: inout DeviceReport) {
-        guard let data = try? ControlProtocol.encodeLine(health),
-            let value = try? JSONDecoder().decode(ControlJSON.self, from: Data(data)), case .object(let fields) = value
-        else { return }
-        func text(_ keys: String...) -> String? { keys.lazy.compactMap { fields[$0]?.stringValue }.first }
-        report.model = text("model") ?? report.model
-        report.serial = text("serial", "serialNumber") ?? report.serial
-        report.samID = text("samID") ?? report.samID
-        report.firmware = text("firmware", "firmwareVersion") ?? report.firmware
-        if let since = text("since").flatMap(ControlDates.parse) { report.since = since }
-        switch fields["lastError"] {
-        case .string(let message)?: report.lastError = DeviceErrorReport(message: message)
-        case .object(let error)?:
+        if let since = health.since { report.since = since }
+        if let error = health.lastError {
             report.lastError = DeviceErrorReport(
-                message: error["message"]?.stringValue ?? error["description"]?.stringValue ?? "error",
-                path: error["path"]?.stringValue, errno: error["errno"]?.intValue,
-                at: error["at"]?.stringValue.flatMap(ControlDates.parse))
-        default: break
+                message: error.message, path: error.path.isEmpty ? nil : error.path,
+                errno: error.errno == 0 ? nil : Int(error.errno))
         }
     }
 }

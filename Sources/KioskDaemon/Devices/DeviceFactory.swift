@@ -22,6 +22,8 @@ enum DeviceFactory {
         }
         var tuned = profile
         tuned.pollInterval = config.pollInterval
+        tuned.relaxedPollInterval = max(config.pollInterval, config.relaxedPollInterval)
+        tuned.fastPollingWindow = config.fastPollingWindow
         let open: IDCardReader.Opener = { profile in
             var routed = profile
             if case .serial(_, let baud) = profile.transport, let node = routes.node(of: .idReader) {

@@ -9,9 +9,9 @@ import KioskIO
 /// deadlines (the next settle end or reconcile scan), and `stop()` wakes it at once.
 ///
 /// A `remove` reports the role `disconnected` through `report` at once, so the flow hears `deviceLost` before any
-/// driver times out; when the device is back (on any node) the route is updated and the driver's own reopen — its
-/// back-off is at most a few seconds — brings it back to `ready`, which the flow hears as `deviceRestored`. A configured
-/// device missing at start is `absent`; status shows the path it waits for.
+/// driver times out; when the device is back (on any node) the route is updated and `resync` has the driver reopen it
+/// now (`DeviceService.reopenNow`), which brings it back to `ready`, heard by the flow as `deviceRestored`. A
+/// configured device missing at start is `absent`; status shows the path it waits for.
 public final class DeviceManager: @unchecked Sendable {
     public typealias Report = @Sendable (DeviceRole, DeviceHealth) -> Void
 
@@ -20,8 +20,8 @@ public final class DeviceManager: @unchecked Sendable {
     public let routes: DeviceRoutes
     private let configuredPaths: [DeviceRole: String]
     private let report: Report
-    /// Asked after a device settled: re-reports the driver's own health, in case a spurious remove made us report
-    /// it lost while its driver never noticed anything.
+    /// Asked after a device settled: has the driver reopen it now, and re-reports the driver's own health, in case a
+    /// spurious remove made us report it lost while its driver never noticed anything.
     private let resync: @Sendable (DeviceRole) -> Void
     private let logger: Logger
     private let lock = NSLock()

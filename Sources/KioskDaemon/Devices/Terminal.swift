@@ -56,7 +56,9 @@ public final class Terminal: @unchecked Sendable {
             () -> ((lost: Bool, restored: Bool), [CheckedContinuation<Void, Never>]) in
             old = healthByRole[role] ?? DeviceHealth(.starting)
             observer = old == health ? nil : healthObserver
-            healthByRole[role] = health
+            var stored = health
+            if stored == old, let since = old.since { stored.since = since }  // the same state: since when it began
+            healthByRole[role] = stored
             activity.observe(role, state: health.state.rawValue, at: Date())
             let wasUsable = Terminal.isUsable(old)
             let isUsable = Terminal.isUsable(health)
@@ -110,19 +112,35 @@ public final class Terminal: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// After the hotplug monitor saw the role's device settle: the driver's own health when it is usable while the
-    /// terminal still shows the role lost — a spurious `remove` made us report a loss the driver never had, and it
-    /// reports only changes. Nil otherwise, so a stale value never overwrites what the driver reports meanwhile.
+    /// After the hotplug monitor saw the role's device settle (`HotplugAction.open`): the driver reopens it now
+    /// (`DeviceService.reopenNow`, on the node `DeviceRoutes` names) instead of after its own back-off. Then the
+    /// driver's own health when it is usable while the terminal still shows the role lost — a spurious `remove` made
+    /// us report a loss the driver never had, and it reports only changes. Nil otherwise, so a stale value never
+    /// overwrites what the driver reports meanwhile.
     func healthToResync(_ role: DeviceRole) async -> DeviceHealth? {
         let current: DeviceHealth?
         switch role {
-        case .idReader: current = await idReader?.health
-        case .receiptPrinter: current = await receiptPrinter?.refreshStatus()
-        case .ticketDispenser: current = await ticketDispenser?.refreshStatus()
+        case .idReader:
+            await idReader?.reopenNow()
+            current = await idReader?.health
+        case .receiptPrinter:
+            await receiptPrinter?.reopenNow()
+            current = await receiptPrinter?.health
+        case .ticketDispenser:
+            await ticketDispenser?.reopenNow()
+            current = await ticketDispenser?.health
         case .licencePrinter: current = await licenceOutput?.health()
         }
         guard let current, Terminal.isUsable(current), !Terminal.isUsable(health(of: role)) else { return nil }
         return current
+    }
+
+    /// Stops every driver (`DeviceService.stop`): a call still blocked on a device wakes at once, so shutdown never
+    /// waits out a device's deadline.
+    func stopDevices() {
+        idReader?.stop()
+        receiptPrinter?.stop()
+        ticketDispenser?.stop()
     }
 
     static func isUsable(_ health: DeviceHealth) -> Bool { health.state == .ready || health.state == .degraded }
