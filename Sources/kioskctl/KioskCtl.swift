@@ -18,12 +18,15 @@ enum KioskCtl {
           direct render-licence --data FILE.json --out FILE.pdf [--copy original|duplicate]
           simulate id-reader [--card ...]       start a simulated reader, print its PTY path
           simulate receipt-printer|dispenser    start a simulated printer, print where it listens
+          simulate id-reader|receipt-printer|dispenser --replay FILE   answer like the device in a capture
+          capture ROLE --out FILE [--seconds N] [--include-personal-data]   trace a device's traffic (admin.sock)
           simulate central --listen HOST:PORT --dir DIR --token-file FILE [--control PORT] [--exit-with-parent]
                                                 a simulated central server (HTTPS), prints one JSON line
         """
 
     static func run(_ arguments: [String]) -> Int32 {
         guard let command = arguments.first else { return usageError("no command given") }
+        if CaptureCommand.matches(arguments) { return CaptureCommand.run(arguments) }
         let rest = Array(arguments.dropFirst())
         switch command {
         case "version": return VersionCommand.run(rest)
@@ -52,6 +55,7 @@ enum KioskCtl {
     private static func runSimulate(_ arguments: [String]) -> Int32 {
         guard let sub = arguments.first else { return usageError("simulate needs a device") }
         let rest = Array(arguments.dropFirst())
+        if rest.contains("--replay"), sub != "central" { return ReplayCommand.run(sub, rest) }
         switch sub {
         case "id-reader": return IDReaderCommands.simulate(rest)
         case "receipt-printer", "dispenser": return ReceiptCommands.simulate(sub, rest)

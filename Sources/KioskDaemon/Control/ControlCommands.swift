@@ -16,6 +16,7 @@ struct ControlCommands: Sendable {
         switch command {
         case "status": return status()
         case "ping": return ["class": "pong", "ok": true]
+        case "capture": return admin ? capture(request, peer: peer) : error("'capture' is only available on admin.sock")
         case "flow", "staff", "sim", "log-level", "inhibit", "release":
             guard admin else { return error("'\(command)' is only available on admin.sock") }
             daemon.logger.debug(

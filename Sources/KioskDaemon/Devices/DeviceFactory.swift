@@ -27,7 +27,7 @@ enum DeviceFactory {
             if case .serial(_, let baud) = profile.transport, let node = routes.node(of: .idReader) {
                 routed.transport = .serial(path: node, baudRate: baud)
             }
-            return try IDCardReader.openTransport(routed)
+            return CaptureTaps.shared.wrap(.idReader, try IDCardReader.openTransport(routed))
         }
         return IDCardReader(profile: tuned, startPaused: true, open: open)
     }
