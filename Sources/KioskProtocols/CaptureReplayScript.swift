@@ -7,6 +7,11 @@ public struct CaptureReplayScript: Sendable {
     public struct Exchange: Sendable, Hashable {
         public var request: [UInt8]
         public var reply: [UInt8]
+
+        public init(request: [UInt8], reply: [UInt8]) {
+            self.request = request
+            self.reply = reply
+        }
     }
 
     /// How received bytes are cut into requests.

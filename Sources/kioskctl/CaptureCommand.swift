@@ -86,15 +86,13 @@ enum CaptureCommand {
 
     /// Exit 3 or 4 with the reason when the socket cannot be used, nil when it looks usable.
     private static func reachability(_ socket: String) -> Int32? {
-        guard access(socket, F_OK) == 0 else {
-            Console.error("kioskctl: no kioskd admin socket at \(socket): is kioskd running? (systemctl status kioskd)")
-            return 3
-        }
-        if access(socket, R_OK | W_OK) != 0, errno == EACCES {
+        guard access(socket, R_OK | W_OK) != 0 else { return nil }
+        if errno == EACCES {
             Console.error("kioskctl: permission denied on \(socket): capture needs root or kioskd's own user")
             return 4
         }
-        return nil
+        Console.error("kioskctl: no kioskd admin socket at \(socket): is kioskd running? (systemctl status kioskd)")
+        return 3
     }
 
     private static func usageError(_ message: String) -> Int32 {

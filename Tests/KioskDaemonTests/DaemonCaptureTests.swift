@@ -89,6 +89,17 @@ import Testing
                 dir.url.appendingPathComponent("x").path,
             ])
         #expect(unreachable.status == 3)
+        // admin.sock is 0600: an unprivileged user is told permission denied (exit 4), not "is kioskd running?".
+        let nobody = try ChildProcess(
+            "/usr/bin/setpriv",
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups", ProcessRunner.executable("kioskctl").path,
+                "--socket", daemon.adminSocket, "capture", "idReader", "--out", "/dev/null",
+            ],
+            environment: ProcessInfo.processInfo.environment)
+        #expect(nobody.waitForExit(deadline: .after(.seconds(30))))
+        #expect(nobody.exitStatus == 4, "\(nobody.output)")
+        #expect(nobody.output.contains("permission denied"))
         #expect(daemon.terminate() == 0)
         let store = try TransactionStore.open(path: dir.url.appendingPathComponent("state/kioskd.db").path)
         defer { store.close() }

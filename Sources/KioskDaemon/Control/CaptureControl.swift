@@ -17,19 +17,25 @@ extension ControlCommands {
             let roles = DeviceRole.allCases.map(\.rawValue).joined(separator: ", ")
             return refuse("capture needs \"role\": one of \(roles)")
         }
-        let seconds = request["seconds"] as? Int ?? 10
+        let seconds = request["seconds"] == nil ? 10 : request["seconds"] as? Int ?? 0
         guard (1...Self.longestCapture).contains(seconds) else {
-            return refuse("capture \"seconds\" must be 1–\(Self.longestCapture), got \(seconds)")
+            return refuse("capture \"seconds\" must be 1–\(Self.longestCapture), got \(request["seconds"] ?? "")")
+        }
+        guard request["includePersonalData"] == nil || request["includePersonalData"] is Bool else {
+            return refuse("capture \"includePersonalData\" must be true or false")
         }
         let personal = request["includePersonalData"] as? Bool ?? false
         guard let endpoint = daemon.terminal.endpoints[role] else { return refuse("\(name) is not configured") }
         guard CaptureTaps.shared.isWired(role) else { return refuse("capture of \(name) is not supported yet") }
         let by = peer.map { "uid \($0.uid)" } ?? "unknown"
-        let recordAudit = recordCaptureAudit(
-            actor: by, detail: "\(name) for \(seconds) s, " + (personal ? "WITH personal data" : "masked"))
-        guard recordAudit else { return refuse("the capture could not be audited, so it was not started") }
         guard let recorder = CaptureTaps.shared.start(role) else {
             return refuse("a capture of \(name) is already running")
+        }
+        let audited = recordCaptureAudit(
+            actor: by, detail: "\(name) for \(seconds) s, " + (personal ? "WITH personal data" : "masked"))
+        guard audited else {
+            CaptureTaps.shared.stop(role)
+            return refuse("the capture could not be audited, so it was not kept")
         }
         let started = daemon.clock()
         daemon.logger.notice("control", "capture of \(name) for \(seconds) s started by \(by)")
