@@ -53,6 +53,7 @@ final class ReceiptPrinterLink: @unchecked Sendable {
             portStatusReader = { () throws(TransportError) in try printer.portStatus(deadline: .after(.seconds(5))) }
             deviceIDReader = { () throws(TransportError) in try printer.deviceID(deadline: .after(.seconds(5))) }
         }
+        if let tap = configuration.transportTap, let opened = transport { transport = tap(opened) }
         reader.reset()
     }
 

@@ -10,10 +10,11 @@ enum CaptureCommand {
 
     static let usage = """
         usage: kioskctl [--socket ADMIN.SOCK] capture ROLE --out FILE [--seconds N] [--include-personal-data]
-          Records ROLE's traffic (idReader) in both directions for N seconds (default 10, at most 300) and writes
-          the trace to FILE: a header line, then one line per transport call — seconds since start, > host→device
-          or < device→host, hex bytes. The card's text block and photo are masked unless --include-personal-data
-          (that capture is recorded in the audit log). Replay it with: kioskctl simulate id-reader --replay FILE
+          Records ROLE's traffic (idReader, receiptPrinter or ticketDispenser) in both directions for N seconds
+          (default 10, at most 300) and writes the trace to FILE: a header line, then one line per transport call —
+          seconds since start, > host→device or < device→host, hex bytes. The card's text block and photo, and
+          printed text, are masked unless --include-personal-data (every capture is recorded in the audit log).
+          Replay it with: kioskctl simulate id-reader|receipt-printer|dispenser --replay FILE
           --socket PATH   kioskd's admin socket (default \(defaultSocket))
         exit codes: 0 written, 1 failed, 2 usage, 3 kioskd unreachable, 4 permission denied
         """
@@ -45,7 +46,7 @@ enum CaptureCommand {
         }
         let positionals = args.positionals.filter { $0 != "capture" }
         guard positionals.count == 1, let role = positionals.first else {
-            return usageError("capture needs one ROLE (idReader)")
+            return usageError("capture needs one ROLE (idReader, receiptPrinter or ticketDispenser)")
         }
         guard let out = args.values["out"], !out.isEmpty else { return usageError("capture needs --out FILE") }
         let seconds: Int

@@ -78,6 +78,17 @@ import Testing
         #expect(full.contains(Self.ucs2Hex(Self.card.name.unmasked)))
         #expect(full.contains(Self.ucs2Hex(Self.card.idNumber.unmasked)))
 
+        // The receipt printer while idle: its status polls, both directions.
+        let printerTrace = dir.url.appendingPathComponent("r.trace")
+        let printer = try ProcessRunner.run(
+            "kioskctl",
+            ["--socket", daemon.adminSocket, "capture", "receiptPrinter", "--out", printerTrace.path, "--seconds", "3"])
+        #expect(printer.status == 0, "\(printer.stderr)")
+        let printerCapture = try DeviceCapture(parsing: String(contentsOf: printerTrace, encoding: .utf8))
+        #expect(printerCapture.header.role == "receiptPrinter")
+        #expect(printerCapture.chunks.contains { $0.direction == .toDevice && $0.bytes.starts(with: [0x10, 0x04]) })
+        #expect(printerCapture.chunks.contains { $0.direction == .fromDevice })
+
         // Usage errors exit 2, help exits 0, and the personal-data capture is audited as such.
         let usage = try ProcessRunner.run("kioskctl", ["--socket", daemon.adminSocket, "capture", "idReader"])
         #expect(usage.status == 2)
@@ -104,8 +115,9 @@ import Testing
         let store = try TransactionStore.open(path: dir.url.appendingPathComponent("state/kioskd.db").path)
         defer { store.close() }
         let audits = try store.auditEntries().filter { $0.action == "capture" }
-        #expect(audits.count == 2)
+        #expect(audits.count == 3)
         #expect(audits.first?.detail.contains("masked") == true)
-        #expect(audits.last?.detail.contains("WITH personal data") == true)
+        #expect(audits.dropFirst().first?.detail.contains("WITH personal data") == true)
+        #expect(audits.last?.detail.contains("receiptPrinter") == true)
     }
 }

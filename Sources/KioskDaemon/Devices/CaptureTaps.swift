@@ -3,9 +3,10 @@ import KioskCore
 import KioskIO
 
 /// Where `capture` finds a role's traffic: every transport the daemon opens for a role is wrapped in a
-/// `RecordingTransport` (DeviceFactory), and a running capture attaches its recorder to the role's current one and to
-/// any the driver reopens meanwhile (docs/device-capture.md). One per process, because the openers are built before
-/// the daemon object exists and reopen on the drivers' own threads.
+/// `RecordingTransport` (DeviceFactory: the reader's opener, the printers' `TransportTap`), and a running capture
+/// attaches its recorder to the role's current one and to any the driver reopens meanwhile (docs/device-capture.md).
+/// One per process, because the openers are built before the daemon object exists and reopen on the drivers' own
+/// threads.
 final class CaptureTaps: @unchecked Sendable {
     static let shared = CaptureTaps()
 
@@ -45,6 +46,6 @@ final class CaptureTaps: @unchecked Sendable {
         }
     }
 
-    /// Whether the daemon has wired `role`'s transports through a tap.
-    func isWired(_ role: DeviceRole) -> Bool { role == .idReader }
+    /// Whether the daemon has wired `role`'s transports through a tap: the licence printer is reached through cupsd.
+    func isWired(_ role: DeviceRole) -> Bool { role != .licencePrinter }
 }

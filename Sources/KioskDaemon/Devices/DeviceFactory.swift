@@ -44,6 +44,8 @@ enum DeviceFactory {
         }
         let fallback: PrinterProfile = role == .ticketDispenser ? .kpmTicket80 : .generic80
         let profile = config.profile.flatMap(PrinterProfile.named) ?? fallback
-        return PrinterConfiguration(endpoint: endpoint, profile: profile)
+        var configuration = PrinterConfiguration(endpoint: endpoint, profile: profile)
+        configuration.transportTap = TransportTap { CaptureTaps.shared.wrap(role, $0) }
+        return configuration
     }
 }
