@@ -13,6 +13,8 @@ public enum ControlProtocol {
     public static let maximumHistoryLimit = 1000
     /// The longest staff ID (a badge number, an employee code).
     public static let maximumStaffIDLength = 64
+    /// The longest `capture`: the connection waits it out, and the trace must fit one reply line.
+    public static let longestCaptureSeconds = 300
     /// The longest inhibition reason: it is shown on the screen.
     public static let maximumReasonLength = 200
 

@@ -1,4 +1,5 @@
 import Foundation
+import KioskCore
 
 /// The first line on every connection.
 public struct HelloReply: Sendable, Hashable, Codable {
@@ -106,4 +107,24 @@ public struct SimReply: Sendable, Hashable, Codable {
     public var ok = true
     public var action: String
     public init(action: String) { self.action = action }
+}
+
+/// `capture`'s answer: the trace in the capture format (docs/device-capture.md).
+public struct CaptureReply: Sendable, Hashable, Codable {
+    public var `class` = "capture"
+    public var ok = true
+    public var role: DeviceRole
+    public var chunks: Int
+    /// The recorder's limit was reached before the time was up.
+    public var truncated: Bool
+    public var masked: Bool
+    public var trace: String
+
+    public init(role: DeviceRole, chunks: Int, truncated: Bool, masked: Bool, trace: String) {
+        self.role = role
+        self.chunks = chunks
+        self.truncated = truncated
+        self.masked = masked
+        self.trace = trace
+    }
 }

@@ -36,17 +36,21 @@ public enum ControlRequest: Sendable, Hashable, Codable {
     case monitor
     /// What `kioskctl debug-bundle` packs (`DebugInfoReply`).
     case debugInfo
+    /// Records `role`'s traffic for `seconds` and answers the trace (`CaptureReply`), masked unless asked otherwise.
+    case capture(role: DeviceRole, seconds: Int, includePersonalData: Bool)
 
     /// The requests only admin.sock answers.
     public var needsAdmin: Bool {
         switch self {
         case .ping, .status, .devices, .history, .outbox, .monitor: false
-        case .inhibit, .release, .logLevel, .staff, .flow, .sim, .debugInfo: true
+        case .inhibit, .release, .logLevel, .staff, .flow, .sim, .debugInfo, .capture: true
         }
     }
 
     public static let readOnlyCommands = ["ping", "status", "devices", "history", "outbox", "monitor"]
-    public static let adminCommands = ["flow", "staff", "sim", "log-level", "inhibit", "release", "debug-info"]
+    public static let adminCommands = [
+        "flow", "staff", "sim", "log-level", "inhibit", "release", "debug-info", "capture",
+    ]
 
     public var command: String {
         switch self {
@@ -63,6 +67,7 @@ public enum ControlRequest: Sendable, Hashable, Codable {
         case .sim: "sim"
         case .monitor: "monitor"
         case .debugInfo: "debug-info"
+        case .capture: "capture"
         }
     }
 
@@ -106,6 +111,13 @@ public enum ControlRequest: Sendable, Hashable, Codable {
         case "debug-info":
             try fields.refuseUnknown([], in: command)
             self = .debugInfo
+        case "capture":
+            try fields.refuseUnknown(["role", "seconds", "includePersonalData"], in: command)
+            self = .capture(
+                role: try fields.oneOf("role", DeviceRole.self),
+                seconds: try fields.wholeNumber(
+                    "seconds", in: 1...ControlProtocol.longestCaptureSeconds, default: 10),
+                includePersonalData: try fields.bool("includePersonalData", default: false))
         case "inhibit":
             try fields.refuseUnknown(["reason", "hold"], in: command)
             self = .inhibit(
@@ -149,6 +161,10 @@ public enum ControlRequest: Sendable, Hashable, Codable {
             fields["reason"] = .string(reason)
             if hold { fields["hold"] = .bool(true) }
         case .logLevel(let level): fields["level"] = .string(level.rawValue)
+        case .capture(let role, let seconds, let includePersonalData):
+            fields["role"] = .string(role.rawValue)
+            fields["seconds"] = .int(seconds)
+            if includePersonalData { fields["includePersonalData"] = .bool(true) }
         case .staff(let staffID, let action):
             fields["staffID"] = .string(staffID)
             fields["action"] = .string(action.rawValue)

@@ -66,6 +66,8 @@ public struct PrinterConfiguration: Sendable, Equatable {
     public var profile: PrinterProfile
     /// How long opening the device may take.
     public var openTimeoutMilliseconds: Int
+    /// Wraps every transport opened for this printer (kioskd's capture).
+    public var transportTap: TransportTap?
 
     public init(endpoint: PrinterEndpoint, profile: PrinterProfile, openTimeoutMilliseconds: Int = 3000) {
         self.endpoint = endpoint

@@ -57,7 +57,7 @@ final class ReceiptPrinterLink: @unchecked Sendable {
         if transport != nil { return }
         if lane.isClosed { throw .closed }
         let deadline = Deadline.after(.milliseconds(configuration.openTimeoutMilliseconds))
-        let opened: any ByteTransport
+        var opened: any ByteTransport
         switch currentEndpoint {
         case .tcp(let host, let port):
             opened = try TCPSocket.connect(host: host, port: port, deadline: deadline)
@@ -77,6 +77,7 @@ final class ReceiptPrinterLink: @unchecked Sendable {
             portStatusReader = { () throws(TransportError) in try printer.portStatus(deadline: .after(.seconds(5))) }
             deviceIDReader = { () throws(TransportError) in try printer.deviceID(deadline: .after(.seconds(5))) }
         }
+        if let tap = configuration.transportTap { opened = tap(opened) }
         guard lane.attach(opened) else {
             portStatusReader = nil
             deviceIDReader = nil

@@ -47,6 +47,7 @@ enum KioskCtl {
     private static func runSimulate(_ arguments: [String]) -> Int32 {
         guard let sub = arguments.first else { return usageError("simulate needs a device") }
         let rest = Array(arguments.dropFirst())
+        if rest.contains("--replay"), sub != "central" { return ReplayCommand.run(sub, rest) }
         switch sub {
         case "id-reader": return IDReaderCommands.simulate(rest)
         case "receipt-printer", "dispenser": return ReceiptCommands.simulate(sub, rest)

@@ -1,4 +1,4 @@
-/// Routes `monitor` and `debug-bundle` (with kioskctl's global `--socket PATH` / `--json` before or after the verb)
+/// Routes `monitor`, `debug-bundle` and `capture` (with kioskctl's global `--socket PATH` / `--json` before or after the verb)
 /// to their files, which parse their own options.
 enum OpsCommands {
     /// The exit status when `arguments` name one of these verbs; nil otherwise.
@@ -13,6 +13,7 @@ enum OpsCommands {
         switch verb {
         case "monitor": return MonitorCommand.run(rest)
         case "debug-bundle": return DebugBundleCommand.run(rest)
+        case "capture": return CaptureCommand.run(rest)
         default: return nil
         }
     }

@@ -67,6 +67,17 @@ enum VerbCatalog {
                   --json       a JSON summary (path, files, bytes) instead of a sentence
                 """),
         Verb(
+            name: "capture", synopsis: ["capture ROLE --out FILE [--seconds N] [--include-personal-data]"],
+            summary: "a timestamped hex trace of a device's traffic in both directions",
+            details: """
+                  ROLE: idReader, receiptPrinter or ticketDispenser. Records for N seconds (default 10, at most 300)
+                  and writes FILE: a header line, then one line per transport call — seconds since start, > host→device
+                  or < device→host, hex bytes (docs/device-capture.md). The card's text block and photo, and printed
+                  text, are masked unless --include-personal-data; every capture is recorded in the audit log.
+                  Replay it with: kioskctl simulate id-reader|receipt-printer|dispenser --replay FILE.
+                  Needs admin.sock.
+                """),
+        Verb(
             name: "inhibit", synopsis: ["inhibit --reason TEXT [--until-released]"],
             summary: "take the terminal out of service (the screen shows 暂停服务)",
             details: "Without --until-released kioskctl holds the inhibition and waits: Ctrl-C, or the process ending "
@@ -117,6 +128,7 @@ enum VerbCatalog {
                     + "[--sam-status HEX] [--garbage] [--unplug-during-read] [--finds-card-after-read]",
                 "simulate receipt-printer|dispenser [--tcp PORT | --pty] [--out DIR] [--fault LIST] "
                     + "[--take-after N]",
+                "simulate id-reader|receipt-printer|dispenser --replay FILE [--port N]",
                 "simulate central --listen HOST:PORT --dir DIR --token-file FILE [--control PORT] [--push URL] "
                     + "[--registration URL] [--exit-with-parent]",
             ],

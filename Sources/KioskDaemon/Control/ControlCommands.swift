@@ -37,6 +37,8 @@ struct ControlCommands: Sendable {
         case .logLevel(let level): return logLevel(level)
         case .debugInfo: return DebugInfo(daemon: daemon).reply()
         case .monitor: return ErrorReply("monitor is not served on this socket")
+        case .capture(let role, let seconds, let personal):
+            return capture(role: role, seconds: seconds, includePersonalData: personal, peer: peer)
         }
     }
 

@@ -29,7 +29,7 @@ enum DeviceFactory {
             if case .serial(_, let baud) = profile.transport, let node = routes.node(of: .idReader) {
                 routed.transport = .serial(path: node, baudRate: baud)
             }
-            return try IDCardReader.openTransport(routed)
+            return CaptureTaps.shared.wrap(.idReader, try IDCardReader.openTransport(routed))
         }
         return IDCardReader(profile: tuned, startPaused: true, open: open)
     }
@@ -46,6 +46,8 @@ enum DeviceFactory {
         }
         let fallback: PrinterProfile = role == .ticketDispenser ? .kpmTicket80 : .generic80
         let profile = config.profile.flatMap(PrinterProfile.named) ?? fallback
-        return PrinterConfiguration(endpoint: endpoint, profile: profile)
+        var configuration = PrinterConfiguration(endpoint: endpoint, profile: profile)
+        configuration.transportTap = TransportTap { CaptureTaps.shared.wrap(role, $0) }
+        return configuration
     }
 }
