@@ -61,6 +61,10 @@ import Testing
         defer { dir.remove() }
         let daemon = try DaemonProcess(stateDirectory: dir.url)
         defer { daemon.stop() }
+        // READY=1 comes before every printer has answered its first status poll (it failed once under load).
+        for role in ["idReader", "receiptPrinter", "ticketDispenser", "licencePrinter"] {
+            _ = try Self.waitFor(daemon, role: role, state: "ready")
+        }
         let table = try Self.kioskctl(daemon, ["devices"])
         #expect(table.status == 0, "\(table.stderr)")
         for text in [
