@@ -7,7 +7,7 @@ _kioskctl() {
 
     local roles="idReader receiptPrinter ticketDispenser licencePrinter"
     local verbs="status devices selftest monitor history outbox inhibit release log-level staff debug-bundle
-        version help validate direct simulate"
+        capture version help validate direct simulate"
     local endpoint="--tcp --port --baud --usblp --usb --width --profile --timeout"
     local profiles="generic-80 generic-58 usb-unidirectional-80 custom-kiosk-80 kpm-ticket-80"
 
@@ -18,6 +18,7 @@ _kioskctl() {
             if [[ " ${words[*]} " == *" debug-bundle "* ]]; then _filedir 'tar.gz'; else _filedir; fi
             return ;;
         --data) _filedir json; return ;;
+        --replay) _filedir; return ;;
         --port) COMPREPLY=($(compgen -f -- "${cur:-/dev/}")); return ;;
         --usblp) COMPREPLY=($(compgen -f -- "${cur:-/dev/usb/lp}")); return ;;
         --server | --token-file | --dir) _filedir; return ;;
@@ -75,6 +76,9 @@ _kioskctl() {
             [[ -z $sub ]] && COMPREPLY=($(compgen -W "reprint confirm-printed hand-off extend cancel" -- "$cur"))
             options+=" --staff" ;;
         debug-bundle) options+=" --out" ;;
+        capture)
+            [[ -z $sub ]] && COMPREPLY=($(compgen -W "idReader receiptPrinter ticketDispenser" -- "$cur"))
+            options+=" --out --seconds --include-personal-data" ;;
         help) [[ -z $sub ]] && COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
         validate) [[ -z $sub ]] && COMPREPLY=($(compgen -W "id uscc" -- "$cur")) ;;
         direct)
@@ -94,8 +98,8 @@ _kioskctl() {
                 id-reader)
                     options+=" --card --place-after --timing --fail-reads --fail-selects --silent-commands
                         --corrupt-replies --split-replies --garbage --unplug-during-read --sam-status
-                        --finds-card-after-read" ;;
-                receipt-printer | dispenser) options+=" --tcp --pty --out --fault --take-after" ;;
+                        --finds-card-after-read --replay" ;;
+                receipt-printer | dispenser) options+=" --tcp --pty --out --fault --take-after --replay" ;;
                 central) options+=" --listen --dir --token-file --control --push --registration --exit-with-parent" ;;
             esac ;;
     esac
