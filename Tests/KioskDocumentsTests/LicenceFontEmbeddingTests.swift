@@ -1,0 +1,278 @@
+import Foundation
+import KioskCore
+import Testing
+
+@testable import KioskDocuments
+
+/// The Debian fonts the daemon embeds by default (docs/ARCHITECTURE.md §"Licence fonts") and the tools that check
+/// the result. Missing outside CI: the test says so loudly and passes; with CI=true it fails.
+enum LicenceFontFixtures {
+    static let uming = "/usr/share/fonts/truetype/arphic/uming.ttc"
+    static let hanaMinB = "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"
+    static let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// The file's bytes, or nil (after saying why) when it is missing outside CI.
+    static func bytes(_ path: String, package: String) throws -> [UInt8]? {
+        if let data = FileManager.default.contents(atPath: path) { return [UInt8](data) }
+        let message = "\(path) is missing: run scripts/install-deps.sh (Debian \(package))"
+        if inCI { throw ExternalTools.ToolMissing(description: message) }
+        print("⚠️  SKIPPED: \(message)")
+        return nil
+    }
+
+    static func font(_ path: String, package: String) throws -> PDFTrueTypeFont? {
+        try bytes(path, package: package).map { try PDFTrueTypeFont(bytes: $0) }
+    }
+
+    /// Whether `tool` is installed; outside CI a missing tool skips loudly, in CI it fails.
+    static func have(_ tool: String, package: String) throws -> Bool {
+        if ExternalTools.path(of: tool) != nil { return true }
+        let message = "\(tool) is not installed: run scripts/install-deps.sh (Debian \(package))"
+        if inCI { throw ExternalTools.ToolMissing(description: message) }
+        print("⚠️  SKIPPED: \(message)")
+        return false
+    }
+
+    /// The default font set: UMing, then HanaMin B.
+    static func defaultFonts() throws -> PDFFontSet? {
+        guard let primary = try font(uming, package: "fonts-arphic-uming"),
+            let fallback = try font(hanaMinB, package: "fonts-hanazono")
+        else { return nil }
+        return PDFFontSet([.embedded(primary), .embedded(fallback)])
+    }
+}
+
+/// A licence whose name and address hold 𠀋 (U+2000B, CJK extension B), which UMing lacks.
+func extensionBLicence() throws -> BusinessLicence {
+    var licence = try sampleLicence()
+    licence.name = "北京𠀋示例科技有限公司"
+    licence.address = "北京市东城区𠀋示例路1号"
+    return licence
+}
+
+@Suite(.serialized) struct LicenceFontEmbeddingTests {
+    /// Characters of the sample licence, labels included, for subsetting outside a render.
+    static func sampleCharacters() throws -> Set<Unicode.Scalar> {
+        let licence = try sampleLicence()
+        let text = [
+            licence.creditCode, licence.name, licence.entityType, licence.representative, licence.businessScope,
+            licence.address, licence.registrationAuthority, "统一社会信用代码名　称类型法定代表人经营范围注册资本成立日期营业期限住所登记机关年月日长期至",
+            "0123456789",
+        ].joined()
+        return Set(text.unicodeScalars)
+    }
+
+    @Test func subsetOfUMing_parsesBackWithTheSameGlyphsMetricsAndValidChecksums() throws {
+        guard let font = try LicenceFontFixtures.font(LicenceFontFixtures.uming, package: "fonts-arphic-uming")
+        else { return }
+        let characters = try Self.sampleCharacters()
+        let subset = TrueTypeSubset(font: font, characters: characters)
+        let parsed = try PDFTrueTypeFont(bytes: subset.bytes)
+
+        let used = Set(characters.map { font.glyph(for: $0) }.filter { $0 != 0 })
+        #expect(used.count > 100, "the sample licence should need over 100 glyphs, got \(used.count)")
+        #expect(subset.originalGlyphs.first == 0, ".notdef stays glyph 0")
+        #expect(parsed.glyphCount == subset.originalGlyphs.count)
+        #expect(parsed.glyphCount >= used.count + 1)
+        #expect(parsed.glyphCount < font.glyphCount / 20, "subset keeps \(parsed.glyphCount) of \(font.glyphCount)")
+        for scalar in characters where font.glyph(for: scalar) != 0 {
+            let original = font.glyph(for: scalar)
+            let new = parsed.glyph(for: scalar)
+            #expect(new == subset.newGlyph[original], "cmap of the subset for U+\(String(scalar.value, radix: 16))")
+            #expect(parsed.advance(ofGlyph: new) == font.advance(ofGlyph: original))
+            #expect(parsed.horizontalMetric(ofGlyph: new) == font.horizontalMetric(ofGlyph: original))
+            if TrueTypeSubset.components(of: font.outline(ofGlyph: original)).isEmpty {
+                #expect(parsed.outline(ofGlyph: new) == font.outline(ofGlyph: original))
+            }
+        }
+        // Composite glyphs' components are in the subset too, renumbered.
+        for new in 0..<parsed.glyphCount {
+            for component in TrueTypeSubset.components(of: parsed.outline(ofGlyph: new)) {
+                #expect(component < parsed.glyphCount)
+            }
+        }
+        #expect(parsed.glyph(for: "\u{2000B}") == 0)
+        try Self.expectValidChecksums(subset.bytes)
+        #expect(subset.bytes.count < 150_000, "subset is \(subset.bytes.count) bytes")
+    }
+
+    @Test func collectionFace_isPickedByIndexOrName() throws {
+        guard let bytes = try LicenceFontFixtures.bytes(LicenceFontFixtures.uming, package: "fonts-arphic-uming")
+        else { return }
+        #expect(try PDFTrueTypeFont(bytes: bytes).name == "ARPLUMingCN")
+        #expect(try PDFTrueTypeFont(bytes: bytes, face: .index(2)).name == "ARPLUMingTW")
+        #expect(try PDFTrueTypeFont(bytes: bytes, face: .name("AR PL UMing HK")).name == "ARPLUMingHK")
+        let noFace = #expect(throws: PDFFontError.self) { try PDFTrueTypeFont(bytes: bytes, face: .index(4)) }
+        #expect(noFace?.description.contains("4 face(s)") == true)
+        let noName = #expect(throws: PDFFontError.self) { try PDFTrueTypeFont(bytes: bytes, face: .name("Nope")) }
+        #expect(noName?.description.contains("AR PL UMing CN") == true)
+    }
+
+    /// What the fallback really holds: HanaMin B has extension B but no Latin or common CJK; UMing has Latin,
+    /// digits and the common CJK, not extension B.
+    @Test func defaultFonts_coverWhatTheLicenceNeedsBetweenThem() throws {
+        guard let fonts = try LicenceFontFixtures.defaultFonts(),
+            case .embedded(let uming) = fonts.fonts[0], case .embedded(let hanaMinB) = fonts.fonts[1]
+        else { return }
+        for scalar in "09AZaz．（）：　中国𠀋".unicodeScalars where scalar != "𠀋" {
+            #expect(uming.glyph(for: scalar) != 0, "UMing lacks U+\(String(scalar.value, radix: 16))")
+        }
+        #expect(uming.glyph(for: "\u{2000B}") == 0)
+        #expect(hanaMinB.glyph(for: "\u{2000B}") != 0)
+        #expect(hanaMinB.glyph(for: "A") == 0)
+        #expect(fonts.fontIndex(for: "\u{2000B}") == 1)
+        #expect(fonts.fontIndex(for: "9") == 0)
+        #expect(fonts.firstUndrawable(in: "北京\u{10FFFD}") == "\u{10FFFD}")
+    }
+
+    @Test func defaultLicence_embedsSubsetsOnlyPassesQpdfAndIsSmall() throws {
+        guard let fonts = try LicenceFontFixtures.defaultFonts(),
+            try LicenceFontFixtures.have("qpdf", package: "qpdf"),
+            try LicenceFontFixtures.have("pdffonts", package: "poppler-utils")
+        else { return }
+        for copy in LicenceCopy.allCases {
+            let bytes = try LicenceRenderer.render(try sampleLicence(), copy: copy, fonts: fonts)
+            #expect(bytes.count <= 200_000, "\(copy) licence is \(bytes.count) bytes")
+            print("licence \(copy): \(bytes.count) bytes")
+            let rendered = try RenderedPDF(bytes)
+            defer { rendered.remove() }
+            let check = try ExternalTools.run("qpdf", ["--check", rendered.pdf.path])
+            #expect(check.status == 0, "qpdf --check: \(check.output)")
+            #expect(check.output.contains("No syntax or stream encoding errors"))
+            let listed = try ExternalTools.run("pdffonts", [rendered.pdf.path]).output
+            #expect(!listed.contains("STSong"), listed)
+            // Only UMing is used (no extension B character): one font, a tagged subset, embedded.
+            let rows = listed.split(separator: "\n").dropFirst(2)
+            #expect(rows.count == 1, listed)
+            #expect(rows.allSatisfy { $0.contains("CID TrueType") && $0.contains("yes yes") }, listed)
+            #expect(rows.first?.range(of: #"^[A-Z]{6}\+ARPLUMingCN"#, options: .regularExpression) != nil, listed)
+            let text = try rendered.text()
+            for field in ["91110000600037341L", "北京示例科技有限公司", "北京市东城区示例路1号", "2024年01月15日"] {
+                #expect(text.contains(field), "pdftotext lacks \(field)")
+            }
+        }
+    }
+
+    @Test func defaultLicence_rendersTheSamePixelsWithoutAnyHostFont() throws {
+        guard let fonts = try LicenceFontFixtures.defaultFonts(),
+            try LicenceFontFixtures.have("pdftoppm", package: "poppler-utils")
+        else { return }
+        let plain = try PixelComparison(try LicenceRenderer.render(try sampleLicence(), copy: .original, fonts: fonts))
+        defer { plain.remove() }
+        #expect(plain.withHostFonts == plain.withoutHostFonts, "page 1 differs without host fonts")
+        #expect(plain.darkPixels(plain.withHostFonts) > 20_000, "the page is (nearly) blank")
+
+        // Control: the STSong-Light reference does depend on the host's fonts, so the comparison can fail.
+        let referenced = try PixelComparison(try LicenceRenderer.render(try sampleLicence(), copy: .original))
+        defer { referenced.remove() }
+        #expect(referenced.withHostFonts != referenced.withoutHostFonts)
+        #expect(referenced.darkPixels(referenced.withoutHostFonts) < plain.darkPixels(plain.withoutHostFonts))
+    }
+
+    @Test func extensionBCharacter_isDrawnWithTheFallbackTheSameWithoutHostFonts() throws {
+        guard let fonts = try LicenceFontFixtures.defaultFonts(),
+            try LicenceFontFixtures.have("pdftoppm", package: "poppler-utils"),
+            try LicenceFontFixtures.have("qpdf", package: "qpdf")
+        else { return }
+        let bytes = try LicenceRenderer.render(try extensionBLicence(), copy: .original, fonts: fonts)
+        #expect(bytes.count <= 200_000, "licence is \(bytes.count) bytes")
+        let comparison = try PixelComparison(bytes)
+        defer { comparison.remove() }
+        #expect(comparison.withHostFonts == comparison.withoutHostFonts, "page 1 differs without host fonts")
+        let check = try ExternalTools.run("qpdf", ["--check", comparison.pdf.path])
+        #expect(check.status == 0, "qpdf --check: \(check.output)")
+        let listed = try ExternalTools.run("pdffonts", [comparison.pdf.path]).output
+        #expect(listed.range(of: #"[A-Z]{6}\+HanaMinB\s+CID TrueType"#, options: .regularExpression) != nil, listed)
+        let text = try comparison.text()
+        #expect(text.contains("北京𠀋示例科技有限公司"), "the fallback's ToUnicode map names 𠀋")
+        // The fallback glyph is ink on paper: more dark pixels than the same licence without the character.
+        let without = try PixelComparison(
+            try LicenceRenderer.render(try sampleLicence(), copy: .original, fonts: fonts))
+        defer { without.remove() }
+        #expect(comparison.darkPixels(comparison.withHostFonts) > without.darkPixels(without.withHostFonts))
+    }
+
+    @Test func extensionBCharacter_withoutFallback_isRefusedNamingTheField() throws {
+        guard let font = try LicenceFontFixtures.font(LicenceFontFixtures.uming, package: "fonts-arphic-uming")
+        else { return }
+        var licence = try sampleLicence()
+        licence.address = "北京市东城区𠀋示例路1号"
+        let error = #expect(throws: LicenceRenderError.self) {
+            try LicenceRenderer.render(licence, copy: .original, fonts: PDFFontSet([.embedded(font)]))
+        }
+        #expect(error?.field == "address")
+        #expect(
+            error?.description.contains("field 'address' has a character no configured font can draw: U+2000B") == true,
+            "\(error?.description ?? "no error")")
+        #expect(error?.description.contains("东城区") == false, "the address itself is personal data")
+    }
+
+    /// Every table's checksum matches its directory entry and the file sums to 0xB1B0AFBA.
+    static func expectValidChecksums(_ bytes: [UInt8]) throws {
+        let reader = BigEndianReader(bytes)
+        let directory = try TrueTypeTableDirectory(reader: reader, start: 0)
+        #expect(Set(directory.entries.keys).isSuperset(of: ["cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp"]))
+        for index in 0..<(reader.u16(4) ?? 0) {
+            let record = 12 + 16 * index
+            let tag = TrueTypeTableDirectory.tagText(reader.u32(record) ?? 0)
+            guard let entry = directory[tag] else { continue }
+            var table = Array(bytes[entry.offset..<entry.offset + entry.length])
+            if tag == "head" { TrueTypeBytes.set32(&table, 8, 0) }
+            #expect(UInt32(reader.u32(record + 4) ?? -1) == TrueTypeBytes.checksum(table), "checksum of \(tag)")
+            #expect(entry.offset % 4 == 0, "\(tag) is not 4-byte aligned")
+        }
+        #expect(TrueTypeBytes.checksum(bytes) == 0xB1B0_AFBA)
+    }
+}
+
+/// A rendered licence's page 1 rasterised by pdftoppm (-r 100 -gray, PGM) twice: with the host's fontconfig and with
+/// `FONTCONFIG_FILE` pointing at a configuration that lists no font directory at all.
+struct PixelComparison {
+    let rendered: RenderedPDF
+    let withHostFonts: Data
+    let withoutHostFonts: Data
+    var pdf: URL { rendered.pdf }
+
+    init(_ bytes: [UInt8]) throws {
+        rendered = try RenderedPDF(bytes)
+        let emptyConfig = rendered.directory.appendingPathComponent("fonts.conf")
+        let cache = rendered.directory.appendingPathComponent("fontcache").path
+        try Data(
+            """
+            <?xml version="1.0"?>
+            <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+            <fontconfig><cachedir>\(cache)</cachedir></fontconfig>
+
+            """.utf8
+        ).write(to: emptyConfig)
+        withHostFonts = try Self.raster(rendered, stem: "host", environment: nil)
+        withoutHostFonts = try Self.raster(rendered, stem: "bare", environment: ["FONTCONFIG_FILE": emptyConfig.path])
+    }
+
+    private static func raster(_ rendered: RenderedPDF, stem: String, environment: [String: String]?) throws -> Data {
+        let path = rendered.directory.appendingPathComponent(stem).path
+        let result = try ExternalTools.run(
+            "pdftoppm", ["-r", "100", "-gray", "-f", "1", "-l", "1", "-singlefile", rendered.pdf.path, path],
+            environment: environment)
+        #expect(result.status == 0, "pdftoppm failed")
+        return try Data(contentsOf: URL(fileURLWithPath: path + ".pgm"))
+    }
+
+    /// Pixels darker than mid-grey in a binary PGM (P5, 8-bit).
+    func darkPixels(_ pgm: Data) -> Int {
+        let bytes = [UInt8](pgm)
+        // Header: "P5", width, height, maxval, each after whitespace, then one whitespace byte.
+        var fields = 0
+        var index = 0
+        while fields < 4, index < bytes.count {
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A { index += 1 }
+            while index < bytes.count, bytes[index] != 0x20, bytes[index] != 0x0A { index += 1 }
+            fields += 1
+        }
+        return bytes[(index + 1)...].reduce(0) { $0 + ($1 < 128 ? 1 : 0) }
+    }
+
+    func text() throws -> String { try rendered.text() }
+
+    func remove() { rendered.remove() }
+}
