@@ -245,7 +245,7 @@ public enum LicenceRenderError: Error, Sendable, CustomStringConvertible {
             "licence refused: \(field): \(count) characters do not fit the field's box even at the smallest font size; shorten the text or widen the box in the layout profile"
         case .qrCode(let error): "licence refused: qrPayload: \(error)"
         case .undrawableCharacter(let field, let scalar):
-            "licence refused: field '\(field)' has a character no configured font can draw: U+\(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)); configure a fallback font that has it (licence.fallbackFontPath)"
+            "licence refused: field '\(field)' has a character no configured font can draw: U+\(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)); configure a fallback font that has it (licence.fallbackFontPaths)"
         }
     }
 

@@ -4,31 +4,35 @@ import Testing
 
 @testable import KioskDaemon
 
-/// `licence.fontPath`, `fontFace`, `fallbackFontPath` and `standardSong`: parsed with their keys named, and the font
+/// `licence.fontPath`, `fontFace`, `fallbackFontPaths` and `standardSong`: parsed with their keys named, and the font
 /// files read at start so a missing one is a config error rather than a refused licence at the counter.
 @Suite struct LicenceFontConfigTests {
     static func parse(_ licence: [String: Any]) throws(ConfigError) -> DaemonConfig {
         try DaemonConfigTests.parse(["kioskID": "K-1", "licence": licence])
     }
 
-    @Test func defaults_areTheDebianUMingWithHanaMinBFallback() throws {
+    @Test func defaults_areTheDebianUMingWithHanaMinFallbacks() throws {
         let config = try DaemonConfigTests.parse(["kioskID": "K-1"])
         #expect(config.licence.fonts.fontPath == "/usr/share/fonts/truetype/arphic/uming.ttc")
         #expect(config.licence.fonts.face == .index(0))
-        #expect(config.licence.fonts.fallbackFontPath == "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf")
+        #expect(
+            config.licence.fonts.fallbackFontPaths == [
+                "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf", "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+            ])
         #expect(config.licence.fonts.standardSong == false)
     }
 
     @Test func keys_areRead() throws {
         let config = try Self.parse([
-            "fontPath": "/opt/fonts/a.ttc", "fontFace": "AR PL UMing HK", "fallbackFontPath": "none",
+            "fontPath": "/opt/fonts/a.ttc", "fontFace": "AR PL UMing HK", "fallbackFontPaths": [String](),
         ])
         #expect(config.licence.fonts.fontPath == "/opt/fonts/a.ttc")
         #expect(config.licence.fonts.face == .name("AR PL UMing HK"))
-        #expect(config.licence.fonts.fallbackFontPath == nil)
+        #expect(config.licence.fonts.fallbackFontPaths.isEmpty)
+        #expect(try Self.parse(["fallbackFontPaths": ["/a.ttf"]]).licence.fonts.fallbackFontPaths == ["/a.ttf"])
         #expect(try Self.parse(["fontFace": 2]).licence.fonts.face == .index(2))
         let song = try Self.parse(["standardSong": true]).licence.fonts
-        #expect(song.standardSong && song.fontPath == nil && song.fallbackFontPath == nil)
+        #expect(song.standardSong && song.fontPath == nil && song.fallbackFontPaths.isEmpty)
         if case .standardSong = try song.load(file: "kioskd.json").fonts.first {
         } else {
             Issue.record("standardSong loads STSong-Light")
@@ -43,6 +47,8 @@ import Testing
             (["standardSong": "yes"], "licence.standardSong", "true or false"),
             (["standardSong": true, "fontPath": "/x.ttf"], "licence.fontPath", "STSong-Light without embedding"),
             (["font": "/x.ttf"], "licence.font", "unknown key"),
+            (["fallbackFontPaths": "/x.ttf"], "licence.fallbackFontPaths", "array of strings"),
+            (["fallbackFontPaths": [""]], "licence.fallbackFontPaths[0]", "non-empty string"),
         ]
         for (licence, key, expected) in cases {
             let error = #expect(throws: ConfigError.self) { try Self.parse(licence) }
@@ -70,17 +76,19 @@ import Testing
         #expect(error?.problem.contains("not a TrueType font") == true, "\(error?.problem ?? "")")
 
         fonts = LicenceFontConfig()
-        fonts.fallbackFontPath = notAFont
-        guard FileManager.default.fileExists(atPath: LicenceFontConfig.defaultFontPath) else {
-            print("⚠️  SKIPPED the fallback half: \(LicenceFontConfig.defaultFontPath) is missing (fonts-arphic-uming)")
+        fonts.fallbackFontPaths = [LicenceFontConfig.defaultFallbackFontPaths[0], notAFont]
+        guard FileManager.default.fileExists(atPath: LicenceFontConfig.defaultFontPath),
+            FileManager.default.fileExists(atPath: LicenceFontConfig.defaultFallbackFontPaths[0])
+        else {
+            print("⚠️  SKIPPED the fallback half: fonts-arphic-uming or fonts-hanazono is missing")
             return
         }
         error = #expect(throws: ConfigError.self) { try fonts.load(file: "kioskd.json") }
-        #expect(error?.keyPath == "licence.fallbackFontPath")
+        #expect(error?.keyPath == "licence.fallbackFontPaths[1]")
     }
 
-    @Test func defaultFonts_loadAsUMingThenHanaMinB() throws {
-        for path in [LicenceFontConfig.defaultFontPath, LicenceFontConfig.defaultFallbackFontPath]
+    @Test func defaultFonts_loadAsUMingThenHanaMinAThenB() throws {
+        for path in [LicenceFontConfig.defaultFontPath] + LicenceFontConfig.defaultFallbackFontPaths
         where !FileManager.default.fileExists(atPath: path) {
             if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("\(path) is missing") }
             print("⚠️  SKIPPED defaultFonts_load: \(path) is missing; run scripts/install-deps.sh")
@@ -91,6 +99,6 @@ import Testing
             if case .embedded(let embedded) = font { return embedded.name }
             return "STSong-Light"
         }
-        #expect(names == ["ARPLUMingCN", "HanaMinB"])
+        #expect(names == ["UMingCN", "HanaMinA", "HanaMinB"])
     }
 }

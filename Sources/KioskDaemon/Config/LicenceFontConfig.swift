@@ -1,26 +1,28 @@
 import Foundation
 import KioskDocuments
 
-/// Which fonts the licence is set in (`licence.fontPath`, `licence.fontFace`, `licence.fallbackFontPath`,
+/// Which fonts the licence is set in (`licence.fontPath`, `licence.fontFace`, `licence.fallbackFontPaths`,
 /// `licence.standardSong`): by default a subset of Debian's AR PL UMing (fonts-arphic-uming) is embedded, with
-/// HanaMin B (fonts-hanazono) for the CJK extension B characters UMing lacks, so the licence prints the same on a
-/// host without CJK fonts (docs/ARCHITECTURE.md §4.8).
+/// HanaMin A and B (fonts-hanazono) for the rare characters UMing lacks (CJK extension A in the BMP, extension B and
+/// later in plane 2), so the licence prints the same on a host without CJK fonts (docs/ARCHITECTURE.md §4.8).
 public struct LicenceFontConfig: Sendable, Hashable {
     public static let defaultFontPath = "/usr/share/fonts/truetype/arphic/uming.ttc"
-    public static let defaultFallbackFontPath = "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"
+    public static let defaultFallbackFontPaths = [
+        "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf", "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+    ]
 
     /// The primary font (.ttf or .ttc); nil with `standardSong`.
     public var fontPath: String? = LicenceFontConfig.defaultFontPath
     /// The face of a collection: `AR PL UMing CN` is face 0 of uming.ttc.
     public var face: TrueTypeFace = .index(0)
-    /// Drawn with for characters the primary font lacks; nil for none (`"fallbackFontPath": "none"`).
-    public var fallbackFontPath: String? = LicenceFontConfig.defaultFallbackFontPath
+    /// Tried in order for characters the primary font lacks; `[]` for none.
+    public var fallbackFontPaths = LicenceFontConfig.defaultFallbackFontPaths
     /// STSong-Light referenced by name, not embedded: the printer or viewer must have a CJK font of its own.
     public var standardSong = false
 
     public init() {}
 
-    static let keys: Set<String> = ["fontPath", "fontFace", "fallbackFontPath", "standardSong"]
+    static let keys: Set<String> = ["fontPath", "fontFace", "fallbackFontPaths", "standardSong"]
 
     /// Reads the font keys of the `licence` object.
     init(_ licence: ConfigReader) throws(ConfigError) {
@@ -30,7 +32,7 @@ public struct LicenceFontConfig: Sendable, Hashable {
                 notIn: ["standardSong", "printDeadlineSeconds"],
                 because: "standardSong references STSong-Light without embedding any font file")
             fontPath = nil
-            fallbackFontPath = nil
+            fallbackFontPaths = []
             return
         }
         fontPath = try licence.string("fontPath", default: LicenceFontConfig.defaultFontPath)
@@ -44,8 +46,8 @@ public struct LicenceFontConfig: Sendable, Hashable {
                     "fontFace", "expected a face index (0 is the first face) or a face name such as \"AR PL UMing CN\"")
             }
         }
-        let fallback = try licence.string("fallbackFontPath", default: LicenceFontConfig.defaultFallbackFontPath)
-        fallbackFontPath = fallback == "none" ? nil : fallback
+        fallbackFontPaths =
+            try licence.optionalStrings("fallbackFontPaths") ?? LicenceFontConfig.defaultFallbackFontPaths
     }
 
     /// Reads and checks the configured font files; a missing, unreadable or unusable one is a config error naming
@@ -59,11 +61,11 @@ public struct LicenceFontConfig: Sendable, Hashable {
                     fontPath, face: face, key: "licence.fontPath", package: "fonts-arphic-uming",
                     isDefault: fontPath == Self.defaultFontPath, file: file))
         }
-        if let fallbackFontPath {
+        for (index, path) in fallbackFontPaths.enumerated() {
             fonts.append(
                 try Self.embedded(
-                    fallbackFontPath, face: .index(0), key: "licence.fallbackFontPath", package: "fonts-hanazono",
-                    isDefault: fallbackFontPath == Self.defaultFallbackFontPath, file: file))
+                    path, face: .index(0), key: "licence.fallbackFontPaths[\(index)]", package: "fonts-hanazono",
+                    isDefault: Self.defaultFallbackFontPaths.contains(path), file: file))
         }
         return PDFFontSet(fonts)
     }
