@@ -102,3 +102,24 @@ import Testing
         #expect(names == ["UMingCN", "HanaMinA", "HanaMinB"])
     }
 }
+
+/// kioskd itself refuses to start with a licence font it cannot read, naming the key, before opening anything.
+@Suite struct LicenceFontStartTests {
+    @Test func start_withMissingLicenceFont_exitsNamingTheKey() throws {
+        let dir = try TemporaryDirectory("kioskd-font")
+        defer { dir.remove() }
+        let missing = dir.url.appendingPathComponent("no-such-font.ttc").path
+        let config = dir.url.appendingPathComponent("kioskd.json")
+        try JSONSerialization.data(withJSONObject: ["kioskID": "K-1", "licence": ["fontPath": missing]]).write(
+            to: config)
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = nil
+        let result = try ProcessRunner.run(
+            "kioskd",
+            ["--simulate", "--state-dir", dir.url.path, "--no-cups", "--no-central", "--config", config.path],
+            environment: environment, timeout: 60)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains("licence.fontPath: font file \(missing) does not exist"), "\(result.stderr)")
+    }
+}
