@@ -122,4 +122,34 @@ import Testing
         #expect(
             result.stderr.contains("licence.fontPath: font file \(missing) does not exist"), "\(result.stderr)")
     }
+
+    /// The licence the daemon prints with its default config embeds a UMing subset and names no STSong-Light.
+    @Test func printedLicence_embedsTheDefaultFontSubset() throws {
+        for path in [LicenceFontConfig.defaultFontPath] + LicenceFontConfig.defaultFallbackFontPaths
+        where !FileManager.default.fileExists(atPath: path) {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("\(path) is missing") }
+            print("⚠️  SKIPPED printedLicence_embedsTheDefaultFontSubset: \(path) is missing")
+            return
+        }
+        let dir = try TemporaryDirectory("kioskd-font-print")
+        defer { dir.remove() }
+        let daemon = try DaemonProcess(stateDirectory: dir.url)
+        defer { daemon.stop() }
+        let admin = try daemon.admin()
+        let id = try DaemonScript.throughSignature(admin)
+        try admin.wait(for: "rating")
+        let pdf = dir.url.appendingPathComponent("sim-output/licences/licence-\(id)-L1.pdf").path
+        // pdffonts (poppler-utils, scripts/install-deps.sh) lists the PDF's fonts.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdffonts")
+        process.arguments = [pdf]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let listed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(listed.range(of: #"[A-Z]{6}\+UMingCN\s+CID TrueType"#, options: .regularExpression) != nil, "\(listed)")
+        #expect(!listed.contains("STSong"), "\(listed)")
+    }
 }
