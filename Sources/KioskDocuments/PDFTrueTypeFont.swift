@@ -1,11 +1,13 @@
+import Foundation
+
 /// A TrueType (glyf outlines) face read from a .ttf or a .ttc collection, just enough to embed a subset of it in a
 /// PDF: the Unicode character map, glyph outlines (loca/glyf), metrics (hmtx), units per em and bounding box.
 /// docs/ARCHITECTURE.md §4.8 says which fonts the daemon uses.
 ///
-/// Pure: the caller reads the file and passes its bytes in.
+/// Pure: the caller reads (or maps) the file and passes its bytes in.
 public struct PDFTrueTypeFont: Sendable {
     /// The whole file (every face of a collection).
-    public let bytes: [UInt8]
+    public var data: Data { reader.bytes }
     /// The PostScript-safe name used (after the subset tag) as /BaseFont.
     public let name: String
     let unitsPerEm: Int
@@ -24,10 +26,15 @@ public struct PDFTrueTypeFont: Sendable {
     public static let maximumByteCount = 48 << 20
 
     public init(bytes: [UInt8], face: TrueTypeFace = .index(0), name: String? = nil) throws(PDFFontError) {
-        guard bytes.count <= PDFTrueTypeFont.maximumByteCount else {
-            throw .unreadable("font file is \(bytes.count) bytes, over the limit")
+        try self.init(data: Data(bytes), face: face, name: name)
+    }
+
+    /// `data` may be a memory-mapped file (`Data(bytesNoCopy:…)`): only the pages read are touched.
+    public init(data: Data, face: TrueTypeFace = .index(0), name: String? = nil) throws(PDFFontError) {
+        guard data.count <= PDFTrueTypeFont.maximumByteCount else {
+            throw .unreadable("font file is \(data.count) bytes, over the limit")
         }
-        let reader = BigEndianReader(bytes)
+        let reader = BigEndianReader(data)
         let tables = try TrueTypeCollection.directory(of: face, in: reader)
         guard let head = tables["head"], let hhea = tables["hhea"], let hmtx = tables["hmtx"],
             let maxp = tables["maxp"], let cmapTable = tables["cmap"], tables["glyf"] != nil, tables["loca"] != nil
@@ -44,7 +51,6 @@ public struct PDFTrueTypeFont: Sendable {
         guard let loca = tables["loca"], loca.length >= (glyphCount + 1) * (locaFormat == 0 ? 2 : 4) else {
             throw .unreadable("loca table is shorter than the glyph count")
         }
-        self.bytes = bytes
         self.reader = reader
         self.tables = tables
         let given = name ?? TrueTypeNames(reader: reader, directory: tables).postScript ?? "KioskEmbeddedCJK"
@@ -86,7 +92,7 @@ public struct PDFTrueTypeFont: Sendable {
     }
 
     /// The glyph's outline record in `glyf` (empty for a blank glyph such as the space).
-    func outline(ofGlyph glyph: Int) -> ArraySlice<UInt8> {
+    func outline(ofGlyph glyph: Int) -> [UInt8] {
         guard glyph >= 0, glyph < glyphCount, let loca = tables["loca"], let glyf = tables["glyf"] else { return [] }
         let start: Int?
         let end: Int?
@@ -98,7 +104,7 @@ public struct PDFTrueTypeFont: Sendable {
             end = reader.u16(loca.offset + 2 * glyph + 2).map { $0 * 2 }
         }
         guard let start, let end, start < end, end <= glyf.length else { return [] }
-        return bytes[glyf.offset + start..<glyf.offset + end]
+        return reader.slice(glyf.offset + start, end - start)
     }
 
     /// Scales font units to the PDF's thousandths of an em.

@@ -1,11 +1,22 @@
-/// Bounds-checked big-endian reads; nil past the end.
+import Foundation
+
+/// Bounds-checked big-endian reads; nil past the end. Over `Data` so a font file can be memory-mapped by the caller
+/// rather than copied: the daemon keeps three CJK fonts (74 MB) at hand and touches a few pages per licence.
 struct BigEndianReader: Sendable {
-    let bytes: [UInt8]
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    let bytes: Data
+    init(_ bytes: [UInt8]) { self.bytes = Data(bytes) }
+    init(_ data: Data) { bytes = data }
 
     func u16(_ offset: Int) -> Int? {
         guard offset >= 0, offset + 2 <= bytes.count else { return nil }
-        return Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
+        let start = bytes.startIndex + offset
+        return Int(bytes[start]) << 8 | Int(bytes[start + 1])
+    }
+
+    /// `count` bytes from `offset` (the caller has checked the range).
+    func slice(_ offset: Int, _ count: Int) -> [UInt8] {
+        let start = bytes.startIndex + offset
+        return [UInt8](bytes[start..<start + count])
     }
 
     func i16(_ offset: Int) -> Int? {

@@ -17,7 +17,7 @@ struct TrueTypeNames: Sendable {
             else { continue }
             let start = table.offset + storage + offset
             guard start + length <= reader.bytes.count else { continue }
-            let raw = reader.bytes[start..<start + length]
+            let raw = reader.slice(start, length)
             let text: String
             switch platform {
             case 0, 3:

@@ -57,7 +57,7 @@ struct TrueTypeSubset: Sendable {
             "glyf": glyf, "loca": loca.bytes, "hmtx": hmtx.bytes,
             "cmap": TrueTypeCharacterMap.format12Table(mapping.mapValues { newGlyph[$0] ?? 0 }),
         ]
-        func copy(_ tag: String) -> [UInt8]? { font.tables.bytes(tag, in: font.reader).map(Array.init) }
+        func copy(_ tag: String) -> [UInt8]? { font.tables.bytes(tag, in: font.reader) }
         if var head = copy("head") {
             TrueTypeBytes.set16(&head, 50, 1)  // long loca offsets
             tables["head"] = head
@@ -83,23 +83,22 @@ struct TrueTypeSubset: Sendable {
     }
 
     /// The glyph ids a composite glyph's components refer to; none for a simple glyph.
-    static func components(of outline: ArraySlice<UInt8>) -> [Int] {
+    static func components(of outline: [UInt8]) -> [Int] {
         var found: [Int] = []
         walkComponents(outline) { found.append($1) }
         return found
     }
 
     /// The outline with every component reference replaced by its new id.
-    private static func renumbered(_ outline: ArraySlice<UInt8>, _ newGlyph: [Int: Int]) -> [UInt8] {
-        var out = Array(outline)
+    private static func renumbered(_ outline: [UInt8], _ newGlyph: [Int: Int]) -> [UInt8] {
+        var out = outline
         walkComponents(outline) { offset, glyph in TrueTypeBytes.set16(&out, offset, newGlyph[glyph] ?? 0) }
         return out
     }
 
     /// Calls `visit(offsetOfGlyphIndexInOutline, glyphIndex)` for each component of a composite outline.
-    private static func walkComponents(_ outline: ArraySlice<UInt8>, _ visit: (Int, Int) -> Void) {
-        let data = Array(outline)
-        let reader = BigEndianReader(data)
+    private static func walkComponents(_ outline: [UInt8], _ visit: (Int, Int) -> Void) {
+        let reader = BigEndianReader(outline)
         guard let contours = reader.i16(0), contours < 0 else { return }
         var offset = 10
         while let flags = reader.u16(offset), let glyph = reader.u16(offset + 2) {

@@ -33,8 +33,8 @@ struct TrueTypeTableDirectory: Sendable {
     subscript(tag: String) -> Entry? { entries[tag] }
 
     /// The table's bytes, nil when the face has no such table.
-    func bytes(_ tag: String, in reader: BigEndianReader) -> ArraySlice<UInt8>? {
-        entries[tag].map { reader.bytes[$0.offset..<$0.offset + $0.length] }
+    func bytes(_ tag: String, in reader: BigEndianReader) -> [UInt8]? {
+        entries[tag].map { reader.slice($0.offset, $0.length) }
     }
 
     static func tagText(_ raw: Int) -> String {

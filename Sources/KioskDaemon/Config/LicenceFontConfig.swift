@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import KioskDocuments
 
 /// Which fonts the licence is set in (`licence.fontPath`, `licence.fontFace`, `licence.fallbackFontPaths`,
@@ -74,23 +75,42 @@ public struct LicenceFontConfig: Sendable, Hashable {
         _ path: String, face: TrueTypeFace, key: String, package: String, isDefault: Bool, file: String
     ) throws(ConfigError) -> PDFFont {
         let hint = isDefault ? " (install the Debian package \(package))" : ""
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-            let size = attributes[.size] as? Int
-        else {
-            throw ConfigError(file: file, keyPath: key, problem: "font file \(path) does not exist\(hint)")
-        }
-        guard size <= PDFTrueTypeFont.maximumByteCount else {
-            throw ConfigError(
-                file: file, keyPath: key,
-                problem: "font file \(path) is \(size) bytes, over the \(PDFTrueTypeFont.maximumByteCount) limit")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: file, keyPath: key, problem: "font file \(path) cannot be read\(hint)")
+        let data: Data
+        switch mapped(path) {
+        case .success(let mapping): data = mapping
+        case .failure(let why): throw ConfigError(file: file, keyPath: key, problem: "font file \(path) \(why)\(hint)")
         }
         do {
-            return .embedded(try PDFTrueTypeFont(bytes: [UInt8](data), face: face))
+            return .embedded(try PDFTrueTypeFont(data: data, face: face))
         } catch {
             throw ConfigError(file: file, keyPath: key, problem: "\(path): \(error)")
         }
+    }
+
+    struct MapFailure: Error, CustomStringConvertible { let description: String }
+
+    /// The file mapped read-only rather than read: three CJK fonts are 74 MB, of which a licence touches a few
+    /// pages (the idle RSS budget is 25 MB, docs/ARCHITECTURE.md §13). Unmapped when the last `Data` goes.
+    private static func mapped(_ path: String) -> Result<Data, MapFailure> {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return .failure(
+                MapFailure(
+                    description: errno == ENOENT
+                        ? "does not exist" : "cannot be opened (\(String(cString: strerror(errno))))"))
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            return .failure(MapFailure(description: "is not a regular file"))
+        }
+        let size = Int(info.st_size)
+        guard size > 0, size <= PDFTrueTypeFont.maximumByteCount else {
+            return .failure(MapFailure(description: "is \(size) bytes, outside 1…\(PDFTrueTypeFont.maximumByteCount)"))
+        }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+            return .failure(MapFailure(description: "cannot be read (\(String(cString: strerror(errno))))"))
+        }
+        return .success(Data(bytesNoCopy: address, count: size, deallocator: .custom { munmap($0, $1) }))
     }
 }
