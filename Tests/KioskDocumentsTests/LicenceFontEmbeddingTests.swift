@@ -152,6 +152,29 @@ func extensionBLicence() throws -> BusinessLicence {
         #expect(fonts.firstUndrawable(in: "北京\u{10FFFD}") == "\u{10FFFD}")
     }
 
+    /// A long, realistic 经营范围 (351 characters, 145 distinct): the heaviest common case for the subset's size.
+    static let longBusinessScope =
+        "一般项目：技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广；软件开发；信息系统集成服务；计算机系统服务；数据处理和存储支持服务；"
+        + "信息技术咨询服务；网络技术服务；人工智能应用软件开发；物联网技术服务；计算机软硬件及辅助设备零售；电子产品销售；通讯设备销售；办公设备销售；"
+        + "文具用品零售；日用百货销售；会议及展览服务；企业管理咨询；市场营销策划；广告设计、代理；广告制作；广告发布；组织文化艺术交流活动；翻译服务；"
+        + "家用电器销售；五金产品零售；建筑材料销售；化工产品销售（不含许可类化工产品）。（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
+        + "许可项目：第二类增值电信业务；互联网信息服务。（依法须经批准的项目，经相关部门批准后方可开展经营活动，具体经营项目以相关部门批准文件或"
+        + "许可证件为准）"
+
+    @Test func longBusinessScope_licenceStaysUnder200KB() throws {
+        guard let fonts = try LicenceFontFixtures.defaultFonts(), try LicenceFontFixtures.have("qpdf", package: "qpdf")
+        else { return }
+        var licence = try sampleLicence()
+        licence.businessScope = Self.longBusinessScope
+        let bytes = try LicenceRenderer.render(licence, copy: .original, fonts: fonts)
+        print("licence with a \(licence.businessScope.count)-character scope: \(bytes.count) bytes")
+        #expect(bytes.count <= 200_000, "licence is \(bytes.count) bytes")
+        let rendered = try RenderedPDF(bytes)
+        defer { rendered.remove() }
+        #expect(try ExternalTools.run("qpdf", ["--check", rendered.pdf.path]).status == 0)
+        #expect(try rendered.text().replacingOccurrences(of: "\n", with: "").contains("人工智能应用软件开发"))
+    }
+
     @Test func defaultLicence_embedsSubsetsOnlyPassesQpdfAndIsSmall() throws {
         guard let fonts = try LicenceFontFixtures.defaultFonts(),
             try LicenceFontFixtures.have("qpdf", package: "qpdf"),
