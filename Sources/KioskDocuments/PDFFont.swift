@@ -58,7 +58,7 @@ public enum PDFFont: Sendable {
                 if glyphToText[glyph] == nil { glyphToText[glyph] = scalar }
             }
             let baseFont = PDFFont.subsetTag(font.name, subset.originalGlyphs) + "+" + font.name
-            let file = writer.addStream("/Length1 \(subset.bytes.count)", subset.bytes)
+            let file = writer.addCompressedStream("/Length1 \(subset.bytes.count)", subset.bytes)
             let (xMin, yMin, xMax, yMax) = font.boundingBox
             let descriptor = writer.add(
                 "<< /Type /FontDescriptor /FontName /\(baseFont) /Flags 4 "
@@ -71,7 +71,7 @@ public enum PDFFont: Sendable {
                 "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /\(baseFont) "
                     + "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
                     + "/FontDescriptor \(descriptor) 0 R /CIDToGIDMap /Identity /DW 1000 /W [0 [\(widths)]] >>")
-            let toUnicode = writer.addStream("", Array(toUnicodeMap(glyphToText).utf8))
+            let toUnicode = writer.addCompressedStream("", Array(toUnicodeMap(glyphToText).utf8))
             let id = writer.add(
                 "<< /Type /Font /Subtype /Type0 /BaseFont /\(baseFont) /Encoding /Identity-H "
                     + "/DescendantFonts [\(cidFont) 0 R] /ToUnicode \(toUnicode) 0 R >>")
