@@ -16,6 +16,7 @@ packages=(
   python3-prometheus-client                                  # its parser reads /metrics in the tests
   chromium chromium-driver python3-selenium                  # the touch UI's real-browser tests (docs/ui-api.md)
   fonts-wqy-microhei                                         # Chinese glyphs for the UI screenshots
+  fonts-arphic-uming fonts-hanazono qpdf                     # licence fonts (embedded, docs/ARCHITECTURE.md §4.8); qpdf --check
 )
 
 missing=()

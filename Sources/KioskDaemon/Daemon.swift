@@ -76,6 +76,8 @@ public final class Daemon: @unchecked Sendable {
         }
         if let state = options.stateDirectory { config.stateDirectory = state }
         logger.level = config.logLevel
+        // Read once at start: a missing font is a config error now, not a refused licence later.
+        let licenceFonts = try config.licence.fonts.load(file: options.configPath ?? "(defaults)")
         try FileManager.default.createDirectory(
             atPath: config.stateDirectory, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o750])
@@ -138,7 +140,9 @@ public final class Daemon: @unchecked Sendable {
             flow: LicenceFlow(policy: config.flow),
             dependencies: FlowRunner.Dependencies(
                 store: storeLane, terminal: terminal, authority: authority, logger: logger, kioskID: config.kioskID,
-                renderLicence: { licence in try LicenceRenderer.render(licence, copy: .original) },
+                renderLicence: { [licenceFonts] licence in
+                    try LicenceRenderer.render(licence, copy: .original, fonts: licenceFonts)
+                },
                 queueNumbering: numbering, receiptQRURLBase: config.receipt.qrURLBase,
                 licencePrintDeadline: config.licence.printDeadline, clock: clock, stepObserver: metrics
             ).monitored(by: events))

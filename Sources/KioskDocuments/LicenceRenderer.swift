@@ -5,17 +5,26 @@ import KioskCore
 ///
 /// Pure: no clock, no randomness; the same licence, copy, profile and font always give the same bytes.
 public enum LicenceRenderer {
-    /// Checks the licence, lays out every field and returns the PDF; refuses (naming the field) when the licence is
-    /// invalid or a field does not fit its box even at the smallest font size.
+    /// Renders with one font (STSong-Light unless given): for tools and tests; the daemon passes its configured
+    /// font set.
     public static func render(
         _ licence: BusinessLicence, copy: LicenceCopy, profile: LicenceLayoutProfile? = nil,
         font: PDFFont = .standardSong
+    ) throws(LicenceRenderError) -> [UInt8] {
+        try render(licence, copy: copy, profile: profile, fonts: PDFFontSet([font]))
+    }
+
+    /// Checks the licence, lays out every field and returns the PDF; refuses (naming the field) when the licence is
+    /// invalid, a field has a character none of `fonts` can draw, or a field does not fit its box even at the
+    /// smallest font size.
+    public static func render(
+        _ licence: BusinessLicence, copy: LicenceCopy, profile: LicenceLayoutProfile? = nil, fonts: PDFFontSet
     ) throws(LicenceRenderError) -> [UInt8] {
         let problems = licence.problems()
         guard problems.isEmpty else { throw .invalid(problems) }
         let profile = profile ?? .standard(for: copy)
         let fields = LicenceFields(licence)
-        var page = PageBuilder(profile: profile, font: font)
+        var page = PageBuilder(profile: profile, fonts: fonts)
         try page.place("creditCode", label: "统一社会信用代码", value: licence.creditCode, in: profile.creditCode)
         try page.place("name", label: "名　　称", value: licence.name, in: profile.name)
         try page.place("entityType", label: "类　　型", value: licence.entityType, in: profile.entityType)
@@ -86,15 +95,15 @@ private struct LicenceFields {
 private struct PageBuilder {
     let profile: LicenceLayoutProfile
     let fonts: PDFFontSet
-    var content = PDFContentStream()
-    /// What each font showed, for its widths and ToUnicode map.
-    var shownText: [[String]]
+    /// The QR code's rectangles, drawn after the text.
+    var graphics = PDFContentStream()
+    /// Every run of text shown, in order; encoded once the fonts' subsets are known.
+    var shown: [(font: Int, text: String, size: Double, x: Double, y: Double)] = []
     static let labelGap = 3.0
 
-    init(profile: LicenceLayoutProfile, font: PDFFont) {
+    init(profile: LicenceLayoutProfile, fonts: PDFFontSet) {
         self.profile = profile
-        fonts = PDFFontSet(primary: font)
-        shownText = fonts.fonts.map { _ in [] }
+        self.fonts = fonts
     }
 
     /// Top-left millimetres (with the calibration offset) to PDF points from the bottom-left.
@@ -108,6 +117,9 @@ private struct PageBuilder {
     mutating func place(_ key: String, label: String, value: String, in box: LicenceLayoutProfile.Box)
         throws(LicenceRenderError)
     {
+        if let scalar = fonts.firstUndrawable(in: label + value) {
+            throw .undrawableCharacter(field: key, scalar: scalar)
+        }
         let fitter = LicenceTextFitter(fonts: fonts)
         let labelText = label
         let indent: (Double) -> Double = { size in
@@ -157,9 +169,7 @@ private struct PageBuilder {
     private mutating func show(_ text: String, size: Double, x: Double, y: Double) {
         var x = x
         for run in fonts.runs(text) {
-            let font = fonts.fonts[run.font]
-            shownText[run.font].append(run.text)
-            content.showText(font.encode(run.text), fontResource: PDFFontSet.resource(run.font), size: size, x: x, y: y)
+            if let font = run.font { shown.append((font, run.text, size, x, y)) }
             x += fonts.width(of: run.text, size: size)
         }
     }
@@ -184,7 +194,7 @@ private struct PageBuilder {
                 rectangles.append((x, y, Double(column - start) * module * scale, module * scale))
             }
         }
-        content.fillRectangles(rectangles)
+        graphics.fillRectangles(rectangles)
     }
 
     func finish() -> [UInt8] {
@@ -192,11 +202,22 @@ private struct PageBuilder {
         let catalog = writer.reserve()
         let pages = writer.reserve()
         var fontEntries: [String] = []
-        for (index, font) in fonts.fonts.enumerated() where !shownText[index].isEmpty {
-            let id = font.addObjects(to: &writer, usedText: shownText[index])
+        var encodings: [Int: PDFTextEncoding] = [:]
+        for (index, font) in fonts.fonts.enumerated() {
+            let used = shown.filter { $0.font == index }.map(\.text)
+            guard !used.isEmpty else { continue }
+            let (id, encoding) = font.addObjects(to: &writer, usedText: used)
+            encodings[index] = encoding
             fontEntries.append("/\(PDFFontSet.resource(index)) \(id) 0 R")
         }
-        let contents = writer.addStream("", content.bytes)
+        var content = PDFContentStream()
+        for run in shown {
+            guard let encoding = encodings[run.font] else { continue }
+            content.showText(
+                encoding.encode(run.text), fontResource: PDFFontSet.resource(run.font), size: run.size, x: run.x,
+                y: run.y)
+        }
+        let contents = writer.addStream("", content.bytes + graphics.bytes)
         let scale = PDFContentStream.pointsPerMillimetre
         let page = writer.add(
             "<< /Type /Page /Parent \(pages) 0 R /MediaBox [0 0 \(pdfNumber(profile.pageWidth * scale)) \(pdfNumber(profile.pageHeight * scale))] "
@@ -214,6 +235,8 @@ public enum LicenceRenderError: Error, Sendable, CustomStringConvertible {
     /// The field's text is too long for its box even at the smallest font size.
     case doesNotFit(field: String, characters: Int)
     case qrCode(QRCodeError)
+    /// A character of the field that none of the configured fonts has a glyph for: printed, it would be a box.
+    case undrawableCharacter(field: String, scalar: Unicode.Scalar)
 
     public var description: String {
         switch self {
@@ -221,6 +244,8 @@ public enum LicenceRenderError: Error, Sendable, CustomStringConvertible {
         case .doesNotFit(let field, let count):
             "licence refused: \(field): \(count) characters do not fit the field's box even at the smallest font size; shorten the text or widen the box in the layout profile"
         case .qrCode(let error): "licence refused: qrPayload: \(error)"
+        case .undrawableCharacter(let field, let scalar):
+            "licence refused: field '\(field)' has a character no configured font can draw: U+\(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)); configure a fallback font that has it (licence.fallbackFontPaths)"
         }
     }
 
@@ -230,6 +255,13 @@ public enum LicenceRenderError: Error, Sendable, CustomStringConvertible {
         case .invalid(let problems): problems.first.map { String($0.prefix { $0 != ":" }) }
         case .doesNotFit(let field, _): field
         case .qrCode: "qrPayload"
+        case .undrawableCharacter(let field, _): field
         }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

@@ -27,6 +27,13 @@ struct PDFWriter {
         return id
     }
 
+    /// Adds a stream stored Flate-compressed (/FlateDecode).
+    mutating func addCompressedStream(_ dictionary: String, _ data: [UInt8]) -> Int {
+        let id = reserve()
+        setStream(id, (dictionary.isEmpty ? "" : dictionary + " ") + "/Filter /FlateDecode", FlateEncoder.zlib(data))
+        return id
+    }
+
     mutating func setStream(_ id: Int, _ dictionary: String, _ data: [UInt8]) {
         var body = Array("<< \(dictionary) /Length \(data.count) >>\nstream\n".utf8)
         body += data

@@ -23,22 +23,33 @@ enum LicenceBench {
             print("LicenceBench: sample licence does not decode: \(error)")
             return 1
         }
-        // 1. Render.
-        var renderTimes: [Double] = []
-        var pdf: [UInt8] = []
-        for _ in 0..<renderRounds {
-            let start = ContinuousClock.now
-            do {
-                pdf = try LicenceRenderer.render(licence, copy: .original)
-            } catch {
-                print("LicenceBench: render failed: \(error)")
-                return 1
-            }
-            renderTimes.append(milliseconds(ContinuousClock.now - start))
+        // 1. Render, with the default fonts as the daemon does (subsets embedded, docs/ARCHITECTURE.md §4.8) and
+        // with the STSong-Light reference.
+        let fonts: PDFFontSet
+        do {
+            fonts = try LicenceFontConfig().load(file: "(defaults)")
+        } catch {
+            print("LicenceBench: the default licence fonts do not load: \(error)")
+            return 1
         }
-        print(
-            "render A3 original: median \(format(median(renderTimes))) ms, p95 \(format(percentile(renderTimes, 0.95))) ms over \(renderRounds) renders, \(pdf.count) bytes"
-        )
+        var pdf: [UInt8] = []
+        for (label, set) in [("embedded subsets", fonts), ("STSong-Light reference", PDFFontSet([.standardSong]))] {
+            var renderTimes: [Double] = []
+            for _ in 0..<renderRounds {
+                let start = ContinuousClock.now
+                do {
+                    pdf = try LicenceRenderer.render(licence, copy: .original, fonts: set)
+                } catch {
+                    print("LicenceBench: render failed: \(error)")
+                    return 1
+                }
+                renderTimes.append(milliseconds(ContinuousClock.now - start))
+            }
+            print(
+                "render A3 original (\(label)): median \(format(median(renderTimes))) ms, p95 \(format(percentile(renderTimes, 0.95))) ms over \(renderRounds) renders, \(pdf.count) bytes"
+            )
+        }
+        pdf = (try? LicenceRenderer.render(licence, copy: .original, fonts: fonts)) ?? pdf
         let qrStart = ContinuousClock.now
         for _ in 0..<renderRounds { _ = try? QRCode.encode(text: licence.qrPayload, errorCorrection: .medium) }
         print(

@@ -16,7 +16,9 @@ enum ExternalTools {
     }
 
     /// Runs `tool` with `arguments`, kills it if it runs past `seconds`, returns its exit status and stdout.
-    static func run(_ tool: String, _ arguments: [String], seconds: Double = 60) throws -> Result {
+    static func run(
+        _ tool: String, _ arguments: [String], seconds: Double = 60, environment: [String: String]? = nil
+    ) throws -> Result {
         guard let executable = path(of: tool) else {
             throw ToolMissing(
                 description: "\(tool) is not installed; run scripts/install-deps.sh (poppler-utils, zbar-tools)")
@@ -24,6 +26,9 @@ enum ExternalTools {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -73,6 +73,8 @@ public struct LicenceConfig: Sendable, Hashable {
     /// How long a licence print (submission and CUPS supervision) may take before it counts as failed or unknown
     /// (`licence.printDeadlineSeconds`, default 240).
     public var printDeadline: Duration
+    /// The fonts the licence is set in (`licence.fontPath` and friends).
+    public var fonts = LicenceFontConfig()
 
     public init(printDeadline: Duration = .seconds(240)) { self.printDeadline = printDeadline }
 }
@@ -270,9 +272,10 @@ public struct DaemonConfig: Sendable {
             }
             config.receipt.qrURLBase = base
         }
-        if let licence = try root.child("licence", allowed: ["printDeadlineSeconds"]) {
+        if let licence = try root.child("licence", allowed: LicenceFontConfig.keys.union(["printDeadlineSeconds"])) {
             config.licence.printDeadline = try licence.seconds(
                 "printDeadlineSeconds", in: 30...3600, default: Double(config.licence.printDeadline.components.seconds))
+            config.licence.fonts = try LicenceFontConfig(licence)
         }
         if let store = try root.child("store", allowed: ["maximumSizeMB"]) {
             config.store.maximumSizeMB = try store.integer(
