@@ -36,17 +36,21 @@ public enum ControlRequest: Sendable, Hashable, Codable {
     case monitor
     /// What `kioskctl debug-bundle` packs (`DebugInfoReply`).
     case debugInfo
+    /// Tests `targets` through the running daemon (`SelftestReply`); `print` allows a real licence test page.
+    case selftest(targets: [SelftestTarget], print: Bool)
 
     /// The requests only admin.sock answers.
     public var needsAdmin: Bool {
         switch self {
         case .ping, .status, .devices, .history, .outbox, .monitor: false
-        case .inhibit, .release, .logLevel, .staff, .flow, .sim, .debugInfo: true
+        case .inhibit, .release, .logLevel, .staff, .flow, .sim, .debugInfo, .selftest: true
         }
     }
 
     public static let readOnlyCommands = ["ping", "status", "devices", "history", "outbox", "monitor"]
-    public static let adminCommands = ["flow", "staff", "sim", "log-level", "inhibit", "release", "debug-info"]
+    public static let adminCommands = [
+        "flow", "staff", "sim", "log-level", "inhibit", "release", "debug-info", "selftest",
+    ]
 
     public var command: String {
         switch self {
@@ -63,6 +67,7 @@ public enum ControlRequest: Sendable, Hashable, Codable {
         case .sim: "sim"
         case .monitor: "monitor"
         case .debugInfo: "debug-info"
+        case .selftest: "selftest"
         }
     }
 
@@ -114,6 +119,10 @@ public enum ControlRequest: Sendable, Hashable, Codable {
         case "release":
             try fields.refuseUnknown([], in: command)
             self = .release
+        case "selftest":
+            try fields.refuseUnknown(["targets", "print"], in: command)
+            self = .selftest(
+                targets: try Self.selftestTargets(object["targets"]), print: try fields.bool("print", default: false))
         case "log-level":
             try fields.refuseUnknown(["level"], in: command)
             self = .logLevel(try fields.oneOf("level", LogLevelName.self))
@@ -149,6 +158,9 @@ public enum ControlRequest: Sendable, Hashable, Codable {
             fields["reason"] = .string(reason)
             if hold { fields["hold"] = .bool(true) }
         case .logLevel(let level): fields["level"] = .string(level.rawValue)
+        case .selftest(let targets, let print):
+            fields["targets"] = .array(targets.map { .string($0.rawValue) })
+            if print { fields["print"] = .bool(true) }
         case .staff(let staffID, let action):
             fields["staffID"] = .string(staffID)
             fields["action"] = .string(action.rawValue)
@@ -160,6 +172,21 @@ public enum ControlRequest: Sendable, Hashable, Codable {
             fields["action"] = .string(action)
         }
         return fields
+    }
+
+    /// `targets`: a non-empty list of distinct `SelftestTarget` names, in the order they run.
+    static func selftestTargets(_ value: ControlJSON?) throws(FieldError) -> [SelftestTarget] {
+        let what = "a non-empty list of distinct: " + SelftestTarget.allCases.map(\.rawValue).joined(separator: ", ")
+        guard case .array(let items) = value, !items.isEmpty, items.count <= SelftestTarget.allCases.count else {
+            throw .field("targets", mustBe: what, got: value)
+        }
+        var targets: [SelftestTarget] = []
+        for item in items {
+            guard case .string(let name) = item, let target = SelftestTarget(rawValue: name), !targets.contains(target)
+            else { throw .field("targets", mustBe: what) }
+            targets.append(target)
+        }
+        return targets
     }
 
     public init(from decoder: any Decoder) throws {

@@ -40,20 +40,22 @@ struct DaemonSession {
     }
 
     /// Sends `request` on the socket it needs; a refusal is printed (or, with `--json`, written as JSON) and exits 1.
-    func call<Reply: Decodable>(_ request: ControlRequest, expecting: Reply.Type) -> Result<Reply, Exit> {
+    func call<Reply: Decodable>(
+        _ request: ControlRequest, expecting: Reply.Type, timeout: Duration = .seconds(30)
+    ) -> Result<Reply, Exit> {
         let client: ControlClient
         switch connect(admin: request.needsAdmin) {
         case .success(let connected): client = connected
         case .failure(let exit): return .failure(exit)
         }
-        return send(request, on: client, expecting: expecting)
+        return send(request, on: client, expecting: expecting, timeout: timeout)
     }
 
-    func send<Reply: Decodable>(_ request: ControlRequest, on client: ControlClient, expecting: Reply.Type)
-        -> Result<Reply, Exit>
-    {
+    func send<Reply: Decodable>(
+        _ request: ControlRequest, on client: ControlClient, expecting: Reply.Type, timeout: Duration = .seconds(30)
+    ) -> Result<Reply, Exit> {
         do {
-            switch try client.send(request, expecting: expecting) {
+            switch try client.send(request, expecting: expecting, timeout: timeout) {
             case .success(let reply): return .success(reply)
             case .failure(let refusal):
                 if json { Console.line(ControlProtocol.encodePretty(refusal)) }
