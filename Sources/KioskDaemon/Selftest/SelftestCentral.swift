@@ -57,7 +57,7 @@ struct SelftestCentral: Sendable {
             case .systemTrust: "system trust"
             }
         let answer = await SelftestLicenceQueue.offThePool { () -> Result<Int, HTTPClientError> in
-            do {
+            do throws(HTTPClientError) {
                 return .success(
                     try HTTPClient.send(.get, url, verification: verification, deadline: .after(seconds: 10)).status)
             } catch {

@@ -9,17 +9,23 @@ struct SelftestHost: Sendable {
     let daemon: Daemon
 
     func run() -> [SelftestCheck] {
-        let serialTargets = daemon.deviceManager.targets.filter { $0.subsystem == "tty" }
-        guard !serialTargets.isEmpty else {
-            return [SelftestCheck(.host, "serial ports", .pass, "no serial port configured")]
+        var paths: [DeviceRole: String] = [:]
+        for (role, device) in daemon.config.devices {
+            if case .serial(let path, _) = device.endpoint { paths[role] = path }
         }
+        guard !paths.isEmpty else { return [SelftestCheck(.host, "serial ports", .pass, "no serial port configured")] }
         let devices = Self.ttyDevices()
+        let targets = daemon.deviceManager.targets
         var ports: [DeviceRole: UdevDevice?] = [:]
-        for target in serialTargets { ports[target.role] = .some(devices.first { target.matches($0) }) }
+        for (role, path) in paths {
+            let node = DeviceManager.resolve(path)
+            let target = targets.first { $0.role == role && $0.subsystem == "tty" }
+            ports[role] = .some(devices.first { target?.matches($0) ?? ($0.devnode == node) })
+        }
         let warnings = SerialPortGrabbers.warnings(ports: ports, running: SerialPortGrabbers.runningProcessNames())
         guard !warnings.isEmpty else {
-            let roles = serialTargets.map(\.role.rawValue).joined(separator: ", ")
-            return [SelftestCheck(.host, "serial ports", .pass, "no ModemManager or brltty to grab \(roles)")]
+            let roles = paths.keys.map(\.rawValue).sorted().joined(separator: ", ")
+            return [SelftestCheck(.host, "serial ports", .pass, "no ModemManager or brltty running to grab \(roles)")]
         }
         return warnings.map { SelftestCheck(.host, "serial ports", .warn, Selftest.oneLine($0)) }
     }

@@ -3,6 +3,7 @@ import KioskControl
 import KioskCore
 import KioskDevices
 import KioskDocuments
+import KioskIO
 
 /// The licence printer's selftest: by default a dry check of its CUPS queue (it exists, accepts jobs, its
 /// printer-state, its error policy, the licence media among the queue's page sizes), because every real page uses a
@@ -14,7 +15,7 @@ struct SelftestLicenceQueue: Sendable {
     static let skipped = "not printed: a dry check (--print prints one test page on licence stock)"
 
     func run() async -> [SelftestCheck] {
-        let queue = printer.queue
+        let queue = await printer.queue
         let status: CUPSPrinterStatus
         do {
             status = try await printer.queueStatus()
@@ -57,24 +58,63 @@ struct SelftestLicenceQueue: Sendable {
     }
 
     /// Whether the queue offers the sheet an original licence is printed on (A3, `LicenceCopy.original.media`),
-    /// from its PageSize choices as `lpoptions -l` lists them; the tray is the printer's default (no media-source is
-    /// configured).
+    /// from the PageSize choices of the queue's PPD as cupsd serves it; the tray is the printer's default (no
+    /// media-source is configured).
     private func media(queue: String) async -> SelftestCheck {
         let wanted = LicenceCopy.original.media
         let server = printer.server
-        let listing = await Self.offThePool { Self.lpoptions(queue: queue, server: server) }
-        guard let listing else {
-            return SelftestCheck(.licencePrinter, "media", .warn, "not checked: lpoptions could not list the queue")
+        let ppd = await Self.offThePool { Self.fetchPPD(queue: queue, server: server) }
+        guard let ppd else {
+            return SelftestCheck(.licencePrinter, "media", .warn, "not checked: cupsd served no PPD for '\(queue)'")
         }
-        guard let pageSizes = listing.split(separator: "\n").first(where: { $0.hasPrefix("PageSize/") }) else {
-            return SelftestCheck(.licencePrinter, "media", .warn, "not checked: the queue lists no PageSize")
+        let sizes = Self.pageSizes(ppd)
+        guard !sizes.isEmpty else {
+            return SelftestCheck(.licencePrinter, "media", .warn, "not checked: the queue's PPD lists no PageSize")
         }
-        let choices = pageSizes.split(separator: ":", maxSplits: 1).last.map(String.init) ?? ""
-        let offered = choices.split(separator: " ").contains { $0.trimmingCharacters(in: ["*"]) == "A3" }
-        return offered
+        return sizes.contains("A3")
             ? SelftestCheck(.licencePrinter, "media", .pass, "A3 (\(wanted)) offered; tray: the printer's default")
             : SelftestCheck(
-                .licencePrinter, "media", .warn, "A3 (\(wanted)) not among the queue's page sizes; tray: default")
+                .licencePrinter, "media", .warn,
+                "A3 (\(wanted)) not among the page sizes \(sizes.joined(separator: " ")); tray: the default")
+    }
+
+    /// The PageSize choices of a PPD: `*PageSize A3/A3: "..."` → `A3`.
+    static func pageSizes(_ ppd: String) -> [String] {
+        ppd.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("*PageSize ") else { return nil }
+            let choice = line.dropFirst("*PageSize ".count).prefix { $0 != "/" && $0 != ":" }
+            return choice.isEmpty ? nil : String(choice)
+        }
+    }
+
+    /// `GET /printers/QUEUE.ppd` from cupsd (its socket path, or host[:port]), as lpoptions would fetch it; nil when
+    /// cupsd does not answer 200 within 5 s.
+    static func fetchPPD(queue: String, server: String) -> String? {
+        let deadline = Deadline.after(seconds: 5)
+        let transport: DescriptorTransport
+        do {
+            if server.hasPrefix("/") {
+                transport = try UnixSocket.connect(path: server, deadline: deadline)
+            } else {
+                let parts = server.split(separator: ":", maxSplits: 1)
+                let port = parts.count > 1 ? UInt16(parts[1]) ?? 631 : 631
+                transport = try TCPSocket.connect(host: String(parts[0]), port: port, deadline: deadline)
+            }
+        } catch {
+            return nil
+        }
+        defer { transport.close() }
+        let request = "GET /printers/\(queue).ppd HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        var response: [UInt8] = []
+        do {
+            try transport.write(Array(request.utf8), deadline: deadline)
+            while response.count < 4 << 20 { response += try transport.read(upTo: 65536, deadline: deadline) }
+        } catch {
+            // cupsd closes the connection after the answer (Connection: close): the end of file ends the read.
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        guard text.hasPrefix("HTTP/1.1 200") else { return nil }
+        return text
     }
 
     private func testPage() async -> SelftestCheck {
@@ -104,24 +144,6 @@ struct SelftestLicenceQueue: Sendable {
         case .failed(let reason): SelftestCheck(.licencePrinter, "test page", .fail, Selftest.oneLine(reason))
         case .unknown(let reason): SelftestCheck(.licencePrinter, "test page", .fail, Selftest.oneLine(reason))
         }
-    }
-
-    /// `lpoptions -p QUEUE -l` against `server` (a socket path or host:port); nil when it cannot run or fails.
-    static func lpoptions(queue: String, server: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/lpoptions")
-        process.arguments = ["-p", queue, "-l"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CUPS_SERVER"] = server
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// Blocking work (a child process) on a thread of its own, never on the concurrency pool.
