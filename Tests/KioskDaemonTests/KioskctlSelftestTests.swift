@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import KioskIO
 import Testing
 
@@ -89,6 +90,30 @@ import Testing
             "kioskctl", ["--socket", dir.url.appendingPathComponent("none/kioskd.sock").path, "selftest", "all"],
             timeout: 30)
         #expect(unreachable.status == 3, "\(unreachable.stderr)")
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+        let denied = try ProcessRunner.runAny(
+            "/usr/bin/setpriv",
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups", ProcessRunner.executable("kioskctl").path,
+                "--socket", daemon.statusSocket, "selftest", "all",
+            ])
+        #expect(denied.status == 4, "\(denied.stdout)\(denied.stderr)")
+        #expect(denied.stderr.contains("permission denied"), "\(denied.stderr)")
+    }
+
+    @Test func central_withTheCentralSimulator_isReachedOverVerifiedTLS() throws {
+        let dir = try TemporaryDirectory("kioskctl-selftest-central")
+        defer { dir.remove() }
+        let daemon = try DaemonProcess(stateDirectory: dir.url, central: true, readyTimeout: 120)
+        defer { daemon.stop() }
+        let run = try Self.kioskctl(daemon, ["selftest", "central", "--json"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let checks = Self.checks(try Self.json(run.stdout))
+        #expect(checks.map { $0["check"] as? String } == ["registration", "push", "pull"], "\(checks)")
+        for check in checks {
+            #expect(check["result"] as? String == "pass", "\(check)")
+            #expect((check["reason"] as? String)?.contains("TLS verified (pinned)") == true, "\(check)")
+        }
     }
 
     @Test(.enabled(if: PrivateCUPSRequirement.canRun, PrivateCUPSRequirement.whyNot))
