@@ -143,6 +143,34 @@ import Testing
         #expect(printed.status == 0, "\(printed.stdout)\(printed.stderr)")
         #expect(printed.stdout.contains("printed (job "), "\(printed.stdout)")
         #expect(try Self.jobs(server: server) == 1)
+
+        // The printer out of paper: the test page's outcome fails the selftest.
+        try daemon.admin().sim("licence-fault", ["fault": "media-empty"])
+        let empty = try Self.kioskctl(daemon, ["selftest", "licencePrinter", "--print"])
+        #expect(empty.status == 1, "\(empty.stdout)\(empty.stderr)")
+        #expect(
+            empty.stdout.split(separator: "\n").contains { $0.contains("test page") && $0.contains(" fail ") },
+            "\(empty.stdout)")
+
+        // A queue that rejects jobs fails the dry check, which still prints nothing.
+        let jobsBefore = try Self.jobs(server: server)
+        #expect(try Self.cups("/usr/sbin/cupsreject", ["licence"], server: server) == 0)
+        let rejecting = try Self.kioskctl(daemon, ["selftest", "licencePrinter"])
+        #expect(rejecting.status == 1, "\(rejecting.stdout)\(rejecting.stderr)")
+        #expect(
+            rejecting.stdout.contains("rejecting jobs; after checking it: cupsaccept licence"), "\(rejecting.stdout)")
+        #expect(try Self.jobs(server: server) == jobsBefore)
+    }
+
+    /// A CUPS admin command against the private cupsd; its exit status.
+    static func cups(_ program: String, _ arguments: [String], server: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["CUPS_SERVER": server]) { $1 }
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     /// Every job the private cupsd has had on the licence queue, finished or not (`lpstat -W all -o`).

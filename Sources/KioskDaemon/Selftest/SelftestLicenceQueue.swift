@@ -129,9 +129,9 @@ struct SelftestLicenceQueue: Sendable {
             switch await printer.supervise(jobID: id, deadline: .after(seconds: 120)) {
             case .completed: return SelftestCheck(.licencePrinter, "test page", .pass, "printed (job \(id))")
             case .failed(let reason):
-                return SelftestCheck(.licencePrinter, "test page", .fail, Selftest.oneLine("job \(id): \(reason)"))
+                return SelftestCheck(.licencePrinter, "test page", .fail, Selftest.oneLine(reason))
             case .unknown(let reason):
-                return SelftestCheck(.licencePrinter, "test page", .fail, Selftest.oneLine("job \(id): \(reason)"))
+                return SelftestCheck(.licencePrinter, "test page", .fail, Selftest.oneLine(reason))
             }
         } catch {
             return SelftestCheck(.licencePrinter, "test page", .fail, Selftest.oneLine("not printed: \(error)"))
