@@ -67,7 +67,7 @@ _kioskctl() {
     case $verb in
         devices) [[ -z $sub ]] && COMPREPLY=($(compgen -W "$roles" -- "$cur")) ;;
         selftest)
-            [[ -z $sub ]] && COMPREPLY=($(compgen -W "$roles all" -- "$cur"))
+            [[ -z $sub ]] && COMPREPLY=($(compgen -W "$roles central host all" -- "$cur"))
             options+=" --print" ;;
         history) options+=" --since --limit" ;;
         inhibit) options+=" --reason --until-released" ;;

@@ -38,18 +38,20 @@ public enum ControlRequest: Sendable, Hashable, Codable {
     case debugInfo
     /// Records `role`'s traffic for `seconds` and answers the trace (`CaptureReply`), masked unless asked otherwise.
     case capture(role: DeviceRole, seconds: Int, includePersonalData: Bool)
+    /// Tests `targets` through the running daemon (`SelftestReply`); `print` allows a real licence test page.
+    case selftest(targets: [SelftestTarget], print: Bool)
 
     /// The requests only admin.sock answers.
     public var needsAdmin: Bool {
         switch self {
         case .ping, .status, .devices, .history, .outbox, .monitor: false
-        case .inhibit, .release, .logLevel, .staff, .flow, .sim, .debugInfo, .capture: true
+        case .inhibit, .release, .logLevel, .staff, .flow, .sim, .debugInfo, .capture, .selftest: true
         }
     }
 
     public static let readOnlyCommands = ["ping", "status", "devices", "history", "outbox", "monitor"]
     public static let adminCommands = [
-        "flow", "staff", "sim", "log-level", "inhibit", "release", "debug-info", "capture",
+        "flow", "staff", "sim", "log-level", "inhibit", "release", "debug-info", "capture", "selftest",
     ]
 
     public var command: String {
@@ -68,6 +70,7 @@ public enum ControlRequest: Sendable, Hashable, Codable {
         case .monitor: "monitor"
         case .debugInfo: "debug-info"
         case .capture: "capture"
+        case .selftest: "selftest"
         }
     }
 
@@ -126,6 +129,10 @@ public enum ControlRequest: Sendable, Hashable, Codable {
         case "release":
             try fields.refuseUnknown([], in: command)
             self = .release
+        case "selftest":
+            try fields.refuseUnknown(["targets", "print"], in: command)
+            self = .selftest(
+                targets: try Self.selftestTargets(object["targets"]), print: try fields.bool("print", default: false))
         case "log-level":
             try fields.refuseUnknown(["level"], in: command)
             self = .logLevel(try fields.oneOf("level", LogLevelName.self))
@@ -165,6 +172,9 @@ public enum ControlRequest: Sendable, Hashable, Codable {
             fields["role"] = .string(role.rawValue)
             fields["seconds"] = .int(seconds)
             if includePersonalData { fields["includePersonalData"] = .bool(true) }
+        case .selftest(let targets, let print):
+            fields["targets"] = .array(targets.map { .string($0.rawValue) })
+            if print { fields["print"] = .bool(true) }
         case .staff(let staffID, let action):
             fields["staffID"] = .string(staffID)
             fields["action"] = .string(action.rawValue)
@@ -176,6 +186,21 @@ public enum ControlRequest: Sendable, Hashable, Codable {
             fields["action"] = .string(action)
         }
         return fields
+    }
+
+    /// `targets`: a non-empty list of distinct `SelftestTarget` names, in the order they run.
+    static func selftestTargets(_ value: ControlJSON?) throws(FieldError) -> [SelftestTarget] {
+        let what = "a non-empty list of distinct: " + SelftestTarget.allCases.map(\.rawValue).joined(separator: ", ")
+        guard case .array(let items) = value, !items.isEmpty, items.count <= SelftestTarget.allCases.count else {
+            throw .field("targets", mustBe: what, got: value)
+        }
+        var targets: [SelftestTarget] = []
+        for item in items {
+            guard case .string(let name) = item, let target = SelftestTarget(rawValue: name), !targets.contains(target)
+            else { throw .field("targets", mustBe: what) }
+            targets.append(target)
+        }
+        return targets
     }
 
     public init(from decoder: any Decoder) throws {

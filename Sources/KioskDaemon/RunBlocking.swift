@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs `operation` on Swift's concurrency pool and blocks the calling thread until it returns its result.
 ///
@@ -19,4 +20,14 @@ public func runBlocking<T: Sendable>(_ operation: @escaping @Sendable () async -
 /// Carries a value from a task to the thread that waits on its semaphore.
 private final class ResultSlot<T>: @unchecked Sendable {
     var value: T?
+}
+
+/// The other direction: runs blocking `work` (an HTTPS exchange, a child process) on a thread of its own named `name`
+/// and suspends the calling task until it is done, so the concurrency pool's few threads never wait on I/O.
+func onOwnThread<T: Sendable>(_ name: String, _ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: work()) }
+        thread.name = name
+        thread.start()
+    }
 }

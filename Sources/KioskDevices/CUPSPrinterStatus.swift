@@ -10,13 +10,15 @@ public struct CUPSPrinterStatus: Sendable, Hashable {
     public let isAcceptingJobs: Bool
     /// `device-uri` (cupsd only): where the queue sends its jobs.
     public let deviceURI: String
+    /// `media-supported`: the PWG media names the queue offers (`iso_a3_297x420mm`, ...).
+    public let mediaSupported: [String]
 
     public var isStopped: Bool { state == 5 }
 
     static let requestedAttributes = [
         "printer-state", "printer-state-reasons", "printer-state-message", "printer-error-policy",
         "printer-is-accepting-jobs",
-        "device-uri",
+        "device-uri", "media-supported",
     ]
 
     init(response: IPPResponse) {
@@ -26,11 +28,12 @@ public struct CUPSPrinterStatus: Sendable, Hashable {
         errorPolicy = response.string("printer-error-policy") ?? ""
         isAcceptingJobs = (response.integer("printer-is-accepting-jobs") ?? 1) != 0
         deviceURI = response.string("device-uri") ?? ""
+        mediaSupported = response.strings("media-supported")
     }
 
     public init(
         state: Int, reasons: [String], message: String = "", errorPolicy: String = "", isAcceptingJobs: Bool = true,
-        deviceURI: String = ""
+        deviceURI: String = "", mediaSupported: [String] = []
     ) {
         self.state = state
         self.reasons = reasons
@@ -38,6 +41,7 @@ public struct CUPSPrinterStatus: Sendable, Hashable {
         self.errorPolicy = errorPolicy
         self.isAcceptingJobs = isAcceptingJobs
         self.deviceURI = deviceURI
+        self.mediaSupported = mediaSupported
     }
 
     /// Keywords without their severity suffix, `none` dropped, duplicates removed, order kept.

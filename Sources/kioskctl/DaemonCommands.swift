@@ -17,6 +17,7 @@ enum DaemonCommands {
         "status": Options(), "devices": Options(), "outbox": Options(), "release": Options(),
         "history": Options(valued: ["since", "limit"]), "log-level": Options(),
         "inhibit": Options(valued: ["reason"], switches: ["until-released"]), "staff": Options(valued: ["staff"]),
+        "selftest": Options(switches: ["print"]),
     ]
 
     static func run(_ arguments: [String]) -> Int32 {
@@ -42,6 +43,7 @@ enum DaemonCommands {
         case "release":
             return words.isEmpty ? InhibitVerb.release(session) : KioskCtl.usageError("release takes no arguments")
         case "log-level": return AdminVerbs.logLevel(session, words)
+        case "selftest": return SelftestVerb.run(session, words, print: parsed.flags.contains("print"))
         default: return AdminVerbs.staff(session, words, parsed)
         }
     }

@@ -36,6 +36,18 @@ enum VerbCatalog {
             details: "ROLE: idReader, receiptPrinter, ticketDispenser or licencePrinter. Exit 1 when a shown required "
                 + "device is not ready."),
         Verb(
+            name: "selftest", synopsis: ["selftest ROLE...|all [--print] [--json]"],
+            summary: "test devices and links through the running kioskd: pass / warn / fail per check",
+            details: """
+                  ROLE: idReader (SAM status, SAM ID), receiptPrinter (a test receipt, its status), ticketDispenser
+                  (a test ticket, taken or not), licencePrinter (a dry check of the CUPS queue: exists, accepting,
+                  printer-state, error policy, media), central (registration service, push URL, pull listener
+                  reachable with TLS verified), host (ModemManager or brltty able to grab a serial port); all: every one.
+                  --print   also print one CUPS test page on the licence queue (uses a sheet of licence stock)
+                Refused while a citizen's session is active. Audited. Exit 0 when nothing failed (warnings allowed),
+                1 when a check failed or the selftest was refused. Needs admin.sock.
+                """),
+        Verb(
             name: "history", synopsis: ["history [--since DATE] [--limit N] [--json]"],
             summary: "recent transactions (names and ID numbers masked) and audited actions",
             details: "  --since DATE   RFC 3339 time or YYYY-MM-DD (UTC)\n  --limit N      1–1000, default 20"),

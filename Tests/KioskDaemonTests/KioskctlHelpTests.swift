@@ -8,7 +8,7 @@ import Testing
         ["version"], ["validate"], ["validate", "id"], ["status"], ["devices"], ["devices", "idReader"], ["history"],
         ["outbox"], ["inhibit"], ["release"], ["log-level"], ["staff"], ["staff", "reprint"], ["direct"],
         ["direct", "read-card"], ["direct", "printer-status"], ["simulate"], ["simulate", "id-reader"], ["help"],
-        ["monitor"], ["debug-bundle"],
+        ["monitor"], ["debug-bundle"], ["selftest"], ["selftest", "all"],
     ]
 
     /// `kioskctl help | head -1`: the reader closes the pipe; kioskctl ends as if by SIGPIPE (141), without a crash

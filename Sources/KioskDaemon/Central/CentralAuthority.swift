@@ -65,7 +65,7 @@ public final class CentralAuthority: RegistrationAuthority {
         }
         let body = Self.applicationJSON(request)
         let (config, token) = (config, token)
-        let result: Result<HTTPClientResponse, HTTPClientError> = await Self.offThePool {
+        let result: Result<HTTPClientResponse, HTTPClientError> = await onOwnThread("central-registration") {
             Result { () throws(HTTPClientError) -> HTTPClientResponse in
                 try HTTPClient.send(
                     .post, config.url, contentType: "application/json", bearerToken: token, body: body,
@@ -146,14 +146,5 @@ public final class CentralAuthority: RegistrationAuthority {
             object["signature"] = entry
         }
         return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
-    }
-
-    /// Runs blocking `work` on a thread of its own, not the concurrency pool.
-    private static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: work()) }
-            thread.name = "central-registration"
-            thread.start()
-        }
     }
 }

@@ -36,6 +36,7 @@ struct ControlCommands: Sendable {
         case .release: return release(peer: peer)
         case .logLevel(let level): return logLevel(level)
         case .debugInfo: return DebugInfo(daemon: daemon).reply()
+        case .selftest(let targets, let print): return selftest(targets: targets, print: print, peer: peer)
         case .monitor: return ErrorReply("monitor is not served on this socket")
         case .capture(let role, let seconds, let personal):
             return capture(role: role, seconds: seconds, includePersonalData: personal, peer: peer)
