@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDaemon
 import KioskDevices
 import KioskDocuments
 
@@ -62,25 +63,17 @@ enum LicenceCommands {
         case .failure(let failure): return .failure(failure)
         case .success(let value): licence = value
         }
-        var font = PDFFont.standardSong
-        if let fontPath {
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: fontPath),
-                let size = attributes[.size] as? Int, size <= PDFTrueTypeFont.maximumByteCount,
-                let bytes = FileManager.default.contents(atPath: fontPath)
-            else {
-                return .failure(
-                    Failure(
-                        "cannot read font file \(fontPath) (missing, unreadable or over \(PDFTrueTypeFont.maximumByteCount) bytes)"
-                    ))
-            }
-            do {
-                font = .embedded(try PDFTrueTypeFont(bytes: [UInt8](bytes)))
-            } catch {
-                return .failure(Failure("\(fontPath): \(error)"))
-            }
+        // The fonts kioskd prints with (docs/ARCHITECTURE.md §4.8): a bench licence looks like a terminal's.
+        var fontConfig = LicenceFontConfig()
+        if let fontPath { fontConfig.fontPath = fontPath }
+        let fonts: PDFFontSet
+        do {
+            fonts = try fontConfig.load(file: fontPath == nil ? "kioskd's default fonts" : "--font")
+        } catch {
+            return .failure(Failure("\(error)"))
         }
         do {
-            return .success((try LicenceRenderer.render(licence, copy: copy, font: font), copy))
+            return .success((try LicenceRenderer.render(licence, copy: copy, fonts: fonts), copy))
         } catch {
             return .failure(Failure("\(dataPath): \(error)"))
         }
