@@ -206,7 +206,7 @@ public actor FlowRunner {
         if case .notApplicable = disposition, state.session?.signatureSHA256 != image.sha256 {
             // Not fatal: the image goes with the checkpoint row when the session ends.
             do {
-                try await deps.store.run { try $0.discardSignatureImage(sessionID: id, sha256: image.sha256) }
+                _ = try await deps.store.run { try $0.discardSignatureImage(sessionID: id, sha256: image.sha256) }
             } catch {
                 deps.logger.warning(
                     "store", "a refused signature image of \(id) stays until the session ends: \(error)")
