@@ -83,6 +83,8 @@ private func productionIdle(kioskd: URL, seconds: Double) -> (rss: Double, cpu: 
     defer { try? FileManager.default.removeItem(at: directory) }
     let config: [String: Any] = [
         "kioskID": "BENCH-01", "stateDirectory": directory.path, "runtimeDirectory": directory.path,
+        // Production mode names its registration authority (docs/ARCHITECTURE.md §15); the bench needs no centre.
+        "authority": ["mode": "embedded"],
         "devices": [
             "idReader": ["transport": "serial", "path": reader.devicePath],
             "receiptPrinter": [
