@@ -49,10 +49,8 @@ public final class GA467USBTransport: ByteTransport, @unchecked Sendable {
     private let device: USBBulkDevice
     private let outEndpoint: UInt8
     private let inEndpoint: UInt8
-    private let state = NSCondition()
+    private let calls = TransportCallGate()
     private var pending: [UInt8] = []
-    private var closed = false
-    private var activeCalls = 0
     private static let slice: Duration = .milliseconds(100)
 
     /// Opens the reader `selector` names and picks the framing.
@@ -75,8 +73,8 @@ public final class GA467USBTransport: ByteTransport, @unchecked Sendable {
     deinit { close() }
 
     public func write(_ bytes: [UInt8], deadline: Deadline) throws(TransportError) {
-        try enter()
-        defer { leave() }
+        try calls.enter()
+        defer { calls.leave() }
         switch framing {
         case .split:
             let parts = GA467USBFraming.splitFrame(bytes)
@@ -90,8 +88,8 @@ public final class GA467USBTransport: ByteTransport, @unchecked Sendable {
     }
 
     public func read(upTo maxCount: Int, deadline: Deadline) throws(TransportError) -> [UInt8] {
-        try enter()
-        defer { leave() }
+        try calls.enter()
+        defer { calls.leave() }
         if pending.isEmpty {
             switch framing {
             case .split:
@@ -111,8 +109,8 @@ public final class GA467USBTransport: ByteTransport, @unchecked Sendable {
     }
 
     public func discardInput() throws(TransportError) {
-        try enter()
-        defer { leave() }
+        try calls.enter()
+        defer { calls.leave() }
         pending.removeAll()
         let endpoints = framing == .split ? [GA467USBFraming.headerIn, GA467USBFraming.bodyIn] : [inEndpoint]
         for endpoint in endpoints {
@@ -127,11 +125,7 @@ public final class GA467USBTransport: ByteTransport, @unchecked Sendable {
     }
 
     public func close() {
-        state.lock()
-        if closed { state.unlock(); return }
-        closed = true
-        while activeCalls > 0 { state.wait() }
-        state.unlock()
+        guard calls.closeAndDrain() else { return }
         device.close()
     }
 
@@ -151,7 +145,7 @@ public final class GA467USBTransport: ByteTransport, @unchecked Sendable {
     /// One bulk IN transfer, in slices so a concurrent `close()` is noticed.
     private func transfer(_ count: Int, endpoint: UInt8, deadline: Deadline) throws(TransportError) -> [UInt8] {
         while true {
-            if isClosed { throw .closed }
+            if calls.isClosed { throw .closed }
             let slice = min(deadline, Deadline.after(GA467USBTransport.slice))
             do {
                 return try device.read(upTo: count, endpoint: endpoint, deadline: slice)
@@ -159,25 +153,5 @@ public final class GA467USBTransport: ByteTransport, @unchecked Sendable {
                 if deadline.hasPassed { throw .timedOut(transferred: 0) }
             }
         }
-    }
-
-    private var isClosed: Bool {
-        state.lock()
-        defer { state.unlock() }
-        return closed
-    }
-
-    private func enter() throws(TransportError) {
-        state.lock()
-        defer { state.unlock() }
-        if closed { throw .closed }
-        activeCalls += 1
-    }
-
-    private func leave() {
-        state.lock()
-        activeCalls -= 1
-        if activeCalls == 0 { state.broadcast() }
-        state.unlock()
     }
 }

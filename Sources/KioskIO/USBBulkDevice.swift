@@ -56,10 +56,8 @@ public final class USBBulkDevice: @unchecked Sendable {
     public let node: String
     private let handle: OpaquePointer
     private let nodeLockFD: Int32
-    // Guards `closed` and `activeCalls`; `close()` waits on it until no transfer is running.
-    private let state = NSCondition()
-    private var closed = false
-    private var activeCalls = 0
+    /// `close()` waits on it until no transfer is running.
+    private let calls = TransportCallGate()
 
     /// Opens the first device matching `selector`. Throws `.disconnected` when none is attached.
     public init(_ selector: USBDeviceSelector) throws(TransportError) {
@@ -117,8 +115,8 @@ public final class USBBulkDevice: @unchecked Sendable {
 
     /// Writes all of `bytes` to bulk OUT `endpoint` (libusb_bulk_transfer) before the deadline.
     public func write(_ bytes: [UInt8], endpoint: UInt8, deadline: Deadline) throws(TransportError) {
-        try enter()
-        defer { leave() }
+        try calls.enter()
+        defer { calls.leave() }
         var data = bytes
         var sent = 0
         while sent < data.count {
@@ -129,7 +127,7 @@ public final class USBBulkDevice: @unchecked Sendable {
             }
             sent += Int(moved)
             if rc == LIBUSB_ERROR_TIMEOUT.rawValue && !deadline.hasPassed {
-                if isClosed { throw .closed }
+                if calls.isClosed { throw .closed }
                 continue
             }
             try check(rc, call: "bulk OUT 0x\(String(endpoint, radix: 16))", transferred: sent)
@@ -138,8 +136,8 @@ public final class USBBulkDevice: @unchecked Sendable {
 
     /// Reads one bulk transfer of at most `maxCount` bytes from bulk IN `endpoint`.
     public func read(upTo maxCount: Int, endpoint: UInt8, deadline: Deadline) throws(TransportError) -> [UInt8] {
-        try enter()
-        defer { leave() }
+        try calls.enter()
+        defer { calls.leave() }
         var buffer = [UInt8](repeating: 0, count: maxCount)
         while true {
             var moved: Int32 = 0
@@ -149,7 +147,7 @@ public final class USBBulkDevice: @unchecked Sendable {
             }
             if moved > 0 { return Array(buffer[0..<Int(moved)]) }
             if rc == LIBUSB_ERROR_TIMEOUT.rawValue && !deadline.hasPassed {
-                if isClosed { throw .closed }
+                if calls.isClosed { throw .closed }
                 continue
             }
             try check(rc, call: "bulk IN 0x\(String(endpoint, radix: 16))", transferred: 0)
@@ -162,8 +160,8 @@ public final class USBBulkDevice: @unchecked Sendable {
         requestType: UInt8, request: UInt8, value: UInt16, index: UInt16, length: Int,
         deadline: Deadline
     ) throws(TransportError) -> [UInt8] {
-        try enter()
-        defer { leave() }
+        try calls.enter()
+        defer { calls.leave() }
         var buffer = [UInt8](repeating: 0, count: length)
         let rc = buffer.withUnsafeMutableBufferPointer { buf in
             libusb_control_transfer(
@@ -176,33 +174,10 @@ public final class USBBulkDevice: @unchecked Sendable {
 
     /// Fails later calls with `.closed`, waits (at most one slice) for a running transfer, then releases the device.
     public func close() {
-        state.lock()
-        if closed {
-            state.unlock()
-            return
-        }
-        closed = true
-        while activeCalls > 0 { state.wait() }
-        state.unlock()
+        guard calls.closeAndDrain() else { return }
         libusb_release_interface(handle, selector.interfaceNumber)
         libusb_close(handle)
         if nodeLockFD >= 0 { Glibc.close(nodeLockFD) }
-    }
-
-    private var isClosed: Bool { state.withLock { closed } }
-
-    private func enter() throws(TransportError) {
-        state.lock()
-        defer { state.unlock() }
-        if closed { throw .closed }
-        activeCalls += 1
-    }
-
-    private func leave() {
-        state.lock()
-        activeCalls -= 1
-        if activeCalls == 0 { state.broadcast() }
-        state.unlock()
     }
 
     private func timeoutMilliseconds(_ deadline: Deadline) -> UInt32 {
