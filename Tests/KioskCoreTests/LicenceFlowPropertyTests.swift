@@ -41,6 +41,14 @@ import Testing
                 .cardRead(expiredCard),
             ]
         case .verifyingIdentity: likely = [.confirmIdentity]
+        case .capturingFace: likely = [.captureFace]
+        case .verifyingFace:
+            let attempt = 1
+            likely = [
+                .faceVerificationResult(attempt: attempt, .decided(.match, score: 0.93)),
+                .faceVerificationResult(attempt: attempt, .decided(.noMatch, score: 0.12)),
+                .faceVerificationResult(attempt: attempt, .unavailable(reason: "timeout")),
+            ]
         case .fillingForm: likely = [.submitForm(form), .submitForm(strangersForm)]
         case .awaitingSignature:
             likely = [

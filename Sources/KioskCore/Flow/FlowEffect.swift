@@ -7,6 +7,8 @@ public enum UIEvent: Sendable, Hashable, Codable {
     /// The card was read; what the citizen sees to confirm it is theirs (masked).
     case identitySummary(maskedName: String, maskedIDNumber: String, cardType: CardType)
     case cardReadFailed(reason: String, attemptsLeft: Int)
+    /// The centre said the face is not the card holder's; the citizen may try again `attemptsLeft` times.
+    case faceMismatch(attemptsLeft: Int)
     case identityRefused(reasons: [String], attemptsLeft: Int)
     case formRejected([FormIssue])
     case signatureRequired
@@ -56,6 +58,13 @@ public struct ReceiptFacts: Sendable, Hashable, Codable {
 public indirect enum FlowEffect: Sendable, Hashable, Codable {
     case startReadingCard
     case stopReadingCard
+    /// Stream the camera (the face step began): the live preview and the capture read it.
+    case startCamera
+    /// Stop streaming and wipe every frame held (the face step ended).
+    case stopCamera
+    /// Take a frame, send it with the card holder's ID number and name to the central identity service, wipe it, and
+    /// answer `.faceVerificationResult(attempt:)`.
+    case verifyFace(transactionID: String, attempt: Int, identity: IdentityCard)
     /// Start the one flow timer (replacing any other); when it fires, send `.timerFired(generation:)`.
     case startTimer(generation: Int, after: Duration)
     case cancelTimers

@@ -29,6 +29,8 @@ public indirect enum FlowEvent: Sendable, Hashable, Codable {
     /// 继续办理 ("still here"): restores the current step's full time.
     case citizenActive
     case confirmIdentity
+    /// 开始比对: the citizen looks at the camera and starts the face comparison.
+    case captureFace
     case submitForm(ApplicationForm)
     case sign(signatureSHA256: String)
     case confirm(declarationAccepted: Bool)
@@ -50,6 +52,8 @@ public indirect enum FlowEvent: Sendable, Hashable, Codable {
 
     // Results of effects.
     case approvalResult(ApprovalOutcome)
+    /// What attempt `attempt` of the face comparison came to.
+    case faceVerificationResult(attempt: Int, FaceVerificationOutcome)
     case licencePrintResult(jobUUID: String, PrintOutcome)
     case receiptPrintResult(PrintOutcome)
     /// The runtime allocated the hand-off's queue number (durably, in the store's counter): it joins the record, so
@@ -70,6 +74,7 @@ public indirect enum FlowEvent: Sendable, Hashable, Codable {
         case .start: "start"
         case .citizenActive: "citizen-active"
         case .confirmIdentity: "confirm-identity"
+        case .captureFace: "capture-face"
         case .submitForm: "submit-form"
         case .sign: "sign"
         case .confirm: "confirm"
@@ -84,6 +89,7 @@ public indirect enum FlowEvent: Sendable, Hashable, Codable {
         case .deviceLost(let role): "device-lost(\(role.rawValue))"
         case .deviceRestored(let role): "device-restored(\(role.rawValue))"
         case .approvalResult: "approval-result"
+        case .faceVerificationResult: "face-verification-result"
         case .licencePrintResult: "licence-print-result"
         case .receiptPrintResult: "receipt-print-result"
         case .ticketIssued: "ticket-issued"

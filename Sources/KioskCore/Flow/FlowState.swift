@@ -7,6 +7,11 @@ public enum FlowStepName: String, Sendable, Hashable, Codable, CaseIterable {
     case awaitingCard
     /// The card was read and accepted; the citizen checks the masked summary and continues.
     case verifyingIdentity
+    /// 身份证比对 with `identity.faceVerification: required`: the live preview, waiting for the citizen to look at the
+    /// camera and start the comparison.
+    case capturingFace
+    /// A frame was taken and is with the central identity service.
+    case verifyingFace
     /// 填报信息.
     case fillingForm
     /// 签字确认 — signature and declaration.
@@ -31,7 +36,7 @@ public enum FlowStepName: String, Sendable, Hashable, Codable, CaseIterable {
     /// Steps where the citizen is the one expected to act, so a timeout means they walked away.
     public var waitsForCitizen: Bool {
         switch self {
-        case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature, .rating: true
+        case .awaitingCard, .verifyingIdentity, .capturingFace, .fillingForm, .awaitingSignature, .rating: true
         default: false
         }
     }
@@ -48,6 +53,10 @@ public enum FlowStepName: String, Sendable, Hashable, Codable, CaseIterable {
 public enum HandOffReason: String, Sendable, Hashable, Codable {
     case cardUnreadable = "card-unreadable"
     case identityRefused = "identity-refused"
+    /// The face did not match the card holder's in the allowed attempts.
+    case faceMismatch = "face-mismatch"
+    /// The central identity service could not be asked or did not answer.
+    case verificationUnavailable = "verification-unavailable"
     case applicationRejected = "application-rejected"
     case authorityUnavailable = "authority-unavailable"
     case licencePrintFailed = "licence-print-failed"

@@ -12,6 +12,7 @@ extension StepContext {
         case .confirm(let accepted): confirm(declarationAccepted: accepted)
         case .rate(let rating): rate(rating)
         case .skipRating: rate(nil)
+        case .captureFace: notApplicable("the face comparison is not part of this flow yet")
         case .cancel: citizenCancels()
         case .requestHandOff: citizenAsksForWindow()
         case .callStaff: citizenCallsStaff()
@@ -21,6 +22,7 @@ extension StepContext {
         case .deviceLost(let role): deviceLost(role)
         case .deviceRestored(let role): deviceRestored(role)
         case .approvalResult(let outcome): approvalResult(outcome)
+        case .faceVerificationResult: notApplicable("no face comparison is waiting for its result")
         case .licencePrintResult(let jobUUID, let outcome): licencePrintResult(jobUUID: jobUUID, outcome)
         case .receiptPrintResult(let outcome): receiptPrintResult(outcome)
         case .ticketIssued(let number): ticketIssued(number)
@@ -150,7 +152,8 @@ extension StepContext {
 
     mutating func citizenCancels() {
         switch state.step {
-        case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature, .approving:
+        case .awaitingCard, .verifyingIdentity, .capturingFace, .verifyingFace, .fillingForm, .awaitingSignature,
+            .approving:
             cancel(.citizenCancelled)
         case .rating:
             rate(nil)
@@ -407,8 +410,10 @@ extension StepContext {
             startTimer(after: warningLead)
         case .awaitingCard where state.lostDevices.contains(.idReader):
             handOff(.deviceUnavailable)
-        case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature:
+        case .awaitingCard, .verifyingIdentity, .capturingFace, .fillingForm, .awaitingSignature:
             cancel(state.session?.resumeStep == nil ? .timedOut : .interrupted)
+        case .verifyingFace:
+            handOff(.verificationUnavailable)
         case .approving:
             handOff(.authorityUnavailable)
         case .printingLicence:

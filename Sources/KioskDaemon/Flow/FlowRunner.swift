@@ -468,6 +468,8 @@ public actor FlowRunner {
             await deps.terminal.idReader?.resume()
         case .stopReadingCard:
             await deps.terminal.idReader?.pause()
+        case .startCamera, .stopCamera, .verifyFace:
+            break  // the face comparison's effects (issue 15) are wired with the camera and the identity service
         case .startTimer(let generation, let delay):
             uiTimerStarted(after: delay)
             timer?.cancel()
@@ -799,6 +801,7 @@ public actor FlowRunner {
         case .stepChanged(let step): "step \(step.rawValue)"
         case .identitySummary(let name, let number, let type): "identity \(type.rawValue) \(name) \(number)"
         case .cardReadFailed(let reason, let left): "card read failed (\(reason)), \(left) attempts left"
+        case .faceMismatch(let left): "face did not match, \(left) attempts left"
         case .identityRefused(let reasons, let left):
             "identity refused (\(reasons.joined(separator: "; "))), \(left) attempts left"
         case .formRejected(let issues):

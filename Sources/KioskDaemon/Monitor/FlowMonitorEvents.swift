@@ -21,6 +21,7 @@ enum FlowMonitorEvents {
         case .identitySummary: nil
         case .cardReadFailed(let reason, let left):
             (.flow, "card-read-failed", ["reason": reason, "attemptsLeft": String(left)])
+        case .faceMismatch(let left): (.flow, "face-mismatch", ["attemptsLeft": String(left)])
         case .identityRefused(let reasons, let left):
             (.flow, "identity-refused", ["reasons": reasons.joined(separator: ","), "attemptsLeft": String(left)])
         case .formRejected(let issues):

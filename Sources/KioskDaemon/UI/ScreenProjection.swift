@@ -59,6 +59,8 @@ struct UIMemory: Sendable, Hashable {
         case .cardReadFailed(let reason, _):
             lastCardError = reason
             heard = UINotice(.cardError, reason: reason)
+        case .faceMismatch:
+            heard = nil
         case .identityRefused(let reasons, _):
             let code = reasons.first.map(Self.refusalCode) ?? "refused"
             lastCardError = code
@@ -185,6 +187,7 @@ enum ScreenProjection {
         case .idle: outOfService ? .outOfService : .welcome
         case .awaitingCard: .placeCard
         case .verifyingIdentity: .confirmIdentity
+        case .capturingFace, .verifyingFace: .confirmIdentity
         case .fillingForm: .form
         case .awaitingSignature: signed ? .declaration : .signature
         case .approving: .approving
