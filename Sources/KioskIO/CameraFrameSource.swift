@@ -60,6 +60,9 @@ public enum CameraError: Error, Sendable, Hashable, CustomStringConvertible {
 /// block, so a driver makes them on its `BlockingLane`; `close()` may come from any thread and wakes a blocked
 /// `nextFrame`.
 public protocol CameraFrameSource: AnyObject, Sendable {
+    /// Opens the device, checks it can give frames at the configured size (capabilities, formats) and closes it again,
+    /// without streaming (so the camera's light stays off): how a driver knows a camera is there between sessions.
+    func probe(deadline: Deadline) throws(CameraError)
     /// Opens the device and starts streaming at the configured size.
     func open(deadline: Deadline) throws(CameraError)
     /// The next frame, as JPEG.
