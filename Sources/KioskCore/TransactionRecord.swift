@@ -153,6 +153,9 @@ public struct TransactionRecord: Sendable, Hashable, Codable {
     public var rating: ServiceRating?
     /// The queue number issued on hand-off, e.g. `A023`.
     public var queueTicket: String?
+    /// The face comparison of 身份证比对 when it was required: the last decision, its score and the attempts, never
+    /// the image (docs/face-verification.md). Absent in records written before it, and with the comparison off.
+    public var faceVerification: FaceVerificationSummary?
 
     public init(id: String, kioskID: String, startedAt: Date) {
         self.id = id

@@ -43,11 +43,14 @@ import Testing
         case .verifyingIdentity: likely = [.confirmIdentity]
         case .capturingFace: likely = [.captureFace]
         case .verifyingFace:
-            let attempt = 1
+            let attempt = state.session?.faceAttempts ?? 1
             likely = [
                 .faceVerificationResult(attempt: attempt, .decided(.match, score: 0.93)),
                 .faceVerificationResult(attempt: attempt, .decided(.noMatch, score: 0.12)),
+                .faceVerificationResult(attempt: attempt, .decided(.noMatch, score: 0.31)),
                 .faceVerificationResult(attempt: attempt, .unavailable(reason: "timeout")),
+                .faceVerificationResult(attempt: attempt, .cameraFailed(reason: "stalled")),
+                .faceVerificationResult(attempt: attempt - 1, .decided(.match, score: 0.99)),
             ]
         case .fillingForm: likely = [.submitForm(form), .submitForm(strangersForm)]
         case .awaitingSignature:
@@ -88,13 +91,27 @@ import Testing
             .staffAssist(staffID: "s2", .handOff), .approvalResult(.approved(licence)),
             .start(transactionID: "T\(serial)", kioskID: "K1"), .cardRead(card), .cardRead(strangersCard),
             .callStaff, .callStaff, .rate(ratings[0]), .staffAssist(staffID: "s3", .confirmLicencePrinted),
+            .captureFace, .faceVerificationResult(attempt: 1, .decided(.match, score: 0.9)),
+            .faceVerificationResult(attempt: state.session?.faceAttempts ?? 0, .decided(.match, score: 0.9)),
         ]
         if Int.random(in: 0..<10, using: &rng) < 7 { return likely.randomElement(using: &rng)! }
         return anything.randomElement(using: &rng)!
     }
 
-    @Test func randomSequences_keepEveryInvariant() {
-        let flow = LicenceFlow()
+    /// The steps a policy never reaches: the face steps with the comparison off, the confirm step with it required.
+    static func unreachable(with face: FaceVerificationMode) -> Set<FlowStepName> {
+        face == .required ? [.verifyingIdentity] : [.capturingFace, .verifyingFace]
+    }
+
+    /// Steps only a session with a face `match` may be at when the comparison is required.
+    static let afterTheComparison: Set<FlowStepName> = [
+        .fillingForm, .awaitingSignature, .approving, .printingLicence, .licencePrintProblem, .printingReceipt,
+    ]
+
+    @Test(arguments: [FaceVerificationMode.off, .required])
+    func randomSequences_keepEveryInvariant(face: FaceVerificationMode) throws {
+        let flow = LicenceFlow(policy: FlowPolicy(faceVerification: face))
+        let holderNumber = Self.card.idNumber.unmasked
         var reached: [FlowStepName: Int] = [:]
         for seed in 0..<Self.sequences {
             var rng = SplitMix64(state: UInt64(seed))
@@ -104,6 +121,9 @@ import Testing
             var reprints: [String: Int] = [:]
             var persistRequested: Set<String> = []
             var rated: Set<String> = []
+            var faceAttempts: [String: Int] = [:]
+            // Whether the camera streams, as the flow's effects have it.
+            var cameraOn = false
             for serial in 0..<Self.eventsPerSequence {
                 now += Double(Int.random(in: 0...40, using: &rng))
                 // Now and then kioskd restarts, after a short or a long outage, and resumes from the checkpoint.
@@ -112,6 +132,18 @@ import Testing
                     let resumed = flow.resume(state, savedAt: now - outage, at: now)
                     if resumed.effects.contains(where: { if case .printLicence = $0 { true } else { false } }) {
                         Issue.record("seed \(seed): a resume sent a licence")
+                    }
+                    // The checkpoint was written at a face step with the camera on: the resume must stop it.
+                    cameraOn = state.step.isFaceStep && state.session != nil
+                    for effect in resumed.effects {
+                        if effect == .startCamera { Issue.record("seed \(seed): a resume started the camera") }
+                        if effect == .stopCamera {
+                            if !cameraOn { Issue.record("seed \(seed): a resume stopped a camera that was off") }
+                            cameraOn = false
+                        }
+                    }
+                    if cameraOn != resumed.state.step.isFaceStep {
+                        Issue.record("seed \(seed): a resume left the camera \(cameraOn ? "on" : "off")")
                     }
                     state = resumed.state
                 }
@@ -140,6 +172,23 @@ import Testing
                         }
                     case .persistTransaction(let r) where r.outcome == .completed:
                         persistRequested.insert(r.id)
+                        if face == .required, r.faceVerification?.decision != "match" {
+                            fail("\(r.id) completed without a face match")
+                        }
+                    case .startCamera:
+                        if cameraOn { fail("the camera was started twice") }
+                        cameraOn = true
+                    case .stopCamera:
+                        if !cameraOn { fail("a camera that was off was stopped") }
+                        cameraOn = false
+                    case .verifyFace(let id, let attempt, let identity):
+                        if face == .off { fail("a face comparison with the comparison off") }
+                        faceAttempts[id, default: 0] += 1
+                        if faceAttempts[id, default: 0] > flow.policy.maximumFaceAttempts {
+                            fail("\(id) compared the face more than \(flow.policy.maximumFaceAttempts) times")
+                        }
+                        if attempt != faceAttempts[id] { fail("\(id) attempt \(attempt) out of order") }
+                        if identity != state.session?.identity { fail("a comparison with another card's identity") }
                     case .ui(.done(let id)):
                         // "Done" only in answer to the store's acknowledgement of that very transaction.
                         if event != .transactionPersisted(transactionID: id) || !persistRequested.contains(id) {
@@ -214,11 +263,38 @@ import Testing
                 {
                     fail("completed without the store's acknowledgement")
                 }
+                // The camera streams exactly while a face step is on screen.
+                if cameraOn != t.state.step.isFaceStep {
+                    fail("the camera is \(cameraOn ? "on" : "off") at \(t.state.step)")
+                }
+                if face == .required, Self.afterTheComparison.contains(t.state.step),
+                    t.state.session?.record.faceVerification?.decision != "match"
+                {
+                    fail("reached \(t.state.step) without a face match")
+                }
+                // Around the face steps, the card holder's ID number travels only with the comparison itself (and
+                // in the checkpoint and the record, where it is kept anyway).
+                if state.step.isFaceStep || t.state.step.isFaceStep {
+                    for effect in t.effects {
+                        switch effect {
+                        case .verifyFace, .persistCheckpoint, .persistTransaction, .requestApproval: continue
+                        default:
+                            let text = String(decoding: try JSONEncoder().encode(effect), as: UTF8.self)
+                            if text.contains(holderNumber) { fail("personal data in \(text)") }
+                        }
+                    }
+                }
                 state = t.state
                 reached[state.step, default: 0] += 1
             }
         }
         // The generator must actually reach every step, or the invariants above were not exercised.
-        for step in FlowStepName.allCases { #expect(reached[step, default: 0] > 0, "never reached \(step)") }
+        for step in FlowStepName.allCases {
+            if Self.unreachable(with: face).contains(step) {
+                #expect(reached[step, default: 0] == 0, "reached \(step) with the comparison \(face)")
+            } else {
+                #expect(reached[step, default: 0] > 0, "never reached \(step)")
+            }
+        }
     }
 }

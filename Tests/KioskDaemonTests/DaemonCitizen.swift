@@ -22,10 +22,15 @@ struct DaemonCitizen {
         self.sheetPrinted = sheetPrinted
     }
 
-    static let citizenSteps: Set<String> = ["awaitingCard", "verifyingIdentity", "fillingForm", "awaitingSignature"]
-    static let machineSteps: Set<String> = ["approving", "printingLicence", "printingReceipt", "persisting"]
+    static let citizenSteps: Set<String> = [
+        "awaitingCard", "verifyingIdentity", "capturingFace", "fillingForm", "awaitingSignature",
+    ]
+    static let machineSteps: Set<String> = [
+        "verifyingFace", "approving", "printingLicence", "printingReceipt", "persisting",
+    ]
     static let allSteps = [
-        "idle", "awaitingCard", "verifyingIdentity", "fillingForm", "awaitingSignature", "approving",
+        "idle", "awaitingCard", "verifyingIdentity", "capturingFace", "verifyingFace", "fillingForm",
+        "awaitingSignature", "approving",
         "printingLicence", "licencePrintProblem", "printingReceipt", "rating", "persisting", "completed", "handedOff",
         "cancelled",
     ]
@@ -70,6 +75,9 @@ struct DaemonCitizen {
             case "verifyingIdentity":
                 try admin.flow("confirm-identity")
                 _ = try? admin.sim("lift-card")
+            case "capturingFace":
+                // 开始比对; verifyingFace is then waited out with the machine steps.
+                try admin.flow("capture-face")
             case "fillingForm":
                 try DaemonScript.expectApplied(admin.flow("submit-form", ["form": DaemonScript.form]))
             case "awaitingSignature":

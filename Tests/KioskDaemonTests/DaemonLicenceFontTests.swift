@@ -24,8 +24,7 @@ import Testing
         let started = try admin.flow("start")
         let id = try #require(started["transactionID"] as? String)
         try admin.sim("place-card", ["card": "resident"])
-        try admin.wait(for: "verifyingIdentity")
-        try admin.flow("confirm-identity")
+        try DaemonScript.passIdentity(admin)
         try admin.sim("lift-card")
         var form = DaemonScript.form
         form["address"] = address

@@ -17,13 +17,32 @@ enum DaemonScript {
             throw ControlConnection.Failure(description: "no transaction id: \(started)")
         }
         try admin.sim("place-card", ["card": card])
-        try admin.wait(for: "verifyingIdentity")
-        try admin.flow("confirm-identity")
+        try passIdentity(admin)
         try admin.sim("lift-card")
         try expectApplied(admin.flow("submit-form", ["form": form]))
         try expectApplied(admin.flow("sign", ["signatureSHA256": signature]))
         try expectApplied(admin.flow("confirm", ["declarationAccepted": true]))
         return id
+    }
+
+    /// 身份证比对 after the card was read: the confirm step (`identity.faceVerification: off`), or the face step
+    /// (`required`): 开始比对, then the form once the centre said `match`.
+    static func passIdentity(_ admin: ControlConnection) throws {
+        let reached = try admin.request(
+            [
+                "command": "flow", "event": "wait", "anyOf": ["verifyingIdentity", "capturingFace"],
+                "timeoutMs": 30_000,
+            ],
+            timeout: .seconds(40))
+        switch reached["step"] as? String {
+        case "verifyingIdentity":
+            try expectApplied(admin.flow("confirm-identity"))
+        case "capturingFace":
+            try expectApplied(admin.flow("capture-face"))
+            try admin.wait(for: "fillingForm")
+        default:
+            throw ControlConnection.Failure(description: "the card was not taken: \(reached)")
+        }
     }
 
     static func expectApplied(_ reply: [String: Any]) throws {

@@ -12,8 +12,7 @@ import Testing
     static func toSignature(_ admin: ControlConnection) throws -> String {
         let id = try #require(try admin.flow("start")["transactionID"] as? String)
         try admin.sim("place-card", ["card": "resident"])
-        try admin.wait(for: "verifyingIdentity")
-        try admin.flow("confirm-identity")
+        try DaemonScript.passIdentity(admin)
         try admin.sim("lift-card", ["waitForPoll": true])
         try DaemonScript.expectApplied(admin.flow("submit-form", ["form": DaemonScript.form]))
         try DaemonScript.expectApplied(admin.flow("sign", ["signatureSHA256": DaemonScript.signature]))

@@ -139,6 +139,12 @@ import Testing
         }
         if chance() { record.signatureSHA256 = String(repeating: "cd", count: 32) }
         if chance() {
+            let decisions = ["match", "noMatch", "unavailable", "cameraFailed"]
+            let score: Double? = chance() ? Double(random.next() % 1_000_001) / 1_000_000 : nil
+            record.faceVerification = FaceVerificationSummary(
+                decision: decisions[Int(random.next() % 4)], score: score, attempts: 1 + Int(random.next() % 3))
+        }
+        if chance() {
             record.licence = BusinessLicence(
                 creditCode: "91110101MA01ABCD1X", name: text(), entityType: text(), representative: text(),
                 kind: chance() ? .company : .individualBusiness, registeredCapital: text(), establishedOn: civil(),

@@ -44,6 +44,20 @@ import Testing
         #expect(purged.contains(#""grade":2"#))
     }
 
+    @Test func data_carriesTheFaceComparison_evenWhenPurged() throws {
+        for purged in [false, true] {
+            let text = TransactionEventData.json(Self.records()[1], purged: purged)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            let face = try #require(object["faceVerification"] as? [String: Any])
+            #expect(face["decision"] as? String == "noMatch")
+            #expect(face["score"] as? Double == 0.3125)
+            #expect(face["attempts"] as? Int == 3)
+            #expect(face.count == 3)
+        }
+        let unscored = TransactionEventData.json(Self.records()[2], purged: false)
+        #expect(unscored.contains(#""faceVerification":{"attempts":2,"decision":"unavailable"}"#))
+    }
+
     @Test func batch_isTheEventsInAnArray_andPullAndPushAgree() throws {
         let entries = try Self.records().enumerated().map { index, record throws in
             OutboxEntry(
@@ -103,6 +117,7 @@ import Testing
         full.receiptPrint = .failed(reason: "paper-end/\"x\"")
         full.rating = ServiceRating(grade: .verySatisfied)
         full.queueTicket = "A/007"
+        full.faceVerification = FaceVerificationSummary(decision: "match", score: 0.93, attempts: 1)
 
         var handedOff = full
         handedOff.id = "T-2"
@@ -112,9 +127,11 @@ import Testing
         handedOff.rating = ServiceRating(
             grade: .dissatisfied, reasons: [.deviceFault, .efficiency, .deviceFault], followUpConsent: true)
         handedOff.form?.registeredCapitalWan = nil
+        handedOff.faceVerification = FaceVerificationSummary(decision: "noMatch", score: 0.3125, attempts: 3)
 
         var cancelled = TransactionRecord(id: "T-3", kioskID: "K-1", startedAt: start)
         cancelled.outcome = .cancelled(reason: "timeout")
+        cancelled.faceVerification = FaceVerificationSummary(decision: "unavailable", score: nil, attempts: 2)
         cancelled.applicantName = PersonalText("李四", kind: .name)
         cancelled.form = ApplicationForm(
             kind: .individualBusiness, name: "x", entityType: "个体工商户", representative: PersonalText("", kind: .name),
@@ -197,6 +214,11 @@ enum Reference {
             ]
         }
         if let ticket = record.queueTicket { data["queueTicket"] = ticket }
+        if let face = record.faceVerification {
+            var summary: [String: Any] = ["decision": face.decision, "attempts": face.attempts]
+            if let score = face.score { summary["score"] = score }
+            data["faceVerification"] = summary
+        }
         guard let encoded = try? JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]) else {
             return "{\"id\":\(HTTPResponse.jsonString(record.id))}"
         }

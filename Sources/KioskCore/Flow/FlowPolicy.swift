@@ -21,6 +21,11 @@ public struct FlowPolicy: Sendable, Hashable, Codable {
     public var persistRetryCap: Duration
     /// The time zone of the hall, for "today" on card validity and age checks.
     public var timeZone: TimeZone
+    /// `identity.faceVerification`: whether 身份证比对 compares the face with the card holder's (docs/face-verification.md).
+    /// Off by default here, so a policy built in code keeps the older confirm step unless it asks for the comparison.
+    public var faceVerification: FaceVerificationMode
+    /// Face comparisons the centre may answer `noMatch` before the citizen is sent to a staffed window.
+    public var maximumFaceAttempts: Int
 
     public init(
         stepTimeouts: [FlowStepName: Duration] = FlowPolicy.defaultTimeouts,
@@ -32,7 +37,8 @@ public struct FlowPolicy: Sendable, Hashable, Codable {
         handOffCategory: String = "A",
         persistRetry: Duration = .seconds(1),
         persistRetryCap: Duration = .seconds(60),
-        timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai") ?? .current
+        timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai") ?? .current,
+        faceVerification: FaceVerificationMode = .off, maximumFaceAttempts: Int = 3
     ) {
         self.stepTimeouts = stepTimeouts
         self.warningLead = warningLead
@@ -44,11 +50,38 @@ public struct FlowPolicy: Sendable, Hashable, Codable {
         self.persistRetry = persistRetry
         self.persistRetryCap = persistRetryCap
         self.timeZone = timeZone
+        self.faceVerification = faceVerification
+        self.maximumFaceAttempts = maximumFaceAttempts
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case stepTimeouts, warningLead, endScreen, maximumCardAttempts, maximumApplicationAttempts, minimumAge
+        case handOffCategory, persistRetry, persistRetryCap, timeZone, faceVerification, maximumFaceAttempts
+    }
+
+    /// The face keys came later: a policy encoded without them decodes with the comparison off.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        stepTimeouts = try c.decode([FlowStepName: Duration].self, forKey: .stepTimeouts)
+        warningLead = try c.decode(Duration.self, forKey: .warningLead)
+        endScreen = try c.decode(Duration.self, forKey: .endScreen)
+        maximumCardAttempts = try c.decode(Int.self, forKey: .maximumCardAttempts)
+        maximumApplicationAttempts = try c.decode(Int.self, forKey: .maximumApplicationAttempts)
+        minimumAge = try c.decode(Int.self, forKey: .minimumAge)
+        handOffCategory = try c.decode(String.self, forKey: .handOffCategory)
+        persistRetry = try c.decode(Duration.self, forKey: .persistRetry)
+        persistRetryCap = try c.decode(Duration.self, forKey: .persistRetryCap)
+        timeZone = try c.decode(TimeZone.self, forKey: .timeZone)
+        faceVerification = try c.decodeIfPresent(FaceVerificationMode.self, forKey: .faceVerification) ?? .off
+        maximumFaceAttempts = try c.decodeIfPresent(Int.self, forKey: .maximumFaceAttempts) ?? 3
     }
 
     public static let defaultTimeouts: [FlowStepName: Duration] = [
         .awaitingCard: .seconds(120),
         .verifyingIdentity: .seconds(90),
+        .capturingFace: .seconds(90),
+        // No answer from the identity service in this time counts as unavailable.
+        .verifyingFace: .seconds(30),
         .fillingForm: .seconds(600),
         .awaitingSignature: .seconds(180),
         .approving: .seconds(60),

@@ -41,6 +41,9 @@ public enum FlowStepName: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// The two steps of the face comparison, while which the camera streams.
+    public var isFaceStep: Bool { self == .capturingFace || self == .verifyingFace }
+
     public var isTerminal: Bool {
         switch self {
         case .completed, .handedOff, .cancelled: true
@@ -121,6 +124,8 @@ public struct FlowSession: Sendable, Hashable, Codable {
     public var resumeStep: FlowStepName?
     /// 适老模式, chosen at the start: every citizen-facing timeout of the session (and its warning) is doubled.
     public var elderly = false
+    /// Face comparisons started so far (`verifyFace` attempts); the result of any other attempt is stale.
+    public var faceAttempts = 0
 
     public init(record: TransactionRecord, elderly: Bool = false) {
         self.record = record
@@ -129,10 +134,10 @@ public struct FlowSession: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case record, identity, form, signatureSHA256, cardAttempts, applicationAttempts, licenceAttempts
-        case reprintsAuthorised, licenceJobUUID, lastLicenceOutcome, resumeStep, elderly
+        case reprintsAuthorised, licenceJobUUID, lastLicenceOutcome, resumeStep, elderly, faceAttempts
     }
 
-    /// Keys added after the first release (`elderly`) are optional, so a checkpoint written by an older kioskd resumes.
+    /// Keys added after the first release (`elderly`, `faceAttempts`) are optional, so a checkpoint written by an older kioskd resumes.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         record = try c.decode(TransactionRecord.self, forKey: .record)
@@ -147,6 +152,7 @@ public struct FlowSession: Sendable, Hashable, Codable {
         lastLicenceOutcome = try c.decodeIfPresent(PrintOutcome.self, forKey: .lastLicenceOutcome)
         resumeStep = try c.decodeIfPresent(FlowStepName.self, forKey: .resumeStep)
         elderly = try c.decodeIfPresent(Bool.self, forKey: .elderly) ?? false
+        faceAttempts = try c.decodeIfPresent(Int.self, forKey: .faceAttempts) ?? 0
     }
 
     public var transactionID: String { record.id }

@@ -12,7 +12,7 @@ extension StepContext {
         case .confirm(let accepted): confirm(declarationAccepted: accepted)
         case .rate(let rating): rate(rating)
         case .skipRating: rate(nil)
-        case .captureFace: notApplicable("the face comparison is not part of this flow yet")
+        case .captureFace: captureFace()
         case .cancel: citizenCancels()
         case .requestHandOff: citizenAsksForWindow()
         case .callStaff: citizenCallsStaff()
@@ -22,7 +22,7 @@ extension StepContext {
         case .deviceLost(let role): deviceLost(role)
         case .deviceRestored(let role): deviceRestored(role)
         case .approvalResult(let outcome): approvalResult(outcome)
-        case .faceVerificationResult: notApplicable("no face comparison is waiting for its result")
+        case .faceVerificationResult(let attempt, let outcome): faceVerificationResult(attempt: attempt, outcome)
         case .licencePrintResult(let jobUUID, let outcome): licencePrintResult(jobUUID: jobUUID, outcome)
         case .receiptPrintResult(let outcome): receiptPrintResult(outcome)
         case .ticketIssued(let number): ticketIssued(number)
@@ -169,7 +169,7 @@ extension StepContext {
             return notApplicable("the card must be placed again before this session can go to a staffed window")
         }
         switch state.step {
-        case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature:
+        case .awaitingCard, .verifyingIdentity, .capturingFace, .verifyingFace, .fillingForm, .awaitingSignature:
             handOff(.requestedByCitizen)
         default:
             notApplicable("a staffed window can be asked for only before the application is sent")
@@ -209,8 +209,12 @@ extension StepContext {
         session.record.applicantIDNumber = card.idNumber
         session.record.identityVerifiedAt = now
         state.session = session
-        emit(.stopReadingCard)
-        enter(.verifyingIdentity)
+        if policy.faceVerification == .required {
+            beginFaceStep()
+        } else {
+            emit(.stopReadingCard)
+            enter(.verifyingIdentity)
+        }
         ui(
             .identitySummary(
                 maskedName: card.name.masked, maskedIDNumber: card.idNumber.masked, cardType: card.cardType))
@@ -224,9 +228,11 @@ extension StepContext {
         else { return cancel(.interrupted) }
         session.resumeStep = nil
         state.session = session
+        let target = resumeTarget(back)
+        if target == .capturingFace { return resumeFaceStep() }
         emit(.stopReadingCard)
-        enter(back)
-        reissueWork(of: back, session)
+        enter(target)
+        reissueWork(of: target, session)
     }
 
     mutating func cardError(_ reason: String) {
@@ -247,6 +253,7 @@ extension StepContext {
         guard !state.lostDevices.contains(role) else { return notApplicable("\(role.rawValue) was already lost") }
         state.lostDevices.insert(role)
         if isActive { ui(.deviceProblem(role)) }
+        if role == Self.cameraRole { cameraLostInFaceStep() }
     }
 
     mutating func deviceRestored(_ role: DeviceRole) {
@@ -413,7 +420,7 @@ extension StepContext {
         case .awaitingCard, .verifyingIdentity, .capturingFace, .fillingForm, .awaitingSignature:
             cancel(state.session?.resumeStep == nil ? .timedOut : .interrupted)
         case .verifyingFace:
-            handOff(.verificationUnavailable)
+            faceVerificationTimedOut()
         case .approving:
             handOff(.authorityUnavailable)
         case .printingLicence:
@@ -447,14 +454,18 @@ extension StepContext {
         state.persistFailures = 0
         let step = state.step
         switch step {
-        case .awaitingCard, .verifyingIdentity, .fillingForm, .awaitingSignature, .approving:
+        case .awaitingCard, .verifyingIdentity, .capturingFace, .verifyingFace, .fillingForm, .awaitingSignature,
+            .approving:
             // Nothing has been sent to the printer: the citizen must still be there, and be the same person.
             let away = now.timeIntervalSince(savedAt)
-            let back = session.resumeStep ?? step
+            // A face step comes back at the camera, within the time the citizen has there.
+            let back = session.resumeStep ?? (step.isFaceStep ? .capturingFace : step)
             guard away >= 0, away * 1000 < Double(timeout(for: back).milliseconds) else {
                 return cancel(.interrupted)
             }
             guard session.identity != nil else { break }
+            // The camera went with the old process; the flow says so, so every face step ends with its stop.
+            if step.isFaceStep { emit(.stopCamera) }
             state.session?.resumeStep = back
             enter(.awaitingCard)
             emit(.startReadingCard)

@@ -127,6 +127,7 @@ struct StepContext {
     mutating func handOff(_ reason: HandOffReason) {
         guard var session = state.session else { return }
         if state.step == .awaitingCard { emit(.stopReadingCard) }
+        if state.step.isFaceStep { emit(.stopCamera) }
         session.record.outcome = .handedOff(reason: reason.rawValue)
         session.record.endedAt = now
         emit(.dispenseTicket(category: policy.handOffCategory, reason: reason))
@@ -142,6 +143,7 @@ struct StepContext {
     mutating func cancel(_ reason: CancelReason) {
         guard var session = state.session else { return }
         if state.step == .awaitingCard { emit(.stopReadingCard) }
+        if state.step.isFaceStep { emit(.stopCamera) }
         session.record.outcome = .cancelled(reason: reason.rawValue)
         session.record.endedAt = now
         session.record.applicantName = nil

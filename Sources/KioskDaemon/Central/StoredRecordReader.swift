@@ -33,7 +33,8 @@ enum StoredRecordReader {
             root.optional(.licencePrint, { $0.printOutcome }, into: &record.licencePrint),
             root.optional(.receiptPrint, { $0.printOutcome }, into: &record.receiptPrint),
             root.optional(.rating, { $0.rating }, into: &record.rating),
-            root.optional(.queueTicket, { $0.string }, into: &record.queueTicket)
+            root.optional(.queueTicket, { $0.string }, into: &record.queueTicket),
+            root.optional(.faceVerification, { $0.faceVerification }, into: &record.faceVerification)
         else { return nil }
         return record
     }
@@ -123,6 +124,19 @@ enum JSONTree {
 
     var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
 
+    /// A number as `JSONDecoder` reads a `Double`.
+    var double: Double? { if case .number(let text) = self { Double(text) } else { nil } }
+
+    /// `FaceVerificationSummary`'s coding: `{"decision": "…", "score": 0.93, "attempts": 1}` (score optional).
+    var faceVerification: FaceVerificationSummary? {
+        guard let members = object, let decision = members[.decision]?.string,
+            let attempts = members[.attempts]?.int
+        else { return nil }
+        var score: Double?
+        guard members.optional(.score, { $0.double }, into: &score) else { return nil }
+        return FaceVerificationSummary(decision: decision, score: score, attempts: attempts)
+    }
+
     var printOutcome: PrintOutcome? {
         switch enumCase {
         case (.completed, nil)?: .completed
@@ -194,6 +208,7 @@ enum RecordKey: UInt8, CaseIterable {
     case `operator`, legalRepresentative, registeredCapital, creditCode, establishedOn, businessTermFrom
     case businessTermUntil, registrationAuthority, issuedOn, qrPayload
     case grade, reasons, followUpConsent
+    case faceVerification, decision, score, attempts
 
     /// Each key's UTF-8 spelling, indexed by its length, for matching a key in the text without making a string of
     /// it.

@@ -45,6 +45,10 @@ enum TransactionEventData {
             }
             out.raw("}")
         }
+        if let face = record.faceVerification {
+            out.key("faceVerification", first: &first)
+            appendFace(face, to: &out)
+        }
         if let form = record.form {
             out.key("form", first: &first)
             var inner = true
@@ -184,6 +188,20 @@ enum TransactionEventData {
         for (key, value) in members.sorted(by: { $0.0 < $1.0 }) {
             out.key(key, first: &first)
             out.string(value)
+        }
+        out.raw("}")
+    }
+
+    /// The face comparison as the record keeps it: decision, score (when the centre gave one) and attempts — no
+    /// image, nothing personal, so it stays after retention.
+    private static func appendFace(_ face: FaceVerificationSummary, to out: inout JSONBytes) {
+        out.raw("{\"attempts\":")
+        out.raw(String(face.attempts))
+        out.raw(",\"decision\":")
+        out.string(face.decision)
+        if let score = face.score, score.isFinite {
+            out.raw(",\"score\":")
+            out.raw(score.description)
         }
         out.raw("}")
     }

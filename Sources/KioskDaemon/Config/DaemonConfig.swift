@@ -184,6 +184,7 @@ public struct DaemonConfig: Sendable {
             allowed: [
                 "kioskID", "stateDirectory", "runtimeDirectory", "timeZone", "devices", "flow", "authority", "log",
                 "centralURL", "receipt", "licence", "store", "retention", "backup", "central", "hotplug", "ui",
+                "identity",
             ])
         var config = DaemonConfig()
         config.kioskID = try root.string("kioskID", maxLength: 64)
@@ -249,6 +250,12 @@ public struct DaemonConfig: Sendable {
             if config.authority.mode == .central && config.central.registration == nil {
                 throw authority.error("mode", "\"central\" needs central.registration (its url and tokenFile)")
             }
+        }
+        if let identity = try root.child("identity", allowed: ["faceVerification"]) {
+            // Off until the camera and the identity service are set up (docs/face-verification.md).
+            let mode = try identity.oneOf(
+                "faceVerification", FaceVerificationMode.allCases.map(\.rawValue), default: "off")
+            config.flow.faceVerification = FaceVerificationMode(rawValue: mode) ?? .off
         }
         if let log = try root.child("log", allowed: ["level"]) {
             let level = try log.oneOf("level", LogLevel.allCases.map(\.name), default: "info")

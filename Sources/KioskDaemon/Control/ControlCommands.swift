@@ -69,6 +69,7 @@ struct ControlCommands: Sendable {
                 transactionID: id, kioskID: daemon.config.kioskID, elderly: request["elderly"] as? Bool ?? false)
         case "citizen-active": event = .citizenActive
         case "confirm-identity": event = .confirmIdentity
+        case "capture-face": event = .captureFace
         case "submit-form":
             guard let form = request["form"] as? [String: Any] else {
                 return error("field 'form' must be an object (submit-form)", field: "form")
@@ -104,7 +105,7 @@ struct ControlCommands: Sendable {
         case "wait-ui": return waitForUI(request)
         default:
             return error(
-                "unknown flow event '\(name)'; one of start, citizen-active, confirm-identity, submit-form, sign, confirm, rate, skip-rating, cancel, request-hand-off, call-staff"
+                "unknown flow event '\(name)'; one of start, citizen-active, confirm-identity, capture-face, submit-form, sign, confirm, rate, skip-rating, cancel, request-hand-off, call-staff"
             )
         }
         return reply(to: event)

@@ -32,6 +32,8 @@ public actor FlowRunner {
         public var stepObserver: (any FlowStepObserver)?
         /// Where prints and their outcomes go for `monitor` (nil: nowhere).
         public var events: EventHub?
+        /// The camera and the identity service of the face comparison (nil: none set up; FaceCheck.swift).
+        var faceCheck: FaceCheck?
 
         public init(
             store: StoreLane, terminal: Terminal, authority: any RegistrationAuthority, logger: Logger,
@@ -103,7 +105,7 @@ public actor FlowRunner {
     }
 
     public let flow: LicenceFlow
-    private let deps: Dependencies
+    let deps: Dependencies
     private var state = FlowState.idle
     private var since: Date
     private let events: AsyncStream<Envelope>
@@ -468,8 +470,12 @@ public actor FlowRunner {
             await deps.terminal.idReader?.resume()
         case .stopReadingCard:
             await deps.terminal.idReader?.pause()
-        case .startCamera, .stopCamera, .verifyFace:
-            break  // the face comparison's effects (issue 15) are wired with the camera and the identity service
+        case .startCamera:
+            await startCamera()
+        case .stopCamera:
+            await stopCamera()
+        case .verifyFace(let transactionID, let attempt, let identity):
+            verifyFace(transactionID: transactionID, attempt: attempt, identity: identity)
         case .startTimer(let generation, let delay):
             uiTimerStarted(after: delay)
             timer?.cancel()
@@ -598,7 +604,7 @@ public actor FlowRunner {
     }
 
     /// Runs a slow effect as a task whose answer comes back as an event.
-    private func spawn(printsLicence: Bool = false, _ work: @escaping @Sendable () async -> FlowEvent?) {
+    func spawn(printsLicence: Bool = false, _ work: @escaping @Sendable () async -> FlowEvent?) {
         let id = UUID()
         if printsLicence { licencePrintsInFlight += 1 }
         tasks[id] = Task { [weak self] in
