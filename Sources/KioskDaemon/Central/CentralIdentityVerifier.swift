@@ -43,7 +43,12 @@ final class CentralIdentityVerifier: IdentityVerifying {
             return .unavailable(reason: "image-too-large")
         }
         let (config, token) = (config, token)
-        return await onOwnThread("central-identity") { () -> FaceVerificationOutcome in
+        // libcups bounds the connect and every read, but not a TLS handshake with a peer that takes the connection
+        // and stays silent (about 10 s): the attempt is given up at the deadline whatever the thread is doing, and
+        // that thread still zeroes the body when its call returns.
+        let giveUp = Deadline.after(config.timeout + Self.lateness)
+        return await Self.onOwnThread("central-identity", until: giveUp, otherwise: .unavailable(reason: "timeout")) {
+            () -> FaceVerificationOutcome in
             var body = IdentityVerificationRequest.body(
                 transactionID: request.transactionID, attempt: request.attempt, idNumber: request.idNumber,
                 name: request.name, jpeg: request.frame.jpeg)
@@ -57,6 +62,25 @@ final class CentralIdentityVerifier: IdentityVerifying {
             } catch {
                 return .unavailable(reason: Self.reason(error.kind))
             }
+        }
+    }
+
+    /// How long past its own deadline the client may take to notice it (its waits run in 0.2 s slices).
+    static let lateness: Duration = .milliseconds(300)
+
+    /// `work` on a thread of its own; `late` if it has not finished by `deadline` (the thread then runs to its end
+    /// unobserved).
+    static func onOwnThread<T: Sendable>(
+        _ name: String, until deadline: Deadline, otherwise late: T, _ work: @escaping @Sendable () -> T
+    ) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+            let once = ResumeOnce(continuation)
+            let thread = Thread { once.resume(work()) }
+            thread.name = name
+            thread.start()
+            let remaining = deadline.remaining.components
+            let nanoseconds = Int(remaining.seconds) * 1_000_000_000 + Int(remaining.attoseconds / 1_000_000_000)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { once.resume(late) }
         }
     }
 
@@ -99,5 +123,21 @@ final class CentralIdentityVerifier: IdentityVerifying {
             base.initializeMemory(as: UInt8.self, repeating: 0, count: raw.count)
         }
         bytes = []
+    }
+}
+
+/// A continuation resumed by whichever comes first: the work or its deadline.
+private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, Never>?
+
+    init(_ continuation: CheckedContinuation<T, Never>) { self.continuation = continuation }
+
+    func resume(_ value: T) {
+        let waiting = lock.withLock { () -> CheckedContinuation<T, Never>? in
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume(returning: value)
     }
 }
