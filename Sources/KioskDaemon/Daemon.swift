@@ -171,13 +171,14 @@ public final class Daemon: @unchecked Sendable {
         sim.centre = centre
         config.central.push = centre.pushConfig
         config.central.registration = centre.registrationConfig
+        config.central.identity = centre.identityConfig
         config.central.pull = centre.pullConfig
         config.authority.mode = .central
         config.authority.modeIsExplicit = true
         logger.notice(
             "simulate",
             "central simulator at \(centre.url) (control \(centre.control), certificate SHA-256 "
-                + "\(centre.certificateSHA256)): push and registration go there, and it pulls")
+                + "\(centre.certificateSHA256)): push, registration and identity checks go there, and it pulls")
     }
 
     /// The central authority when `authority.mode` is `central` — or, in production, when it is not set and

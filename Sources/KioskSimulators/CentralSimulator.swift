@@ -6,7 +6,8 @@ import KioskIO
 /// A simulated central server: a real HTTPS server (KioskHTTP on libcups, its own credentials, so it runs in a
 /// process of its own) that receives pushed transactions and answers registrations, with faults switched at run time.
 ///
-/// Two listeners: the centre itself (`https://`, bearer token) with `POST /v1/events` and `POST /v1/registrations`;
+/// Two listeners: the centre itself (`https://`, bearer token) with `POST /v1/events`, `POST /v1/registrations` and
+/// the identity service's `POST /identity/v1/verify` (`IdentityServiceSimulator`);
 /// and a plain loopback control listener for tests with `POST /sim/mode`, `GET /sim/received`, so that "down" can
 /// close the centre's listener for real (connections refused) while the control stays reachable.
 ///
@@ -70,6 +71,8 @@ public final class CentralSimulator: @unchecked Sendable {
     }
 
     public let credentials: HTTPServerCredentials
+    /// The identity-verification service; its modes are switched with `POST /sim/mode` too.
+    public let identity: IdentityServiceSimulator
     public let certificateSHA256: String
     public let host: String
     public private(set) var port: UInt16 = 0
@@ -106,8 +109,13 @@ public final class CentralSimulator: @unchecked Sendable {
 
     /// Starts the centre on `host:port` (0 = any free port) with credentials in `directory` (created self-signed
     /// if missing), accepting `token`, and the control listener on `host:controlPort`.
-    public init(host: String, port: UInt16, controlPort: UInt16 = 0, directory: String, token: String) throws {
+    /// `log` gets the identity service's lines (nothing personal in them).
+    public init(
+        host: String, port: UInt16, controlPort: UInt16 = 0, directory: String, token: String,
+        log: (@Sendable (String) -> Void)? = nil
+    ) throws {
         self.host = host
+        identity = IdentityServiceSimulator(log: log)
         credentials = HTTPServerCredentials(directory: directory, commonName: "central-simulator")
         try credentials.install()
         certificateSHA256 = try credentials.certificateSHA256()
@@ -168,6 +176,7 @@ public final class CentralSimulator: @unchecked Sendable {
         switch (request.method, request.target.path) {
         case (.post, "/v1/events"): return push(request)
         case (.post, "/v1/registrations"): return registration(request)
+        case (.post, "/identity/v1/verify"): return identity.verify(request)
         default: return .problem(status: 404, detail: "no such resource")
         }
     }
@@ -439,6 +448,7 @@ public final class CentralSimulator: @unchecked Sendable {
             }
             lock.withLock { pullPaused = pull == "paused" }
         }
+        if let problem = identity.configure(object) { return .problem(status: 400, detail: problem) }
         if let name = object["registration"] as? String {
             guard let mode = RegistrationMode(rawValue: name) else {
                 return .problem(status: 400, detail: "unknown registration mode '\(name)'")
@@ -477,7 +487,7 @@ public final class CentralSimulator: @unchecked Sendable {
                 "answered": Dictionary(uniqueKeysWithValues: answered.map { (String($0.key), $0.value) }),
                 "unique": order.count,
                 "redeliveries": events.values.reduce(0) { $0 + $1.deliveries - 1 }, "events": withEvents ? list : [],
-                "registrationRequests": registrationRequests, "resets": resets,
+                "registrationRequests": registrationRequests, "resets": resets, "identity": identity.report,
                 "pull": [
                     "on": pullTarget != nil, "paused": pullPaused, "cursor": pullCursor, "requests": pullRequests,
                     "failures": pullFailures,

@@ -9,7 +9,7 @@ enum CentralCommands {
         let args: Arguments
         do {
             args = try Arguments(
-                arguments, valued: ["listen", "dir", "token-file", "control", "push", "registration"],
+                arguments, valued: ["listen", "dir", "token-file", "control", "push", "registration", "identity"],
                 switches: ["exit-with-parent"])
         } catch { return KioskCtl.usageError(error.description) }
         let listen = args.values["listen"] ?? "127.0.0.1:0"
@@ -31,7 +31,14 @@ enum CentralCommands {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             simulator = try CentralSimulator(
-                host: host, port: port, controlPort: controlPort, directory: directory, token: token)
+                host: host, port: port, controlPort: controlPort, directory: directory, token: token,
+                log: { Console.line($0) })
+            if let name = args.values["identity"] {
+                guard let answer = IdentityServiceSimulator.Answer(rawValue: name) else {
+                    return KioskCtl.usageError("unknown identity answer '\(name)'")
+                }
+                simulator.identity.set(mode: answer)
+            }
             if let name = args.values["push"] {
                 guard let mode = CentralSimulator.PushMode(rawValue: name) else {
                     return KioskCtl.usageError("unknown push mode '\(name)'")

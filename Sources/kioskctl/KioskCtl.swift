@@ -23,6 +23,10 @@ enum KioskCtl {
         }
         let command = local[0]
         let rest = Array(local.dropFirst())
+        // `simulate face` talks to the running kioskd (its central simulator), so it takes the global socket.
+        if command == "simulate", rest.first == "face" {
+            return FaceSimulationVerb.run(Array(rest.dropFirst()), socket: socket)
+        }
         switch command {
         case "version": return VersionCommand.run(rest)
         case "validate": return ValidateCommand.run(rest)

@@ -142,7 +142,8 @@ enum VerbCatalog {
                     + "[--take-after N]",
                 "simulate id-reader|receipt-printer|dispenser --replay FILE [--port N]",
                 "simulate central --listen HOST:PORT --dir DIR --token-file FILE [--control PORT] [--push URL] "
-                    + "[--registration URL] [--exit-with-parent]",
+                    + "[--registration MODE] [--identity MODE] [--exit-with-parent]",
+                "simulate face match|no-match|unavailable|slow [--script A,B,…] [--socket PATH]",
             ],
             summary: "start a simulated device or central server, print where it listens",
             details: """

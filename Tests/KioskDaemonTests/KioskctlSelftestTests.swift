@@ -109,11 +109,23 @@ import Testing
         let run = try Self.kioskctl(daemon, ["selftest", "central", "--json"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let checks = Self.checks(try Self.json(run.stdout))
-        #expect(checks.map { $0["check"] as? String } == ["registration", "push", "pull"], "\(checks)")
+        #expect(checks.map { $0["check"] as? String } == ["registration", "push", "pull", "identity"], "\(checks)")
         for check in checks {
             #expect(check["result"] as? String == "pass", "\(check)")
             #expect((check["reason"] as? String)?.contains("TLS verified (pinned)") == true, "\(check)")
         }
+
+        // `simulate face` sets what the simulated centre's identity service answers, through admin.sock.
+        let face = try Self.kioskctl(daemon, ["simulate", "face", "no-match", "--script", "unavailable,match"])
+        #expect(face.status == 0, "\(face.stdout)\(face.stderr)")
+        #expect(face.stdout.contains("face: next unavailable, match; then no-match"), "\(face.stdout)")
+        let control = try #require(
+            daemon.stderr.firstMatch(of: /\(control (http:\/\/127\.0\.0\.1:[0-9]+),/)?.1, "\(daemon.stderr)")
+        let received = try ProcessRunner.runAny("/usr/bin/curl", ["-s", control + "/sim/received?summary"])
+        let identity = try #require(try Self.json(received.stdout)["identity"] as? [String: Any])
+        #expect(identity["mode"] as? String == "no-match", "\(identity)")
+        #expect(identity["script"] as? [String] == ["unavailable", "match"], "\(identity)")
+        #expect(try Self.kioskctl(daemon, ["simulate", "face", "perhaps"]).status == 2)
     }
 
     @Test(.enabled(if: PrivateCUPSRequirement.canRun, PrivateCUPSRequirement.whyNot))

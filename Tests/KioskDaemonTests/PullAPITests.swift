@@ -395,7 +395,13 @@ struct CentralAPIDocumentTests {
         #expect(!globalSecurity.isEmpty)
         let paths = try #require(root["paths"] as? [String: [String: Any]])
         var documented: Set<PullAPI.Route> = []
+        var servedByTheCentre: [String] = []
         for (path, operations) in paths {
+            // The other direction (the centre serves, kioskd calls): checked against the central simulator.
+            if operations["x-served-by"] as? String == "centre" {
+                servedByTheCentre.append(path)
+                continue
+            }
             for (method, operation) in operations {
                 let method = try #require(HTTPMethod(rawValue: method.uppercased()), "\(method) \(path)")
                 let security = (operation as? [String: Any])?["security"] as? [[String: Any]] ?? globalSecurity
@@ -403,6 +409,7 @@ struct CentralAPIDocumentTests {
             }
         }
         #expect(documented == Set(PullAPI.routes))
+        #expect(servedByTheCentre == ["/identity/v1/verify"])
     }
 }
 

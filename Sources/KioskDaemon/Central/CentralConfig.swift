@@ -10,15 +10,18 @@ public struct CentralConfig: Sendable, Hashable {
     public var registration: RegistrationConfig?
     /// `central.metrics`: a second listener for `/metrics` and `/healthz` only; nil = none.
     public var metrics: MetricsListenConfig?
+    /// `central.identity`: the identity-verification service of the face comparison; nil = not configured.
+    public var identity: IdentityConfig?
 
     public init(
         pull: PullConfig? = nil, push: PushConfig? = nil, registration: RegistrationConfig? = nil,
-        metrics: MetricsListenConfig? = nil
+        metrics: MetricsListenConfig? = nil, identity: IdentityConfig? = nil
     ) {
         self.pull = pull
         self.push = push
         self.registration = registration
         self.metrics = metrics
+        self.identity = identity
     }
 
     /// Whether the centre collects transactions from this kiosk at all (then retention counts from its
@@ -38,6 +41,9 @@ public struct CentralConfig: Sendable, Hashable {
         if let metrics = try reader.child("metrics", allowed: ["listen"]) {
             let (host, port) = try ListenAddress.parse(metrics, "listen")
             self.metrics = MetricsListenConfig(host: host, port: port)
+        }
+        if let identity = try reader.child("identity", allowed: ["url", "tokenFile", "tls", "timeoutSeconds"]) {
+            self.identity = try IdentityConfig(identity)
         }
     }
 }

@@ -197,7 +197,7 @@ public struct DaemonConfig: Sendable {
             throw root.error("centralURL", "replaced by central.push.url (with its tokenFile and tls.pinSHA256)")
         }
         config.namesCentralOrAuthority = root.has("central") || root.has("authority")
-        if let central = try root.child("central", allowed: ["pull", "push", "registration", "metrics"]) {
+        if let central = try root.child("central", allowed: ["pull", "push", "registration", "metrics", "identity"]) {
             config.central = try CentralConfig(central)
         }
         if let ui = try root.child("ui", allowed: ["listen", "heartbeatMs"]) {

@@ -31,6 +31,7 @@ struct ControlCommands: Sendable {
         case .outbox: return outbox()
         case .flow(let event, let fields): return flow(event: event, Self.foundation(fields))
         case .staff(let staffID, let action): return staff(staffID: staffID, action: action)
+        case .sim(FaceSimulation.action, let fields): return simulateFace(fields)
         case .sim(let action, let fields): return simulate(action: action, Self.foundation(fields))
         case .inhibit(let reason, let hold): return inhibit(reason: reason, hold: hold, peer: peer)
         case .release: return release(peer: peer)

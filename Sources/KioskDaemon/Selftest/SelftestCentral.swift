@@ -3,10 +3,11 @@ import KioskControl
 import KioskHTTP
 import KioskIO
 
-/// The central links: the registration service (the authority that approves applications), the centre's push URL and
-/// the pull listener the centre reads from. Each is reached over TLS with the same verification the daemon uses (a
-/// pin, else the system trust store and the host name); any HTTP answer means reachable — nothing is sent but a GET
-/// without a token, so nothing is registered or pushed.
+/// The central links: the registration service (the authority that approves applications), the centre's push URL,
+/// the pull listener the centre reads from and the identity service of the face comparison. Each is reached over TLS
+/// with the same verification the daemon uses (a pin, else the system trust store and the host name); any HTTP answer
+/// means reachable — nothing is sent but a GET without a token, so nothing is registered or pushed and no face or
+/// personal data leaves the terminal.
 struct SelftestCentral: Sendable {
     let daemon: Daemon
 
@@ -30,6 +31,11 @@ struct SelftestCentral: Sendable {
             checks.append(SelftestCheck(.central, "push", .warn, "not configured (central.push)"))
         }
         checks.append(await pull())
+        if let identity = central.identity {
+            checks.append(await Self.reach("identity", identity.url, identity.verification))
+        } else {
+            checks.append(SelftestCheck(.central, "identity", .warn, "not configured (central.identity)"))
+        }
         return checks
     }
 

@@ -91,6 +91,13 @@ public final class SimulatedCentre: @unchecked Sendable {
         }
     }
 
+    /// `central.identity` pointing at the simulator's identity service, its certificate pinned.
+    public var identityConfig: IdentityConfig? {
+        HTTPSURL(url + "/identity/v1/verify").map {
+            IdentityConfig(url: $0, tokenFile: tokenFile, verification: verification)
+        }
+    }
+
     /// `central.pull` for the centre to pull from: loopback, TLS with kioskd's own certificate.
     var pullConfig: PullConfig {
         PullConfig(host: "127.0.0.1", port: 0, tls: true, tokenSHA256: [SHA256.digest(Array(pullToken.utf8))])
