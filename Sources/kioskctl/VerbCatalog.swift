@@ -143,6 +143,7 @@ enum VerbCatalog {
                 "simulate id-reader|receipt-printer|dispenser --replay FILE [--port N]",
                 "simulate central --listen HOST:PORT --dir DIR --token-file FILE [--control PORT] [--push URL] "
                     + "[--registration URL] [--exit-with-parent]",
+                "simulate camera ok|absent|stalled|garbage|busy [--socket PATH]",
             ],
             summary: "start a simulated device or central server, print where it listens",
             details: """
@@ -150,6 +151,7 @@ enum VerbCatalog {
                                    unrecoverable-error, paper-jam
                   --take-after N   the dispenser's ticket is taken after N status polls
                   --pty            listen on a pseudo-terminal instead of TCP
+                `simulate camera FAULT` sets the simulated camera's fault in a running kioskd --simulate.
                 """),
         Verb(name: "help", synopsis: ["help [VERB]"], summary: "this list, or one verb's help", details: ""),
     ]
