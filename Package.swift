@@ -39,7 +39,9 @@ let package = Package(
         .target(name: "KioskHTTP", dependencies: ["KioskCore", "KioskIO", "CKioskSupport", "CCups", "CGnuTLS"]),
         .target(
             name: "KioskSimulators",
-            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskHTTP"]),
+            dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "KioskHTTP"],
+            // The simulated camera's synthetic faces, read from the source tree or /usr/share/kioskd (not a resource).
+            exclude: ["SimulatedCameraFrames"]),
         .target(
             name: "KioskDaemon",
             dependencies: [

@@ -55,6 +55,9 @@ done
 install -m 0644 systemd/kioskd.sysusers "$root/lib/sysusers.d/kioskd.conf"
 install -m 0644 systemd/kioskd-ui.sysusers "$root/lib/sysusers.d/kioskd-ui.conf"
 install -m 0644 udev-rules/70-kioskd.rules "$root/lib/udev/rules.d/70-kioskd.rules"
+# The simulated camera's synthetic faces (kioskd --simulate; docs/ARCHITECTURE.md §4.9).
+install -d -m 0755 "$root/share/kioskd/simulated-camera"
+install -m 0644 Sources/KioskSimulators/SimulatedCameraFrames/*.jpg "$root/share/kioskd/simulated-camera/"
 
 # Man pages compressed reproducibly (no name or time stamp in the gzip header).
 gzip -9n <man/kioskd.8 >"$root/share/man/man8/kioskd.8.gz"

@@ -87,7 +87,7 @@ public final class Daemon: @unchecked Sendable {
         if options.simulate {
             let sim = try await SimulatedTerminal.start(
                 outputDirectory: URL(fileURLWithPath: config.stateDirectory).appendingPathComponent("sim-output"),
-                useCUPS: !options.noCUPS, logger: logger)
+                useCUPS: !options.noCUPS, cameraDirectory: config.simulation.cameraDirectory, logger: logger)
             for (role, device) in sim.devices { config.devices[role] = device }
             if !options.noCentral && !config.namesCentralOrAuthority {
                 try Self.linkToSimulatedCentre(sim, config: &config, logger: logger)
@@ -125,6 +125,16 @@ public final class Daemon: @unchecked Sendable {
             licenceOutput = nil
         }
         let routes = DeviceRoutes()
+        let simulatedCamera = simulation?.camera
+        let camera = config.devices[.camera].flatMap {
+            DeviceFactory.camera($0, routes: routes, simulated: simulatedCamera)
+        }
+        if let simulated = simulatedCamera {
+            endpoints[.camera] = "simulated camera (\(simulated.path))"
+        } else if config.devices[.camera] != nil && camera == nil {
+            logger.warning("camera", "devices.camera is configured but this build has no V4L2 camera driver")
+            endpoints[.camera] = nil
+        }
         terminal = Terminal(
             idReader: config.devices[.idReader].flatMap { DeviceFactory.idReader($0, routes: routes) },
             receiptPrinter: config.devices[.receiptPrinter].flatMap {
@@ -133,7 +143,7 @@ public final class Daemon: @unchecked Sendable {
             ticketDispenser: config.devices[.ticketDispenser].flatMap {
                 DeviceFactory.printerConfiguration($0, role: .ticketDispenser)
             }.map { TicketDispenser(configuration: $0, route: { routes.node(of: .ticketDispenser) }) },
-            licenceOutput: licenceOutput, endpoints: endpoints)
+            licenceOutput: licenceOutput, camera: camera, endpoints: endpoints)
 
         let numbering = try QueueNumbering(prefixes: [config.flow.handOffCategory: config.flow.handOffCategory])
         runner = FlowRunner(
@@ -220,6 +230,7 @@ public final class Daemon: @unchecked Sendable {
             }
             if let printer = terminal.receiptPrinter { group.addTask { await printer.run() } }
             if let dispenser = terminal.ticketDispenser { group.addTask { await dispenser.run() } }
+            if let camera = terminal.camera { group.addTask { await camera.run() } }
             group.addTask { [runner] in await runner.run() }
             group.addTask { [runner, events] in await FlowMonitorEvents.forward(runner, to: events) }
             if simulation == nil {
@@ -437,6 +448,7 @@ public final class Daemon: @unchecked Sendable {
                 healthChanged(.ticketDispenser, await dispenser.pollIfIdle())
             }
             if let output = terminal.licenceOutput { healthChanged(.licencePrinter, await output.health()) }
+            if let camera = terminal.camera { healthChanged(.camera, await camera.health) }
             try? await Task.sleep(for: .seconds(2))
         }
     }

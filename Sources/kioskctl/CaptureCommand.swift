@@ -37,6 +37,10 @@ enum CaptureCommand {
         guard let role = DeviceRole(rawValue: roleName) else {
             return usageError("unknown ROLE '\(roleName)': idReader, receiptPrinter or ticketDispenser")
         }
+        guard role != .camera else {
+            // Its frames are citizens' faces: never recorded, masked or not (docs/face-verification.md).
+            return KioskCtl.failure("the camera cannot be captured: its frames are citizens' faces")
+        }
         let personal = args.flags.contains("include-personal-data")
         // admin.sock: given directly, or found next to the status socket.
         let session = DaemonSession(

@@ -31,7 +31,7 @@ enum DeviceVerbs {
         var rows: [(String, String)] = [
             ("state", device.state + (device.reasons.isEmpty ? "" : " (\(device.reasons.joined(separator: ", ")))")),
             ("endpoint", device.endpoint),
-            ("required", device.required ? "yes" : "no (not configured)"),
+            ("required", device.required ? "yes" : device.endpoint == "not configured" ? "no (not configured)" : "no"),
         ]
         if let since = device.since { rows.append(("since", ControlDates.format(since))) }
         if let model = device.model { rows.append(("model", model)) }

@@ -31,7 +31,7 @@ enum KioskCtl {
         case "version": return VersionCommand.run(rest)
         case "validate": return ValidateCommand.run(rest)
         case "direct": return runDirect(rest, socket: socket)
-        case "simulate": return runSimulate(rest)
+        case "simulate": return runSimulate(rest, socket: socket)
         default: return DaemonCommands.run(arguments)
         }
     }
@@ -48,7 +48,7 @@ enum KioskCtl {
         }
     }
 
-    private static func runSimulate(_ arguments: [String]) -> Int32 {
+    private static func runSimulate(_ arguments: [String], socket: String) -> Int32 {
         guard let sub = arguments.first else { return usageError("simulate needs a device") }
         let rest = Array(arguments.dropFirst())
         if rest.contains("--replay"), sub != "central" { return ReplayCommand.run(sub, rest) }
@@ -56,6 +56,7 @@ enum KioskCtl {
         case "id-reader": return IDReaderCommands.simulate(rest)
         case "receipt-printer", "dispenser": return ReceiptCommands.simulate(sub, rest)
         case "central": return CentralCommands.simulate(rest)
+        case "camera": return CameraSimulateVerb.run(rest, socket: socket)
         default: return usageError("unknown simulator '\(sub)'")
         }
     }

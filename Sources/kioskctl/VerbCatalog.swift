@@ -144,6 +144,7 @@ enum VerbCatalog {
                 "simulate central --listen HOST:PORT --dir DIR --token-file FILE [--control PORT] [--push URL] "
                     + "[--registration MODE] [--identity MODE] [--exit-with-parent]",
                 "simulate face match|no-match|unavailable|slow [--script A,B,…] [--socket PATH]",
+                "simulate camera ok|absent|stalled|garbage|busy [--socket PATH]",
             ],
             summary: "start a simulated device or central server, print where it listens",
             details: """
@@ -151,6 +152,7 @@ enum VerbCatalog {
                                    unrecoverable-error, paper-jam
                   --take-after N   the dispenser's ticket is taken after N status polls
                   --pty            listen on a pseudo-terminal instead of TCP
+                `simulate camera FAULT` sets the simulated camera's fault in a running kioskd --simulate.
                 """),
         Verb(name: "help", synopsis: ["help [VERB]"], summary: "this list, or one verb's help", details: ""),
     ]

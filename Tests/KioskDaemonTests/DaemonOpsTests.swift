@@ -18,7 +18,7 @@ import Testing
         defer { dir.remove() }
         let daemon = try DaemonProcess(stateDirectory: dir.url)
         defer { daemon.stop() }
-        #expect(daemon.notify.waitFor("STATUS=ready: 4/4 devices", timeout: 5), "\(daemon.notify.messages)")
+        #expect(daemon.notify.waitFor("STATUS=ready: 5/5 devices", timeout: 5), "\(daemon.notify.messages)")
         let admin = try daemon.admin()
         try admin.sim("printer-fault", ["role": "receiptPrinter", "fault": "paper-end"])
         #expect(
@@ -30,7 +30,7 @@ import Testing
         )
         try admin.sim("printer-fault", ["role": "receiptPrinter", "fault": "paper-end", "on": false])
         #expect(
-            daemon.notify.waitForAnother("STATUS=ready: 4/4 devices", timeout: 20),
+            daemon.notify.waitForAnother("STATUS=ready: 5/5 devices", timeout: 20),
             "\(daemon.notify.messages)\n\(daemon.stderr)")
         #expect(
             daemon.child.waitForOutput(

@@ -1,6 +1,7 @@
 import Foundation
 import KioskCore
 import KioskIO
+import KioskSimulators
 import Testing
 
 @testable import KioskDevices
@@ -155,5 +156,27 @@ final class HangUpWatch: @unchecked Sendable {
         let done = done
         _ = try? await DriverStopTests.offPool { done.wait() }
         return lock.withLock { seen }
+    }
+}
+
+/// The camera on the same promise: a frame loop blocked in `nextFrame` on a stalled camera wakes within 100 ms of
+/// `stop()`, long before its 10 s frame deadline.
+struct CameraStopTests {
+    @Test func camera_stop_wakesANextFrameBlockedOnAStalledCamera() async throws {
+        let camera = try SimulatedCamera(directory: try #require(SimulatedCamera.shippedDirectory))
+        let driver = Camera(
+            configuration: CameraConfiguration(
+                path: camera.path, frameTimeout: .milliseconds(DriverStopTests.farDeadline)),
+            source: { camera })
+        camera.setFault(.stalled)
+        await driver.beginStreaming()
+        #expect(camera.waitForStalledCalls(1, deadline: .after(.seconds(5))), "the frame loop never blocked")
+        let started = ContinuousClock.now
+        driver.stop()
+        #expect(camera.waitForStalledCalls(0, deadline: .after(.seconds(5))))
+        let woke = ContinuousClock.now - started
+        #expect(woke < DriverStopTests.promptly, "the blocked nextFrame woke after \(woke)")
+        await #expect(throws: CameraError.closed) { try await driver.capture(deadline: .after(.seconds(1))) }
+        #expect(!camera.isOpen)
     }
 }

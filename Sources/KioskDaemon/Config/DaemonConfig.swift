@@ -130,6 +130,8 @@ public struct DaemonConfig: Sendable {
     public var central = CentralConfig()
     /// The citizen's touch UI (`ui.*`), on 127.0.0.1:8080 unless configured.
     public var ui = UIConfig()
+    /// `simulation.*`, read by `--simulate` only.
+    public var simulation = SimulationConfig()
     /// Whether the file named `central` or `authority` settings of its own (then `--simulate` does not point the
     /// link at the central simulator).
     public var namesCentralOrAuthority = false
@@ -185,6 +187,7 @@ public struct DaemonConfig: Sendable {
                 "kioskID", "stateDirectory", "runtimeDirectory", "timeZone", "devices", "flow", "authority", "log",
                 "centralURL", "receipt", "licence", "store", "retention", "backup", "central", "hotplug", "ui",
                 "identity",
+                "simulation",
             ])
         var config = DaemonConfig()
         config.kioskID = try root.string("kioskID", maxLength: 64)
@@ -210,7 +213,10 @@ public struct DaemonConfig: Sendable {
             config.flow.timeZone = timeZone
         }
         if let devices = try root.child("devices", allowed: Set(DeviceRole.allCases.map(\.rawValue))) {
-            for role in DeviceRole.allCases {
+            if let camera = try devices.child("camera", allowed: cameraKeys) {
+                config.devices[.camera] = try parseCamera(camera)
+            }
+            for role in DeviceRole.allCases where role != .camera {
                 if let device = try devices.child(
                     role.rawValue,
                     allowed: [
@@ -292,6 +298,9 @@ public struct DaemonConfig: Sendable {
             config.retention.personalDataDays = try retention.integer(
                 "personalDataDays", in: 1...3650, default: config.retention.personalDataDays)
         }
+        if let simulation = try root.child("simulation", allowed: SimulationConfig.keys) {
+            config.simulation = try parseSimulation(simulation)
+        }
         if let backup = try root.child("backup", allowed: ["keep"]) {
             config.backup.keep = try backup.integer("keep", in: 0...366, default: config.backup.keep)
         }
@@ -336,7 +345,7 @@ public struct DaemonConfig: Sendable {
                     "unknown printer profile '\(profile)'; expected one of "
                         + PrinterProfile.builtIn.map(\.name).joined(separator: ", "))
             }
-        case .idReader, .licencePrinter:
+        case .idReader, .licencePrinter, .camera:  // the camera is read by parseCamera, never here
             if profile != nil {
                 throw device.error(
                     "profile",

@@ -6,6 +6,8 @@ public enum DeviceEndpoint: Sendable, Hashable, CustomStringConvertible {
     case usb(vendorID: UInt16, productID: UInt16, serialNumber: String?)
     /// A CUPS queue on a cupsd reached through `server` (a socket path or host; nil = the default).
     case cups(queue: String, server: String?)
+    /// A V4L2 camera node and the frame size asked of it (`devices.camera`).
+    case v4l2(path: String, width: Int, height: Int)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum DeviceEndpoint: Sendable, Hashable, CustomStringConvertible {
         case .usb(let vid, let pid, let serial):
             "usb " + hex(vid) + ":" + hex(pid) + (serial.map { " serial \($0)" } ?? "")
         case .cups(let queue, let server): "cups queue \(queue)" + (server.map { " on \($0)" } ?? "")
+        case .v4l2(let path, let width, let height): "v4l2 \(path) \(width)x\(height)"
         }
     }
 }

@@ -12,6 +12,7 @@ extension ControlCommands {
     func capture(role: DeviceRole, seconds: Int, includePersonalData personal: Bool, peer: ControlPeer) -> Reply {
         let name = role.rawValue
         guard let endpoint = daemon.terminal.endpoints[role] else { return error("\(name) is not configured") }
+        guard role != .camera else { return error("the camera cannot be captured: its frames are citizens' faces") }
         guard CaptureTaps.shared.isWired(role) else { return error("capture of \(name) is not supported yet") }
         let by = peer.credentials.map { "uid \($0.uid)" } ?? "unknown"
         guard let recorder = CaptureTaps.shared.start(role) else {

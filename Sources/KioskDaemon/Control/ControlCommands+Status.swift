@@ -129,13 +129,15 @@ extension ControlCommands {
             let health = terminal.health(of: role)
             var report = DeviceReport(
                 role: role, state: health.state.rawValue, reasons: health.reasons,
-                endpoint: terminal.endpoints[role] ?? "not configured", required: terminal.endpoints[role] != nil,
+                endpoint: terminal.endpoints[role] ?? "not configured",
+                required: terminal.endpoints[role] != nil && (role != .camera || terminal.cameraRequired),
                 since: terminal.activity.since(role))
             switch role {
             case .idReader: report.counters = DeviceCounters(cardsRead: counts.cardsRead, cardErrors: counts.cardErrors)
             case .receiptPrinter: report.counters = DeviceCounters(receipts: counts.receipts)
             case .ticketDispenser: report.counters = DeviceCounters(tickets: counts.tickets)
             case .licencePrinter: report.counters = DeviceCounters(licences: counts.licences)
+            case .camera: break
             }
             if case .usb(_, _, let serial)? = daemon.config.devices[role]?.endpoint { report.serial = serial }
             switch role {
@@ -143,7 +145,7 @@ extension ControlCommands {
                 report.model = terminal.idReader.map { _ in daemon.config.devices[role]?.profile ?? "GA 467 reader" }
             case .receiptPrinter: report.model = terminal.receiptPrinter?.configuration.profile.name
             case .ticketDispenser: report.model = terminal.ticketDispenser?.configuration.profile.name
-            case .licencePrinter: break
+            case .licencePrinter, .camera: break
             }
             if role == .idReader { report.samID = terminal.activity.samID }
             Self.merge(driverFacts: health, into: &report)

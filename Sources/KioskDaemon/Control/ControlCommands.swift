@@ -276,6 +276,17 @@ struct ControlCommands: Sendable {
                 )
             }
             cups.setFault(fault)
+        case "camera":
+            guard let camera = simulation.camera else {
+                return error("the simulated terminal has no camera (no images; see simulation.cameraDirectory)")
+            }
+            guard let fault = (request["fault"] as? String).flatMap(SimulatedCamera.Fault.init) else {
+                let faults = SimulatedCamera.Fault.allCases.map(\.rawValue).joined(separator: ", ")
+                return error("camera needs \"fault\": \(faults)")
+            }
+            camera.setFault(fault)
+            // As the hotplug monitor would after a plug event: the driver looks at the camera again now.
+            if let driver = daemon.terminal.camera { Task { await driver.reopenNow() } }
         case "authority":
             guard let mode = (request["mode"] as? String).flatMap(AuthorityConfig.Mode.init),
                 [.approve, .reject, .unavailable].contains(mode)

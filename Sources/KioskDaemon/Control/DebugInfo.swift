@@ -63,7 +63,7 @@ struct DebugInfo {
     static func deviceNodes(_ endpoints: [DeviceEndpoint]) -> [String] {
         let nodes = endpoints.compactMap { endpoint -> String? in
             switch endpoint {
-            case .serial(let path, _), .usblp(let path): path
+            case .serial(let path, _), .usblp(let path), .v4l2(let path, _, _): path
             case .tcp, .usb, .cups: nil
             }
         }

@@ -46,6 +46,7 @@ final class CaptureTaps: @unchecked Sendable {
         }
     }
 
-    /// Whether the daemon has wired `role`'s transports through a tap: the licence printer is reached through cupsd.
-    func isWired(_ role: DeviceRole) -> Bool { role != .licencePrinter }
+    /// Whether the daemon has wired `role`'s transports through a tap: the licence printer is reached through cupsd,
+    /// and the camera's frames are faces, never tapped.
+    func isWired(_ role: DeviceRole) -> Bool { role != .licencePrinter && role != .camera }
 }

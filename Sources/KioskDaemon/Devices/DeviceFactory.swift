@@ -2,6 +2,7 @@ import Foundation
 import KioskCore
 import KioskDevices
 import KioskIO
+import KioskSimulators
 
 /// Builds the driver for each configured role.
 enum DeviceFactory {
@@ -42,12 +43,29 @@ enum DeviceFactory {
         case .usblp(let path): endpoint = .usblp(path: path)
         case .usb(let vid, let pid, let serial):
             endpoint = .usb(USBDeviceSelector(vendorID: vid, productID: pid, serialNumber: serial))
-        case .cups: return nil
+        case .cups, .v4l2: return nil
         }
         let fallback: PrinterProfile = role == .ticketDispenser ? .kpmTicket80 : .generic80
         let profile = config.profile.flatMap(PrinterProfile.named) ?? fallback
         var configuration = PrinterConfiguration(endpoint: endpoint, profile: profile)
         configuration.transportTap = TransportTap { CaptureTaps.shared.wrap(role, $0) }
         return configuration
+    }
+
+    /// Makes the V4L2 frame source for a node at a size. nil until the V4L2 camera is in the build; then this one line
+    /// becomes `{ V4L2Camera(path: $0, width: $1, height: $2) }` (docs/ARCHITECTURE.md §4.9).
+    static let v4l2Source: (@Sendable (_ path: String, _ width: Int, _ height: Int) -> any CameraFrameSource)? = nil
+
+    /// The camera over the simulated camera (`--simulate`) or a V4L2 source opened on the node the hotplug monitor
+    /// last found (each probe and each streaming session asks again); nil without a V4L2 source.
+    static func camera(_ config: DeviceConfig, routes: DeviceRoutes, simulated: SimulatedCamera?) -> Camera? {
+        guard case .v4l2(let path, let width, let height) = config.endpoint else { return nil }
+        if let simulated {
+            let configuration = CameraConfiguration(path: simulated.path, width: width, height: height)
+            return Camera(configuration: configuration) { simulated }
+        }
+        guard let make = v4l2Source else { return nil }
+        let configuration = CameraConfiguration(path: path, width: width, height: height)
+        return Camera(configuration: configuration) { make(routes.node(of: .camera) ?? path, width, height) }
     }
 }

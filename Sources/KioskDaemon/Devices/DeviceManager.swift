@@ -45,7 +45,7 @@ public final class DeviceManager: @unchecked Sendable {
         var paths: [DeviceRole: String] = [:]
         for (role, device) in devices {
             switch device.endpoint {
-            case .serial(let path, _), .usblp(let path): paths[role] = path
+            case .serial(let path, _), .usblp(let path), .v4l2(let path, _, _): paths[role] = path
             default: break
             }
         }
@@ -73,6 +73,10 @@ public final class DeviceManager: @unchecked Sendable {
                 target = HotplugTarget(
                     role: role, subsystem: "usb", devtype: "usb_device",
                     criterion: .usb(vendorID: vendor, productID: product, serialNumber: serial))
+            // The camera's capture node (`video4linux`); the simulated camera is no node at all.
+            case .v4l2(let path, _, _) where !path.hasPrefix("/dev/"): return nil
+            case .v4l2(let path, _, _):
+                target = HotplugTarget(role: role, subsystem: "video4linux", criterion: .node(path))
             case .tcp, .cups: return nil
             }
             guard let port = idPaths[role] else { return target }

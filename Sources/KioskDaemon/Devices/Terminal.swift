@@ -12,6 +12,11 @@ public final class Terminal: @unchecked Sendable {
     public let receiptPrinter: ReceiptPrinter?
     public let ticketDispenser: TicketDispenser?
     public let licenceOutput: (any LicenceOutput)?
+    /// The face comparison's camera (身份证比对); closed between face steps.
+    public let camera: Camera?
+    /// Whether the terminal is out of service without a usable camera: only when `identity.faceVerification` is
+    /// required (the lead's wiring sets it from the config); otherwise a lost camera leaves the terminal in service.
+    public let cameraRequired: Bool
     /// Where each device is attached, for status.
     public let endpoints: [DeviceRole: String]
     /// Counters and state-change times for `kioskctl devices`.
@@ -23,12 +28,15 @@ public final class Terminal: @unchecked Sendable {
 
     public init(
         idReader: IDCardReader?, receiptPrinter: ReceiptPrinter?, ticketDispenser: TicketDispenser?,
-        licenceOutput: (any LicenceOutput)?, endpoints: [DeviceRole: String]
+        licenceOutput: (any LicenceOutput)?, camera: Camera? = nil, cameraRequired: Bool = false,
+        endpoints: [DeviceRole: String]
     ) {
         self.idReader = idReader
         self.receiptPrinter = receiptPrinter
         self.ticketDispenser = ticketDispenser
         self.licenceOutput = licenceOutput
+        self.camera = camera
+        self.cameraRequired = cameraRequired
         self.endpoints = endpoints
         for role in DeviceRole.allCases {
             healthByRole[role] =
@@ -83,6 +91,7 @@ public final class Terminal: @unchecked Sendable {
         if let receiptPrinter { update(.receiptPrinter, await receiptPrinter.refreshStatus()) }
         if let ticketDispenser { update(.ticketDispenser, await ticketDispenser.refreshStatus()) }
         if let licenceOutput { update(.licencePrinter, await licenceOutput.health()) }
+        if let camera { update(.camera, await camera.probe()) }
         guard idReader != nil else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.firstReport(from: .idReader) }
@@ -130,6 +139,9 @@ public final class Terminal: @unchecked Sendable {
             await ticketDispenser?.reopenNow()
             current = await ticketDispenser?.health
         case .licencePrinter: current = await licenceOutput?.health()
+        case .camera:
+            await camera?.reopenNow()
+            current = await camera?.health
         }
         guard let current, Terminal.isUsable(current), !Terminal.isUsable(health(of: role)) else { return nil }
         return current
@@ -141,7 +153,11 @@ public final class Terminal: @unchecked Sendable {
         idReader?.stop()
         receiptPrinter?.stop()
         ticketDispenser?.stop()
+        camera?.stop()
     }
+
+    /// The roles without which no citizen can be served (docs/ARCHITECTURE.md §4.9 for the camera).
+    public var requiredRoles: [DeviceRole] { ScreenProjection.requiredDevices(cameraRequired: cameraRequired) }
 
     static func isUsable(_ health: DeviceHealth) -> Bool { health.state == .ready || health.state == .degraded }
 

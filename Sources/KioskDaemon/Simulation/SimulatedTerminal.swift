@@ -12,6 +12,9 @@ public final class SimulatedTerminal: @unchecked Sendable {
     public let receiptPrinter: ESCPOSPrinterSimulator
     public let ticketDispenser: ESCPOSPrinterSimulator
     public let cups: PrivateCUPS?
+    /// The camera: synthetic faces from a directory (`simulation.cameraDirectory`, else the shipped ones); nil when
+    /// no directory has any (then `--simulate` runs without a camera, and says so).
+    public let camera: SimulatedCamera?
     /// The central simulator the push and registration point at (nil with `--no-central`, or when the config names
     /// its own `central`/`authority` settings).
     public internal(set) var centre: SimulatedCentre?
@@ -20,17 +23,20 @@ public final class SimulatedTerminal: @unchecked Sendable {
 
     private init(
         outputDirectory: URL, idReader: IDReaderSimulator, receiptPrinter: ESCPOSPrinterSimulator,
-        ticketDispenser: ESCPOSPrinterSimulator, cups: PrivateCUPS?
+        ticketDispenser: ESCPOSPrinterSimulator, cups: PrivateCUPS?, camera: SimulatedCamera?
     ) {
         self.outputDirectory = outputDirectory
         self.idReader = idReader
         self.receiptPrinter = receiptPrinter
         self.ticketDispenser = ticketDispenser
         self.cups = cups
+        self.camera = camera
     }
 
     /// Starts every simulator; `useCUPS` asks for the private cupsd when it is installed.
-    public static func start(outputDirectory: URL, useCUPS: Bool, logger: Logger) async throws -> SimulatedTerminal {
+    public static func start(
+        outputDirectory: URL, useCUPS: Bool, cameraDirectory: String? = nil, logger: Logger
+    ) async throws -> SimulatedTerminal {
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let idReader = try IDReaderSimulator(timing: .realistic)
         let receiptPrinter = try ESCPOSPrinterSimulator.startTCP(options: .receiptPrinter)
@@ -51,7 +57,7 @@ public final class SimulatedTerminal: @unchecked Sendable {
         }
         return SimulatedTerminal(
             outputDirectory: outputDirectory, idReader: idReader, receiptPrinter: receiptPrinter,
-            ticketDispenser: ticketDispenser, cups: cups)
+            ticketDispenser: ticketDispenser, cups: cups, camera: simulatedCamera(cameraDirectory, logger: logger))
     }
 
     public var licenceDirectory: URL { outputDirectory.appendingPathComponent("licences") }
@@ -63,10 +69,27 @@ public final class SimulatedTerminal: @unchecked Sendable {
             .receiptPrinter: DeviceConfig(endpoint: Self.endpoint(of: receiptPrinter), profile: "generic-80"),
             .ticketDispenser: DeviceConfig(endpoint: Self.endpoint(of: ticketDispenser), profile: "kpm-ticket-80"),
         ]
+        if let camera {
+            devices[.camera] = DeviceConfig(
+                endpoint: .v4l2(path: camera.path, width: camera.width, height: camera.height))
+        }
         if let cups {
             devices[.licencePrinter] = DeviceConfig(endpoint: .cups(queue: cups.queue, server: cups.socketPath))
         }
         return devices
+    }
+
+    private static func simulatedCamera(_ directory: String?, logger: Logger) -> SimulatedCamera? {
+        guard let url = directory.map({ URL(fileURLWithPath: $0) }) ?? SimulatedCamera.shippedDirectory else {
+            logger.warning("simulate", "no images for the simulated camera (set simulation.cameraDirectory)")
+            return nil
+        }
+        do {
+            return try SimulatedCamera(directory: url)
+        } catch {
+            logger.warning("simulate", "simulated camera: \(error)")
+            return nil
+        }
     }
 
     private static func endpoint(of simulator: ESCPOSPrinterSimulator) -> DeviceEndpoint {

@@ -203,10 +203,11 @@ enum ScreenProjection {
     /// Why the terminal cannot take a citizen: a required device (the ID reader, the licence printer) is lost or
     /// down — a device still starting is not — or a technician inhibited it. nil when it can.
     static func outOfService(
-        lostDevices: Set<DeviceRole>, health: [DeviceRole: DeviceHealth], inhibition: Inhibition?
+        lostDevices: Set<DeviceRole>, health: [DeviceRole: DeviceHealth], inhibition: Inhibition?,
+        required: [DeviceRole] = requiredDevices
     ) -> ScreenState.OutOfService? {
         var reasons: [String] = []
-        for role in requiredDevices {
+        for role in required {
             let down = health[role].map { !Terminal.isUsable($0) && $0.state != .starting } ?? false
             if lostDevices.contains(role) || down { reasons.append("device:\(role.rawValue)") }
         }
@@ -217,5 +218,10 @@ enum ScreenProjection {
 
     /// Without these no licence can be issued; the receipt printer and the ticket dispenser are not required (the
     /// flow goes on without a receipt, and shows a queue number on screen).
-    static let requiredDevices: [DeviceRole] = [.idReader, .licencePrinter]
+    static let requiredDevices: [DeviceRole] = requiredDevices(cameraRequired: false)
+
+    /// The camera joins them when the face comparison is required (`identity.faceVerification`).
+    static func requiredDevices(cameraRequired: Bool) -> [DeviceRole] {
+        [.idReader, .licencePrinter] + (cameraRequired ? [.camera] : [])
+    }
 }

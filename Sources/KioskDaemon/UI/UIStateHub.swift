@@ -156,8 +156,8 @@ final class UIStateHub: @unchecked Sendable {
         let outOfService = ScreenProjection.outOfService(
             lostDevices: view.state.lostDevices,
             health: Dictionary(
-                uniqueKeysWithValues: ScreenProjection.requiredDevices.map { ($0, terminal.health(of: $0)) }),
-            inhibition: inhibitions.inhibition)
+                uniqueKeysWithValues: terminal.requiredRoles.map { ($0, terminal.health(of: $0)) }),
+            inhibition: inhibitions.inhibition, required: terminal.requiredRoles)
         var next = ScreenProjection.project(view, memory: memory, outOfService: outOfService)
         for (what, old, new) in [
             ("licence", current.progress.licence.rawValue, next.progress.licence.rawValue),
