@@ -93,10 +93,18 @@ public final class Daemon: @unchecked Sendable {
                 try Self.linkToSimulatedCentre(sim, config: &config, logger: logger)
             }
             simulation = sim
+            // The simulated terminal compares faces unless told not to: its camera and centre are there for it.
+            if !config.faceVerificationIsExplicit, sim.camera != nil, config.central.identity != nil {
+                config.flow.faceVerification = .required
+            }
             // Several simulated terminals may run at once: an ephemeral port unless one is configured.
             if !config.ui.listenIsExplicit { config.ui.listen?.port = 0 }
         } else {
             simulation = nil
+            if let problem = config.faceVerificationProblem(file: options.configPath ?? DaemonOptions.defaultConfigPath)
+            {
+                throw problem
+            }
         }
         self.config = config
         inhibitions = InhibitionSwitch(stateDirectory: config.stateDirectory)
@@ -143,7 +151,8 @@ public final class Daemon: @unchecked Sendable {
             ticketDispenser: config.devices[.ticketDispenser].flatMap {
                 DeviceFactory.printerConfiguration($0, role: .ticketDispenser)
             }.map { TicketDispenser(configuration: $0, route: { routes.node(of: .ticketDispenser) }) },
-            licenceOutput: licenceOutput, camera: camera, endpoints: endpoints)
+            licenceOutput: licenceOutput, camera: camera, cameraRequired: config.flow.faceVerification == .required,
+            endpoints: endpoints)
 
         let numbering = try QueueNumbering(prefixes: [config.flow.handOffCategory: config.flow.handOffCategory])
         runner = FlowRunner(
@@ -155,7 +164,8 @@ public final class Daemon: @unchecked Sendable {
                 },
                 queueNumbering: numbering, receiptQRURLBase: config.receipt.qrURLBase,
                 licencePrintDeadline: config.licence.printDeadline, clock: clock, stepObserver: metrics
-            ).monitored(by: events))
+            ).monitored(by: events).comparingFaces(
+                try Self.faceCheck(config: config, camera: camera, logger: logger)))
         healthWatch = DeviceHealthWatch(terminal: terminal, logger: logger, events: events) { [notifier, logger] in
             do { try notifier.notify($0) } catch { logger.warning("systemd", "sd_notify failed: \(error)") }
         }
@@ -166,6 +176,18 @@ public final class Daemon: @unchecked Sendable {
             resync: { [terminal, runner] role in
                 Task { if let health = await terminal.healthToResync(role) { runner.report(role, health) } }
             })
+    }
+
+    /// The camera and the identity service of the face comparison, when the config requires it and has both; nil
+    /// otherwise (a required comparison without them hands each session to a staffed window, and says why).
+    static func faceCheck(config: DaemonConfig, camera: Camera?, logger: Logger) throws -> FaceCheck? {
+        guard config.flow.faceVerification == .required else {
+            logger.notice(
+                "face", "identity.faceVerification is off: 身份证比对 is the card read and the citizen's confirmation")
+            return nil
+        }
+        guard let camera, let identity = config.central.identity else { return nil }
+        return FaceCheck(camera: camera, verifier: try CentralIdentityVerifier(config: identity, logger: logger))
     }
 
     /// Starts the central simulator and points push and registration at it (its certificate pinned).

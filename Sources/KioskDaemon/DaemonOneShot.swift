@@ -51,6 +51,9 @@ public enum DaemonOneShot {
                     + "\"embedded\"")
             return .failure(Problem(description: error.description))
         }
+        if let error = config.faceVerificationProblem(file: path) {
+            return .failure(Problem(description: error.description))
+        }
         return .success(config)
     }
 }

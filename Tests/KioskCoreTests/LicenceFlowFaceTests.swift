@@ -219,9 +219,9 @@ import Testing
         #expect(session.identity == d.state.session?.identity)
     }
 
-    @Test(.enabled(if: StepContext.cameraRole != nil, "DeviceRole has no camera yet (the camera branch adds it)"))
+    @Test
     func cameraLostInAFaceStep_handsOffWithDeviceUnavailable() throws {
-        let camera = try #require(StepContext.cameraRole)
+        let camera = DeviceRole.camera
         var d = Self.atCamera()
         d.send(.deviceLost(camera))
         #expect(d.state.handOffReason == .deviceUnavailable)

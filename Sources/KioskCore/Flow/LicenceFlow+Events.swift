@@ -253,7 +253,7 @@ extension StepContext {
         guard !state.lostDevices.contains(role) else { return notApplicable("\(role.rawValue) was already lost") }
         state.lostDevices.insert(role)
         if isActive { ui(.deviceProblem(role)) }
-        if role == Self.cameraRole { cameraLostInFaceStep() }
+        if role == .camera { cameraLostInFaceStep() }
     }
 
     mutating func deviceRestored(_ role: DeviceRole) {

@@ -5,15 +5,11 @@ import Foundation
 /// through the central identity service (`verifyingFace`), and only a `match` opens the form. The flow never holds an
 /// image; it counts attempts and keeps the decision, the score and the attempt count in the record.
 extension StepContext {
-    /// The role a camera reports its losses under, once the camera's driver has given `DeviceRole` one; until then
-    /// nil, and no device loss ends a face step.
-    static let cameraRole = DeviceRole(rawValue: "camera")
-
     /// The card was accepted (at `awaitingCard`) and the policy asks for the comparison: stop the reader, start the
     /// camera and wait for 开始比对. A camera already known to be lost cannot compare anyone, so the session goes to a
     /// staffed window at once.
     mutating func beginFaceStep() {
-        if let camera = Self.cameraRole, state.lostDevices.contains(camera) {
+        if state.lostDevices.contains(.camera) {
             return handOff(.deviceUnavailable)
         }
         emit(.stopReadingCard)

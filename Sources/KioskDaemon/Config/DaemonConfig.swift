@@ -132,6 +132,8 @@ public struct DaemonConfig: Sendable {
     public var ui = UIConfig()
     /// `simulation.*`, read by `--simulate` only.
     public var simulation = SimulationConfig()
+    /// Whether `identity.faceVerification` was set: `--simulate` otherwise compares faces (docs/face-verification.md).
+    public var faceVerificationIsExplicit = false
     /// Whether the file named `central` or `authority` settings of its own (then `--simulate` does not point the
     /// link at the central simulator).
     public var namesCentralOrAuthority = false
@@ -262,6 +264,7 @@ public struct DaemonConfig: Sendable {
             let mode = try identity.oneOf(
                 "faceVerification", FaceVerificationMode.allCases.map(\.rawValue), default: "off")
             config.flow.faceVerification = FaceVerificationMode(rawValue: mode) ?? .off
+            config.faceVerificationIsExplicit = identity.has("faceVerification")
         }
         if let log = try root.child("log", allowed: ["level"]) {
             let level = try log.oneOf("level", LogLevel.allCases.map(\.name), default: "info")

@@ -56,6 +56,15 @@ struct FaceCheck: Sendable {
     }
 }
 
+extension FlowRunner.Dependencies {
+    /// These dependencies with the face comparison's camera and identity service (nil: none set up).
+    func comparingFaces(_ check: FaceCheck?) -> Self {
+        var copy = self
+        copy.faceCheck = check
+        return copy
+    }
+}
+
 extension FlowRunner {
     /// `.startCamera`: the face step began. Without a face check the comparison cannot be made, and the flow must not
     /// skip it: the attempt is started at once and answered `cameraFailed`, so the session goes to a staffed window
