@@ -17,16 +17,16 @@ import Testing
         #expect(config.flow.maximumFaceAttempts == 3)
     }
 
-    @Test(
-        arguments: [
-            (
-                ["faceVerification": "maybe"] as [String: Any], "identity.faceVerification",
-                "expected one of required, off"
-            ),
-            (["faceVerification": true], "identity.faceVerification", "string"),
-            (["camera": "on"], "identity.camera", "unknown key; expected one of faceVerification"),
-        ] as [([String: Any], String, String)])
-    func badValue_namesTheKey(identity: [String: Any], key: String, expected: String) {
+    /// (the value of `identity`, the key named, what the message says).
+    nonisolated(unsafe) static let refused: [([String: Any], String, String)] = [
+        (["faceVerification": "maybe"], "identity.faceVerification", "expected one of required, off"),
+        (["faceVerification": true], "identity.faceVerification", "expected a string"),
+        (["camera": "on"], "identity.camera", "unknown key; expected one of faceVerification"),
+    ]
+
+    @Test(arguments: 0..<refused.count)
+    func badValue_namesTheKey(index: Int) {
+        let (identity, key, expected) = Self.refused[index]
         let error = #expect(throws: ConfigError.self) {
             try DaemonConfigTests.parse(["kioskID": "K-1", "identity": identity])
         }

@@ -63,7 +63,9 @@ private final class LogLines: @unchecked Sendable {
 @Suite struct FlowRunnerFaceTests {
     static let card = IDReaderSampleCards.resident
 
-    static func runner(in dir: TemporaryDirectory, faceCheck: FaceCheck?, log: LogLines) throws -> FlowRunner {
+    fileprivate static func runner(in dir: TemporaryDirectory, faceCheck: FaceCheck?, log: LogLines) throws
+        -> FlowRunner
+    {
         let store = StoreLane(try TransactionStore.open(path: dir.url.appendingPathComponent("kioskd.db").path))
         var deps = FlowRunner.Dependencies(
             store: store,
@@ -82,12 +84,15 @@ private final class LogLines: @unchecked Sendable {
         return FlowRunner(flow: LicenceFlow(policy: FlowPolicy(faceVerification: .required)), dependencies: deps)
     }
 
-    /// Waits (up to 10 s) until the runner's state satisfies `condition`.
+    /// Waits (up to 10 s) until the runner's state satisfies `condition` and the effects of the transition that got
+    /// it there have all been carried out (an even revision).
     static func until(
         _ runner: FlowRunner, _ what: String, _ condition: @Sendable (FlowRunner.UIView) -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
-        while !condition(await runner.uiView) {
+        while true {
+            let view = await runner.uiView
+            if view.revision % 2 == 0, condition(view) { return }
             guard ContinuousClock.now < deadline else {
                 Issue.record("timed out waiting for \(what); at \(await runner.uiView.state.step)")
                 throw CancellationError()
