@@ -32,16 +32,22 @@ public struct IdentityVerificationRequest: Sendable, Hashable, Codable {
         self.image = image
     }
 
+    /// The most bytes `body` can take: every text character escaped as `\u00XX` (6 bytes), the base64, the keys and
+    /// an attempt of any size — reserved at once, so the buffer never grows (a grown buffer leaves the old one
+    /// behind, unzeroed).
+    public static func capacity(transactionID: String, idNumber: String, name: String, imageBytes: Int) -> Int {
+        (imageBytes + 2) / 3 * 4 + 6 * (transactionID.utf8.count + idNumber.utf8.count + name.utf8.count) + 128
+    }
+
     /// The request body as `JSONDecoder` reads it back into this struct, written into one buffer sized up front, so
     /// the JPEG's base64 never exists outside it: the caller zeroes that one buffer once it is sent (a `String` or
     /// `Data` from an encoder would leave copies nobody can wipe).
     public static func body(transactionID: String, attempt: Int, idNumber: String, name: String, jpeg: [UInt8])
         -> [UInt8]
     {
-        let base64Count = (jpeg.count + 2) / 3 * 4
         var body: [UInt8] = []
         body.reserveCapacity(
-            base64Count + 6 * (transactionID.utf8.count + idNumber.utf8.count + name.utf8.count) + 128)
+            capacity(transactionID: transactionID, idNumber: idNumber, name: name, imageBytes: jpeg.count))
         body.append(contentsOf: Array("{\"transactionID\":".utf8))
         JSONText.appendString(transactionID, to: &body)
         body.append(contentsOf: Array(",\"attempt\":\(attempt),\"idNumber\":".utf8))

@@ -263,8 +263,22 @@ private final class LogLines: @unchecked Sendable {
                     == IdentityVerificationRequest(
                         transactionID: "K-1-20261201-ABC", attempt: 2, idNumber: Self.idNumber, name: name,
                         image: Data(image).base64EncodedString()))
-            #expect(bytes.capacity >= bytes.count)
+            let reserved = IdentityVerificationRequest.capacity(
+                transactionID: "K-1-20261201-ABC", idNumber: Self.idNumber, name: name, imageBytes: image.count)
+            #expect(bytes.count <= reserved)
         }
+    }
+
+    /// The worst case for the reserved buffer: every character of the texts escaped, the largest attempt.
+    @Test func body_neverOutgrowsTheBufferReservedForIt() {
+        let controls = String(repeating: "\u{01}", count: 64)
+        let image = Self.jpeg(IdentityVerificationWire.maximumImageBytes)
+        let bytes = IdentityVerificationRequest.body(
+            transactionID: controls, attempt: Int.min, idNumber: controls, name: controls, jpeg: image)
+        let reserved = IdentityVerificationRequest.capacity(
+            transactionID: controls, idNumber: controls, name: controls, imageBytes: image.count)
+        #expect(bytes.count <= reserved)
+        #expect(reserved - bytes.count < 128)
     }
 
     @Test func outcome_ofEachAnswer() {

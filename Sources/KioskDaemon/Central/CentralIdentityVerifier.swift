@@ -43,20 +43,22 @@ final class CentralIdentityVerifier: IdentityVerifying {
             return .unavailable(reason: "image-too-large")
         }
         let (config, token) = (config, token)
+        // Built here, before the frame's owner can wipe it: after this the frame is not read again.
+        let body = RequestBody(
+            IdentityVerificationRequest.body(
+                transactionID: request.transactionID, attempt: request.attempt, idNumber: request.idNumber,
+                name: request.name, jpeg: request.frame.jpeg))
         // libcups bounds the connect and every read, but not a TLS handshake with a peer that takes the connection
         // and stays silent (about 10 s): the attempt is given up at the deadline whatever the thread is doing, and
         // that thread still zeroes the body when its call returns.
         let giveUp = Deadline.after(config.timeout + Self.lateness)
         return await Self.onOwnThread("central-identity", until: giveUp, otherwise: .unavailable(reason: "timeout")) {
             () -> FaceVerificationOutcome in
-            var body = IdentityVerificationRequest.body(
-                transactionID: request.transactionID, attempt: request.attempt, idNumber: request.idNumber,
-                name: request.name, jpeg: request.frame.jpeg)
-            defer { Self.zero(&body) }
+            defer { body.wipe() }
             do throws(HTTPClientError) {
                 let response = try HTTPClient.send(
                     .post, config.url, contentType: IdentityVerificationWire.contentType, bearerToken: token,
-                    body: body, verification: config.verification, deadline: .after(config.timeout),
+                    body: body.bytes, verification: config.verification, deadline: .after(config.timeout),
                     maximumResponseBytes: IdentityVerificationWire.maximumAnswerBytes)
                 return Self.outcome(status: response.status, body: response.body)
             } catch {
@@ -116,14 +118,6 @@ final class CentralIdentityVerifier: IdentityVerifying {
         }
     }
 
-    /// Overwrites `bytes` in place (the one buffer the face's base64 was written into), then drops it.
-    private static func zero(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            base.initializeMemory(as: UInt8.self, repeating: 0, count: raw.count)
-        }
-        bytes = []
-    }
 }
 
 /// A continuation resumed by whichever comes first: the work or its deadline.
@@ -140,4 +134,23 @@ private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
         }
         waiting?.resume(returning: value)
     }
+}
+
+/// The request body — the one buffer the face's base64 and the card holder's data were written into — held by
+/// reference, so that zeroing it after the call overwrites that buffer itself rather than a copy.
+final class RequestBody: @unchecked Sendable {
+    private(set) var bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Overwrites the bytes in place, then drops them. Call once nothing else holds `bytes` (the send returned).
+    func wipe() {
+        bytes.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            base.initializeMemory(as: UInt8.self, repeating: 0, count: raw.count)
+        }
+        bytes = []
+    }
+
+    deinit { wipe() }
 }
