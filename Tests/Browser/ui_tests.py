@@ -202,16 +202,18 @@ class Suite:
             raise Failure("could not set the simulated face comparison to %s: sim said %r, kioskctl said %r"
                           % (mode, reply, (done.stdout + done.stderr).strip()))
 
-    def wait_preview(self, image_id, timeout_s=20):
-        """The live preview <img> shows a frame of the stream (its naturalWidth is known only once a JPEG decoded)."""
+    def wait_preview(self, timeout_s=20):
+        """The live preview <img>, in the shown screen, shows a frame of the stream (its naturalWidth is known only
+        once a JPEG has been decoded)."""
         self.browser.wait_js(
-            "(() => { const i = document.getElementById('%s'); return !!i && i.getAttribute('src').indexOf('/ui/v1/camera') >= 0 && i.naturalWidth > 0; })()" % image_id,
-            timeout_s, "a frame in #%s" % image_id)
+            "(() => { const i = document.getElementById('face-preview'); const s = document.querySelector('main > section:not([hidden])');"
+            " return !!i && s.contains(i) && (i.getAttribute('src') || '').indexOf('/ui/v1/camera') >= 0 && i.naturalWidth > 0; })()",
+            timeout_s, "a frame in the live preview")
 
     def previews_closed(self):
         """The page emptied every preview <img>, and kioskd has no preview stream open."""
         b = self.browser
-        if b.js("return Array.from(document.querySelectorAll('img[data-preview]')).some((i) => !!i.getAttribute('src'))"):
+        if b.js("return !!document.getElementById('face-preview').getAttribute('src')"):
             raise Failure("a preview <img> still has a src after the face step")
         deadline = time.monotonic() + 10
         while True:
@@ -449,7 +451,7 @@ class Suite:
         b.wait_screen("placeCard")
         admin.sim("place-card", card="resident")
         b.wait_screen("captureFace", 20)
-        self.wait_preview("face-preview-capture")
+        self.wait_preview()
         words = b.js("return document.getElementById('screen-captureFace').innerText")
         if "请正对摄像头" not in words or self.visible("face-mismatch"):
             raise Failure("the face screen says %r (guidance, and no mismatch yet, expected)" % words)
@@ -477,7 +479,7 @@ class Suite:
             b.wait_screen("captureFace", 20)
             b.tap("开始比对")
             b.wait_screen("verifyingFace", 10)
-            self.wait_preview("face-preview-verify")
+            self.wait_preview()
             if "请稍候，正在比对" not in b.js("return document.getElementById('screen-verifyingFace').innerText"):
                 raise Failure("the verifying screen does not say 请稍候，正在比对")
             self.check_styles(NORMAL, "verifyingFace")
@@ -503,7 +505,7 @@ class Suite:
                 words = b.js("return document.getElementById('face-mismatch').textContent")
                 if "比对未通过，请再试一次（还可尝试 %d 次）" % left not in words:
                     raise Failure("after a mismatch the face screen says %r (%d attempts left expected)" % (words, left))
-                self.wait_preview("face-preview-capture")
+                self.wait_preview()
                 if left == 2:
                     self.shoot("03c-face-mismatch")
             b.tap("开始比对")

@@ -203,15 +203,20 @@
 
   const faceScreens = new Set(["captureFace", "verifyingFace"]);
 
-  /// The preview stream is open only while a face screen shows: each screen's <img> gets the stream's address on
-  /// entering it and an empty src on leaving it, which ends the request (the daemon also ends the stream itself
-  /// when the step is over). A cache-busting query keeps a reopened stream from being mistaken for the old one.
+  /// The preview stream is open only while a face screen shows. The one <img> moves into the shown screen's frame
+  /// (moving it does not reload it, so 开始比对 keeps the same stream: no new request that could arrive after the
+  /// step has ended); it gets the stream's address on entering the face step and an empty src on leaving it, which
+  /// ends the request (the daemon also ends the stream itself when the step is over). A fresh query each time keeps
+  /// a reopened stream from being taken for the old one.
   function showPreview(screen) {
-    all("img[data-preview]").forEach((image) => {
-      const mine = image.closest("section").dataset.screen === screen && faceScreens.has(screen);
-      if (mine && !image.getAttribute("src")) image.src = "/ui/v1/camera?t=" + Date.now();
-      if (!mine && image.getAttribute("src")) image.src = "";
-    });
+    const image = byID("face-preview");
+    if (faceScreens.has(screen)) {
+      const frame = byID("screen-" + screen).querySelector("[data-face-frame]");
+      if (image.parentElement !== frame) frame.appendChild(image);
+      if (!image.getAttribute("src")) image.src = "/ui/v1/camera?t=" + Date.now();
+    } else if (image.getAttribute("src")) {
+      image.src = "";
+    }
   }
 
   function entered(screen, previous) {
