@@ -49,7 +49,8 @@ public struct HTTPRequest: Sendable {
 /// One response. `Content-Length`, `Date`, `Connection` and `Server` are the server's business; a handler sets the
 /// status, the type, the body and, from the few fields libcups can send, those in `Field`.
 public struct HTTPResponse: Sendable {
-    /// Response header fields a handler may set (libcups sends no field outside its fixed list).
+    /// Response header fields a handler may set. libcups sends only the fields of its fixed list; `cacheControl` is
+    /// not on it and is sent as a line of its own after the `Server` field (see `HTTPServer`).
     public enum Field: Sendable, Hashable, CaseIterable {
         case retryAfter
         case wwwAuthenticate
@@ -57,6 +58,14 @@ public struct HTTPResponse: Sendable {
         case allow
         case lastModified
         case accessControlAllowOrigin
+        /// Only the values of `CacheControl`: a free value could split the head.
+        case cacheControl
+    }
+
+    /// The `Cache-Control` values a handler may send.
+    public enum CacheControl: String, Sendable, Hashable {
+        /// Nothing of the response may be kept by any cache (a citizen's face in the live preview).
+        case noStore = "no-store"
     }
 
     public var status: Int
@@ -68,6 +77,13 @@ public struct HTTPResponse: Sendable {
     public var resetAfterBodyBytes: Int?
     /// A body produced over time instead of `body` (sent chunked; the connection closes after it).
     public var stream: (any HTTPResponseStream)?
+
+    /// Adds `Cache-Control` with one of the values the server can send.
+    public func cacheControl(_ value: CacheControl) -> HTTPResponse {
+        var copy = self
+        copy.fields[.cacheControl] = value.rawValue
+        return copy
+    }
 
     public init(status: Int, contentType: String? = nil, fields: [Field: String] = [:], body: [UInt8] = []) {
         self.status = status

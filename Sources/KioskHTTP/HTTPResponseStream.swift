@@ -15,6 +15,9 @@ public protocol HTTPResponseStream: AnyObject, Sendable {
 public enum HTTPStreamChunk: Sendable, Hashable {
     /// Bytes to send now (an empty array sends nothing).
     case bytes([UInt8])
+    /// Bytes to send now that the server overwrites with zeros once written (or once the write failed): personal
+    /// data such as a camera frame, so that no copy outlives its write.
+    case wipedAfterWrite([UInt8])
     /// Nothing to send yet; ask again.
     case nothingYet
     /// The stream is complete: the server ends the body and closes the connection.

@@ -382,7 +382,7 @@ public final class HTTPServer: @unchecked Sendable {
         let http = connection.http
         httpClearFields(http)
         if let type = response.contentType { httpSetField(http, HTTP_FIELD_CONTENT_TYPE, type) }
-        for (field, value) in response.fields { httpSetField(http, field.cupsField, value) }
+        Self.setFields(response.fields, on: http)
         // httpSetLength(0) would mean chunked; an empty body is Content-Length: 0.
         httpSetField(http, HTTP_FIELD_CONTENT_LENGTH, String(response.body.count))
         if keepAlive {
@@ -432,7 +432,7 @@ extension HTTPServer {
         let http = connection.http
         httpClearFields(http)
         if let type = response.contentType { httpSetField(http, HTTP_FIELD_CONTENT_TYPE, type) }
-        for (field, value) in response.fields { httpSetField(http, field.cupsField, value) }
+        Self.setFields(response.fields, on: http)
         httpSetKeepAlive(http, HTTP_KEEPALIVE_OFF)
         httpSetField(http, HTTP_FIELD_CONNECTION, "close")
         let chunked = httpGetVersion(http) == HTTP_VERSION_1_1
@@ -448,17 +448,37 @@ extension HTTPServer {
                 break streaming
             case .bytes(let bytes):
                 guard !bytes.isEmpty else { continue }
-                connection.setDeadline(.after(limits.writeTimeout), abandonOnStop: true)
-                let written = bytes.withUnsafeBytes { buffer in
-                    httpWrite2(http, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count)
-                }
-                guard written == bytes.count, httpFlushWrite(http) >= 0 else { return }
+                guard writeChunk(bytes, on: connection) else { return }
+            case .wipedAfterWrite(let bytes):
+                guard !bytes.isEmpty else { continue }
+                let sent = writeChunk(bytes, on: connection)
+                Self.zero(bytes)
+                guard sent else { return }
             }
         }
         // The end of the body: the last chunk (HTTP/1.1); for HTTP/1.0 the close itself.
         connection.setDeadline(.after(.seconds(1)), abandonOnStop: false)
         if chunked { _ = httpWrite2(http, "", 0) }
         _ = httpFlushWrite(http)
+    }
+
+    /// Overwrites the buffer itself with zeros. Through its pointer, not a mutating copy: the chunk still refers
+    /// to the same storage, so copy-on-write would zero a copy and leave the bytes in place.
+    static func zero(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            UnsafeMutableRawPointer(mutating: base).initializeMemory(as: UInt8.self, repeating: 0, count: buffer.count)
+        }
+    }
+
+    /// Writes one piece of a streamed body (one chunk over HTTP/1.1) and flushes it.
+    private func writeChunk(_ bytes: [UInt8], on connection: Connection) -> Bool {
+        connection.setDeadline(.after(limits.writeTimeout), abandonOnStop: true)
+        let http = connection.http
+        let written = bytes.withUnsafeBytes { buffer in
+            httpWrite2(http, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count)
+        }
+        return written == bytes.count && httpFlushWrite(http) >= 0
     }
 
     /// Registers a stream; past `limits.streams` the oldest are told to close (they end within one slice).
@@ -506,8 +526,31 @@ extension HTTPServer {
     }
 }
 
+extension HTTPServer {
+    /// The server's name, sent as `Server` on every response.
+    static let serverName = "kioskd"
+
+    /// Sets a response's fields on `http`. libcups writes only the fields of its `http_field_t` list, each as
+    /// `Name: value` CRLF in the list's order; a field outside it (`Cache-Control`) is sent as its own line after
+    /// `Server`'s value, which libcups writes as given. Only values from `HTTPResponse.CacheControl` get there, and
+    /// a value with CR, LF or NUL is dropped, so nothing a handler passes can split the head.
+    static func setFields(_ fields: [HTTPResponse.Field: String], on http: OpaquePointer) {
+        var server = serverName
+        for (field, value) in fields.sorted(by: { "\($0.key)" < "\($1.key)" }) {
+            guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else { continue }
+            if let cups = field.cupsField {
+                httpSetField(http, cups, value)
+            } else if let name = field.extraName {
+                server += "\r\n\(name): \(value)"
+            }
+        }
+        if server != serverName { httpSetField(http, HTTP_FIELD_SERVER, server) }
+    }
+}
+
 extension HTTPResponse.Field {
-    var cupsField: http_field_t {
+    /// The libcups field, or nil for a field libcups does not know.
+    var cupsField: http_field_t? {
         switch self {
         case .retryAfter: HTTP_FIELD_RETRY_AFTER
         case .wwwAuthenticate: HTTP_FIELD_WWW_AUTHENTICATE
@@ -515,6 +558,15 @@ extension HTTPResponse.Field {
         case .allow: HTTP_FIELD_ALLOW
         case .lastModified: HTTP_FIELD_LAST_MODIFIED
         case .accessControlAllowOrigin: HTTP_FIELD_ACCESS_CONTROL_ALLOW_ORIGIN
+        case .cacheControl: nil
+        }
+    }
+
+    /// The name of a field libcups does not know.
+    var extraName: String? {
+        switch self {
+        case .cacheControl: "Cache-Control"
+        default: nil
         }
     }
 }
@@ -543,7 +595,7 @@ private final class Connection: @unchecked Sendable {
         self.peerAddress = text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         self.stoppingCheck = { [weak server] in server?.stoppingForCallback ?? true }
         if case .tls = server.security { isEncrypted = true }
-        httpSetDefaultField(http, HTTP_FIELD_SERVER, "kioskd")
+        httpSetDefaultField(http, HTTP_FIELD_SERVER, HTTPServer.serverName)
         // libcups would advertise gzip and deflate; compressed request bodies are refused (415).
         httpSetDefaultField(http, HTTP_FIELD_ACCEPT_ENCODING, "identity")
         httpSetTimeout(http, 0.2, connectionKeepWaiting, Unmanaged.passUnretained(self).toOpaque())

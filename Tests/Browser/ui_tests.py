@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -87,6 +88,10 @@ return problems;
 """
 
 
+class Skip(Exception):
+    """A test that cannot run against this kioskd (said so, never counted as passed)."""
+
+
 class Suite:
     def __init__(self, args):
         self.args = args
@@ -158,10 +163,66 @@ class Suite:
         b.tap("开始办理")
         b.wait_screen("placeCard")
         self.admin.sim("place-card", card=card)
-        b.wait_screen("confirmIdentity")
-        b.tap("确认")
+        self.past_identity()
         b.wait_screen("form")
         self.admin.sim("lift-card")
+
+    def identity_screen(self, timeout_s=20):
+        """The screen after the card read: confirmIdentity (identity.faceVerification off) or captureFace."""
+        self.browser.wait_js(
+            "['confirmIdentity', 'captureFace'].includes(document.querySelector('main > section:not([hidden])').dataset.screen)",
+            timeout_s, "confirmIdentity or captureFace")
+        return self.browser.screen()
+
+    def past_identity(self):
+        """身份证比对 passed: 确认 on the confirm screen, or 开始比对 with the simulated camera and a matching face."""
+        if self.identity_screen() == "captureFace":
+            self.browser.tap("开始比对")
+        else:
+            self.browser.tap("确认")
+
+    def set_face(self, mode):
+        """The simulated identity service's answer to the next comparisons: match, no-match, unavailable, slow.
+        Through admin.sock's `sim` like every simulator here; `kioskctl simulate face MODE` if the action is not
+        known there."""
+        reply = self.admin.request({"command": "sim", "action": "face", "mode": mode})
+        if reply.get("ok") is True:
+            return
+        kioskctl = os.path.join(os.path.dirname(os.path.abspath(self.args.kioskd)), "kioskctl")
+        try:
+            done = subprocess.run([kioskctl, "--socket", self.daemon.admin_socket, "simulate", "face", mode],
+                                  capture_output=True, text=True, timeout=30)
+        except OSError as error:
+            done = subprocess.CompletedProcess([kioskctl], 127, "", str(error))
+        if done.returncode != 0:
+            if os.environ.get("CI") != "true":
+                # A kioskd without the face comparison (the camera and identity simulators, issue 15): not a failure
+                # here, but under CI=true it is, so a missing simulator cannot hide.
+                raise Skip("kioskd has no simulated face comparison (sim face: %r)" % reply)
+            raise Failure("could not set the simulated face comparison to %s: sim said %r, kioskctl said %r"
+                          % (mode, reply, (done.stdout + done.stderr).strip()))
+
+    def wait_preview(self, timeout_s=20):
+        """The live preview <img>, in the shown screen, shows a frame of the stream (its naturalWidth is known only
+        once a JPEG has been decoded)."""
+        self.browser.wait_js(
+            "(() => { const i = document.getElementById('face-preview'); const s = document.querySelector('main > section:not([hidden])');"
+            " return !!i && s.contains(i) && (i.getAttribute('src') || '').indexOf('/ui/v1/camera') >= 0 && i.naturalWidth > 0; })()",
+            timeout_s, "a frame in the live preview")
+
+    def previews_closed(self):
+        """The page emptied every preview <img>, and kioskd has no preview stream open."""
+        b = self.browser
+        if b.js("return !!document.getElementById('face-preview').getAttribute('src')"):
+            raise Failure("a preview <img> still has a src after the face step")
+        deadline = time.monotonic() + 10
+        while True:
+            open_previews = self.admin.status().get("ui", {}).get("cameraPreviews")
+            if not open_previews:
+                return
+            if time.monotonic() > deadline:
+                raise Failure("kioskd still has %r preview streams open" % open_previews)
+            time.sleep(0.2)
 
     def fill_form(self, **overrides):
         b = self.browser
@@ -230,7 +291,13 @@ class Suite:
         self.check_styles(NORMAL, "placeCard")
         self.shoot("02-place-card")
         admin.sim("place-card", card="resident")
-        b.wait_screen("confirmIdentity")
+        if self.identity_screen() == "captureFace":
+            # identity.faceVerification required: the face step has its own test (test_face_step_match).
+            b.tap("开始比对")
+            b.wait_screen("form", 30)
+            admin.sim("lift-card")
+            transaction = self.transaction_id()
+            return self.happy_path_from_form(transaction)
         name = b.js("return document.getElementById('identity-name').textContent")
         number = b.js("return document.getElementById('identity-number').textContent")
         if not name or "*" not in number or re.search(r"\d{17}[\dX]", b.visible_text()):
@@ -241,6 +308,10 @@ class Suite:
         b.wait_screen("form")
         admin.sim("lift-card")
         transaction = self.transaction_id()
+        self.happy_path_from_form(transaction)
+
+    def happy_path_from_form(self, transaction):
+        b = self.browser
         self.fill_form()
         self.check_styles(NORMAL, "form")
         self.shoot("04-form")
@@ -297,8 +368,7 @@ class Suite:
         self.shoot("12-card-read-error")
         admin.sim("lift-card", waitForPoll=True)
         admin.sim("place-card", card="resident")
-        b.wait_screen("confirmIdentity", 20)
-        b.tap("不是本人")
+        b.tap("不是本人" if self.identity_screen() == "confirmIdentity" else "取消办理")
         b.wait_screen("cancelled", 10)
         self.shoot("18-cancelled")
         b.wait_screen("welcome", 30)
@@ -370,6 +440,90 @@ class Suite:
             raise Failure("reasons %r and consent %r in the record" % (reasons, record.get("follow_up_consent")))
         if record["record"].get("rating", {}).get("followUpConsent") is not True:
             raise Failure("the record's JSON rating: %r" % record["record"].get("rating"))
+        self.check_console()
+
+    def test_face_step_match(self):
+        """The face step with the simulated camera and identity service: the live preview shows frames, 开始比对
+        compares, and a match goes on to the form; the preview stream closes with the step."""
+        b, admin = self.browser, self.admin
+        self.set_face("match")
+        b.tap("开始办理")
+        b.wait_screen("placeCard")
+        admin.sim("place-card", card="resident")
+        b.wait_screen("captureFace", 20)
+        self.wait_preview()
+        words = b.js("return document.getElementById('screen-captureFace').innerText")
+        if "请正对摄像头" not in words or self.visible("face-mismatch"):
+            raise Failure("the face screen says %r (guidance, and no mismatch yet, expected)" % words)
+        self.check_styles(NORMAL, "captureFace")
+        self.shoot("03a-capture-face")
+        b.tap("开始比对")
+        b.wait_screen("form", 30)
+        shown = [entry["screen"] for entry in b.js("return window.kioskMetrics.screens")]
+        if "verifyingFace" not in shown[shown.index("captureFace"):]:
+            raise Failure("verifyingFace was never shown between captureFace and form: %r" % shown[-6:])
+        self.previews_closed()
+        admin.sim("lift-card")
+        admin.request({"command": "flow", "event": "cancel"})
+        b.wait_screen("welcome", 30)
+        self.check_console()
+
+    def test_face_step_verifying_screen(self):
+        """A slow comparison keeps 请稍候，正在比对 on screen with the preview still running."""
+        b, admin = self.browser, self.admin
+        self.set_face("slow")
+        try:
+            b.tap("开始办理")
+            b.wait_screen("placeCard")
+            admin.sim("place-card", card="resident")
+            b.wait_screen("captureFace", 20)
+            b.tap("开始比对")
+            b.wait_screen("verifyingFace", 10)
+            self.wait_preview()
+            if "请稍候，正在比对" not in b.js("return document.getElementById('screen-verifyingFace').innerText"):
+                raise Failure("the verifying screen does not say 请稍候，正在比对")
+            self.check_styles(NORMAL, "verifyingFace")
+            self.shoot("03b-verifying-face")
+        finally:
+            self.set_face("match")
+        self.settle()
+        self.previews_closed()
+        self.check_console()
+
+    def test_face_mismatch_three_times_hands_off(self):
+        """No match three times: the attempts left after each, then the hand-off worded as a face mismatch."""
+        b, admin = self.browser, self.admin
+        self.set_face("no-match")
+        try:
+            b.tap("开始办理")
+            b.wait_screen("placeCard")
+            admin.sim("place-card", card="resident")
+            for left in (2, 1):
+                b.wait_screen("captureFace", 30)
+                b.tap("开始比对")
+                self.wait_visible("face-mismatch", 30)
+                words = b.js("return document.getElementById('face-mismatch').textContent")
+                if "比对未通过，请再试一次（还可尝试 %d 次）" % left not in words:
+                    raise Failure("after a mismatch the face screen says %r (%d attempts left expected)" % (words, left))
+                self.wait_preview()
+                if left == 2:
+                    self.shoot("03c-face-mismatch")
+            b.tap("开始比对")
+            b.wait_screen("rating", 30)
+            reason = b.js("return document.getElementById('rating-handoff-reason').textContent")
+            if "现场人像与身份证多次比对未通过" not in reason:
+                raise Failure("the hand-off above the rating says %r" % reason)
+            self.previews_closed()
+            b.tap("跳过")
+            b.wait_screen("handOff", 30)
+            words = b.js("return document.getElementById('screen-handOff').innerText")
+            if "现场人像与身份证多次比对未通过" not in words or not re.search(r"请到.+办理", words):
+                raise Failure("the hand-off screen says %r (the face-mismatch wording expected)" % words)
+            self.shoot("03d-face-mismatch-handoff")
+        finally:
+            self.set_face("match")
+        b.wait_screen("welcome", 30)
+        admin.sim("lift-card")
         self.check_console()
 
     def test_licence_printer_jam_calls_staff(self):
@@ -573,6 +727,8 @@ ORDER = [
     "test_form_issues_rejection_authority_down_and_dissatisfied_rating", "test_elderly_mode_and_call_staff",
     "test_out_of_service_when_inhibited", "test_restart_mid_form", "test_no_stale_done_after_restart",
     "test_walk_away_at_each_step",
+    # Need identity.faceVerification required under --simulate, the simulated camera and the identity simulator.
+    "test_face_step_match", "test_face_step_verifying_screen", "test_face_mismatch_three_times_hands_off",
     "test_licence_printer_jam_calls_staff",  # last: the jam leaves the terminal out of service
 ]
 
@@ -587,6 +743,7 @@ def main():
     suite = Suite(args)
     names = [n for n in ORDER if not args.only or any(o in n for o in args.only)]
     failures = []
+    skipped = []
     began = time.monotonic()
     main_daemon = None
     suite.browser = Browser(os.path.join(suite.artefacts, "screens"))
@@ -602,6 +759,9 @@ def main():
                 else:
                     getattr(suite, name)()
                 print("ok   %s (%.1f s)" % (name, time.monotonic() - started), flush=True)
+            except Skip as why:
+                skipped.append(name)
+                print("skip %s: %s" % (name, why), flush=True)
             except Exception as error:  # noqa: BLE001 - every test runs, each failure is reported
                 failures.append(name)
                 print("FAIL %s (%.1f s): %s" % (name, time.monotonic() - started, error), flush=True)
@@ -632,7 +792,7 @@ def main():
         for path in suite.browser.shots:
             if not os.path.basename(path).startswith("failed-"):
                 shutil.copy(path, args.screenshots)
-    print("%d of %d passed in %.0f s; screenshots in %s" % (len(names) - len(failures), len(names), time.monotonic() - began, suite.browser.artefacts))
+    print("%d of %d passed (%d skipped) in %.0f s; screenshots in %s" % (len(names) - len(failures) - len(skipped), len(names), len(skipped), time.monotonic() - began, suite.browser.artefacts))
     return 1 if failures else 0
 
 

@@ -9,6 +9,8 @@ struct UIMemory: Sendable, Hashable {
     /// The runner's last queue number when this transaction came on screen: a different one later is its own.
     var ticketBefore: String?
     var lastCardError: String?
+    /// From the flow's last `faceMismatch`; forgotten once the face steps are left.
+    var faceAttemptsLeft: Int?
     var formIssues: [UIIssue] = []
     var applicationRejected: ScreenState.ApplicationRejected?
     var notice: UINotice?
@@ -43,6 +45,7 @@ struct UIMemory: Sendable, Hashable {
             applicationRejected = nil
         }
         if state.step != .awaitingCard { lastCardError = nil }
+        if !state.step.isFaceStep { faceAttemptsLeft = nil }
         if let licence = state.session?.record.licence {
             enterpriseName = licence.name
             creditCode = licence.creditCode
@@ -59,8 +62,8 @@ struct UIMemory: Sendable, Hashable {
         case .cardReadFailed(let reason, _):
             lastCardError = reason
             heard = UINotice(.cardError, reason: reason)
-        case .faceMismatch:
-            heard = nil
+        case .faceMismatch(let left):
+            faceAttemptsLeft = left
         case .identityRefused(let reasons, _):
             let code = reasons.first.map(Self.refusalCode) ?? "refused"
             lastCardError = code
@@ -116,6 +119,11 @@ struct UIMemory: Sendable, Hashable {
     }
 }
 
+extension FlowStepName {
+    /// The face comparison's steps: the face screens show, and the UI serves the live preview (`GET /ui/v1/camera`).
+    var isFaceStep: Bool { self == .capturingFace || self == .verifyingFace }
+}
+
 /// The screen state as a pure function of the flow's view, the UI's memory and whether the terminal is out of
 /// service (docs/ui-api.md, "State").
 enum ScreenProjection {
@@ -168,13 +176,14 @@ enum ScreenProjection {
                     transactionID: $0, enterpriseName: memory.enterpriseName, creditCode: memory.creditCode)
             } : nil
 
+        let face = state.step.isFaceStep ? ScreenState.Face(attemptsLeft: memory.faceAttemptsLeft) : nil
         let deadline = state.step.waitsForCitizen ? view.stepDeadline : nil
         return ScreenState(
             screen: screen(state, signed: signed, outOfService: outOfService != nil), step: state.step,
             transactionID: transaction, elderly: session?.elderly ?? false,
             deadline: deadline, secondsLeft: nil,
             warning: deadline != nil && state.warned && state.step != .rating, identity: identity, card: card,
-            formIssues: state.step == .fillingForm ? memory.formIssues : [],
+            face: face, formIssues: state.step == .fillingForm ? memory.formIssues : [],
             applicationRejected: state.step == .fillingForm ? memory.applicationRejected : nil, signed: signed,
             progress: ScreenState.Progress(licence: licence, receipt: receipt), handOff: handOff,
             rating: ScreenState.Rating(asked: state.step == .rating, given: memory.ratedGrade),
@@ -187,7 +196,8 @@ enum ScreenProjection {
         case .idle: outOfService ? .outOfService : .welcome
         case .awaitingCard: .placeCard
         case .verifyingIdentity: .confirmIdentity
-        case .capturingFace, .verifyingFace: .confirmIdentity
+        case .capturingFace: .captureFace
+        case .verifyingFace: .verifyingFace
         case .fillingForm: .form
         case .awaitingSignature: signed ? .declaration : .signature
         case .approving: .approving

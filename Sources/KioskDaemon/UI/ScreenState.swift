@@ -6,8 +6,20 @@ import KioskCore
 /// never has to tell a missing key from an empty one.
 struct ScreenState: Sendable, Hashable, Encodable {
     enum Screen: String, Sendable, Hashable, Encodable, CaseIterable {
-        case welcome, placeCard, confirmIdentity, form, signature, declaration, approving, printing, rating
-        case pleaseWait, done, handOff, cancelled, outOfService
+        case welcome, placeCard, confirmIdentity, captureFace, verifyingFace, form, signature, declaration
+        case approving, printing, rating, pleaseWait, done, handOff, cancelled, outOfService
+    }
+
+    /// The face comparison (身份证比对 with the camera): set in its two steps only.
+    struct Face: Sendable, Hashable, Encodable {
+        /// Attempts left after a comparison that did not match; nil before the first mismatch.
+        var attemptsLeft: Int?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(attemptsLeft, forKey: .attemptsLeft)
+        }
+        private enum CodingKeys: String, CodingKey { case attemptsLeft }
     }
 
     struct Identity: Sendable, Hashable, Encodable {
@@ -119,6 +131,7 @@ struct ScreenState: Sendable, Hashable, Encodable {
     var warning: Bool
     var identity: Identity?
     var card: Card
+    var face: Face?
     var formIssues: [UIIssue]
     var applicationRejected: ApplicationRejected?
     var signed: Bool
@@ -169,7 +182,7 @@ struct ScreenState: Sendable, Hashable, Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, screen, step, transactionID, elderly, deadline, secondsLeft, warning, identity, card
+        case version, screen, step, transactionID, elderly, deadline, secondsLeft, warning, identity, card, face
         case formIssues, applicationRejected, signed, progress, handOff, rating, staffCall, outOfService, done, notice
     }
 
@@ -185,6 +198,7 @@ struct ScreenState: Sendable, Hashable, Encodable {
         try c.encode(warning, forKey: .warning)
         try c.encode(identity, forKey: .identity)
         try c.encode(card, forKey: .card)
+        try c.encode(face, forKey: .face)
         try c.encode(formIssues, forKey: .formIssues)
         try c.encode(applicationRejected, forKey: .applicationRejected)
         try c.encode(signed, forKey: .signed)

@@ -8,7 +8,7 @@ struct UIAPI: Sendable {
     /// Route labels for `kioskd_http_requests_total`: the templates below, never a raw path.
     static let routes = [
         "/", "/kiosk.css", "/kiosk.js", "/strings.js", "/favicon.ico", "/ui/v1/state", "/ui/v1/events",
-        "/ui/v1/stream",
+        "/ui/v1/stream", "/ui/v1/camera",
     ]
     static let unmatchedRoute = "ui-unmatched"
     static let refusedRoute = "ui-refused"
@@ -24,6 +24,8 @@ struct UIAPI: Sendable {
     let logger: Logger
     /// `127.0.0.1:PORT` and `localhost:PORT`, known once the listener is bound.
     let authority: UIAuthority
+    /// The live previews (`GET /ui/v1/camera`) and the camera they read, if there is one.
+    let previews: CameraPreviews
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         let path = request.target.path
@@ -53,6 +55,9 @@ struct UIAPI: Sendable {
         case "/ui/v1/stream":
             guard request.method == .get else { return notAllowed("GET") }
             return .streaming(hub.openStream(), contentType: "text/event-stream; charset=utf-8")
+        case "/ui/v1/camera":
+            guard request.method == .get else { return notAllowed("GET") }
+            return preview()
         case "/ui/v1/events":
             guard request.method == .post else { return notAllowed("POST") }
             guard let origin = request.origin, authority.accepts(origin: origin) else {
@@ -67,6 +72,24 @@ struct UIAPI: Sendable {
         default:
             return .problem(status: 404, detail: "no such page or API")
         }
+    }
+
+    /// The camera's frames while the face step lasts (docs/ui-api.md, "Live preview"); never cached.
+    private func preview() -> HTTPResponse {
+        guard let camera = previews.camera else {
+            return .problem(status: 503, detail: "no camera")
+        }
+        let (step, transactionID) = hub.step
+        guard step.isFaceStep else {
+            return .problem(
+                status: 409, detail: "the live preview is served only in capturingFace and verifyingFace (now \(step))")
+        }
+        let hub = hub
+        let stream = previews.open(camera) {
+            let now = hub.step
+            return now.name.isFaceStep && now.transactionID == transactionID
+        }
+        return HTTPResponse.streaming(stream, contentType: CameraPreviewStream.contentType).cacheControl(.noStore)
     }
 
     private func notAllowed(_ methods: String) -> HTTPResponse {

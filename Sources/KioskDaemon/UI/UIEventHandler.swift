@@ -24,6 +24,7 @@ struct UIEventHandler {
                 kioskID: api.kioskID, elderly: elderly, at: api.clock(), timeZone: api.timeZone)
             sent = .event(start.event)
         case .confirmIdentity: sent = .event(.confirmIdentity)
+        case .captureFace: sent = .event(.captureFace)
         case .submitForm(let fields): sent = .event(.submitForm(UIEventMapping.form(fields)))
         case .sign(let signature):
             switch SignatureCheck.check(signature) {

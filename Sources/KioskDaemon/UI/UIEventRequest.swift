@@ -5,6 +5,8 @@ import Foundation
 enum UIEventRequest: Sendable, Hashable {
     case start(elderly: Bool)
     case confirmIdentity
+    /// 开始比对 on the face screen.
+    case captureFace
     case submitForm(UIFormFields)
     case sign(UISignature)
     case confirm(declarationAccepted: Bool)
@@ -17,8 +19,8 @@ enum UIEventRequest: Sendable, Hashable {
 
     /// The event names, as the page sends them.
     static let names = [
-        "start", "confirmIdentity", "submitForm", "sign", "confirm", "rate", "skipRating", "cancel", "requestHandOff",
-        "stillHere", "callStaff",
+        "start", "confirmIdentity", "captureFace", "submitForm", "sign", "confirm", "rate", "skipRating", "cancel",
+        "requestHandOff", "stillHere", "callStaff",
     ]
 
     /// The largest body taken: a signature of 256 KiB is about 350 KB of base64.
@@ -51,10 +53,11 @@ enum UIEventRequest: Sendable, Hashable {
         case "start":
             try fields.only(["event", "elderly"])
             return .start(elderly: try fields.bool("elderly") ?? false)
-        case "confirmIdentity", "skipRating", "cancel", "requestHandOff", "stillHere", "callStaff":
+        case "confirmIdentity", "captureFace", "skipRating", "cancel", "requestHandOff", "stillHere", "callStaff":
             try fields.only(["event"])
             switch name {
             case "confirmIdentity": return .confirmIdentity
+            case "captureFace": return .captureFace
             case "skipRating": return .skipRating
             case "cancel": return .cancel
             case "requestHandOff": return .requestHandOff

@@ -115,6 +115,11 @@ final class UIStateHub: @unchecked Sendable {
 
     var outOfService: ScreenState.OutOfService? { condition.withLock { current.outOfService } }
 
+    /// The step on screen and its transaction (what the live preview is allowed in).
+    var step: (name: FlowStepName, transactionID: String?) {
+        condition.withLock { (current.step, current.transactionID) }
+    }
+
     // MARK: State and streams
 
     /// The screen state now.

@@ -185,7 +185,7 @@
   function wipe(resetLanguage) {
     const shown = ["identity-name", "identity-number", "done-name", "done-code", "done-transaction", "handoff-heading",
       "handoff-ticket", "handoff-reason", "rating-handoff-heading", "rating-handoff-ticket", "rating-handoff-reason",
-      "rejected-lead", "rejected-reasons", "card-error-text", "card-attempts"];
+      "rejected-lead", "rejected-reasons", "card-error-text", "card-attempts", "face-mismatch-text"];
     shown.forEach((id) => byID(id).replaceChildren());
     byID("application").reset();
     formIssues = [];
@@ -199,7 +199,28 @@
     applyKind();
   }
 
+  // MARK: live preview
+
+  const faceScreens = new Set(["captureFace", "verifyingFace"]);
+
+  /// The preview stream is open only while a face screen shows. The one <img> moves into the shown screen's frame
+  /// (moving it does not reload it, so 开始比对 keeps the same stream: no new request that could arrive after the
+  /// step has ended); it gets the stream's address on entering the face step and an empty src on leaving it, which
+  /// ends the request (the daemon also ends the stream itself when the step is over). A fresh query each time keeps
+  /// a reopened stream from being taken for the old one.
+  function showPreview(screen) {
+    const image = byID("face-preview");
+    if (faceScreens.has(screen)) {
+      const frame = byID("screen-" + screen).querySelector("[data-face-frame]");
+      if (image.parentElement !== frame) frame.appendChild(image);
+      if (!image.getAttribute("src")) image.src = "/ui/v1/camera?t=" + Date.now();
+    } else if (image.getAttribute("src")) {
+      image.src = "";
+    }
+  }
+
   function entered(screen, previous) {
+    showPreview(screen);
     if (screen === "signature") { clearSignature(); byID("signature-issue").hidden = true; }
     if (screen === "declaration") { byID("declaration-accept").checked = false; byID("declaration-issue").hidden = true; }
     if (screen === "rating" && previous !== "rating") resetRating();
@@ -224,6 +245,12 @@
         const identity = s.identity || {};
         byID("identity-name").textContent = identity.name || "";
         byID("identity-number").textContent = identity.maskedIDNumber || "";
+        break;
+      }
+      case "captureFace": {
+        const left = s.face && typeof s.face.attemptsLeft === "number" ? s.face.attemptsLeft : null;
+        byID("face-mismatch").hidden = left === null;
+        byID("face-mismatch-text").textContent = left === null ? "" : text("faceMismatch", { n: left });
         break;
       }
       case "form": {
