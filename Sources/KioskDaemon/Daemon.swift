@@ -393,7 +393,7 @@ public final class Daemon: @unchecked Sendable {
         let listener = try UIListener(
             listen: listen, heartbeat: config.ui.heartbeat, runner: runner, terminal: terminal,
             inhibitions: inhibitions, kioskID: config.kioskID, policy: config.flow, clock: clock, metrics: metrics,
-            logger: logger)
+            logger: logger, camera: terminal.camera)
         ui = listener
         group.addTask { [runner] in await listener.hub.follow(runner) }
         if simulation != nil {

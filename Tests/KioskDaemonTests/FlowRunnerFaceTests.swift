@@ -51,7 +51,7 @@ private actor ScriptedVerifier: IdentityVerifying {
 }
 
 /// The log lines written, for checking what a face attempt logs.
-private final class LogLines: @unchecked Sendable {
+final class FaceLogLines: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
     func append(_ line: String) { lock.withLock { lines.append(line) } }
@@ -63,7 +63,7 @@ private final class LogLines: @unchecked Sendable {
 @Suite struct FlowRunnerFaceTests {
     static let card = IDReaderSampleCards.resident
 
-    fileprivate static func runner(in dir: TemporaryDirectory, faceCheck: FaceCheck?, log: LogLines) throws
+    static func runner(in dir: TemporaryDirectory, faceCheck: FaceCheck?, log: FaceLogLines) throws
         -> FlowRunner
     {
         let store = StoreLane(try TransactionStore.open(path: dir.url.appendingPathComponent("kioskd.db").path))
@@ -112,7 +112,7 @@ private final class LogLines: @unchecked Sendable {
         defer { dir.remove() }
         let camera = CountingCamera()
         let verifier = ScriptedVerifier([.decided(.match, score: 0.93)])
-        let log = LogLines()
+        let log = FaceLogLines()
         let runner = try Self.runner(in: dir, faceCheck: FaceCheck(camera: camera, verifier: verifier), log: log)
         let loop = Task { await runner.run() }
         defer { loop.cancel() }
@@ -144,7 +144,7 @@ private final class LogLines: @unchecked Sendable {
         defer { dir.remove() }
         let camera = CountingCamera()
         let verifier = ScriptedVerifier(Array(repeating: .decided(.noMatch, score: 0.31), count: 3))
-        let log = LogLines()
+        let log = FaceLogLines()
         let runner = try Self.runner(in: dir, faceCheck: FaceCheck(camera: camera, verifier: verifier), log: log)
         let loop = Task { await runner.run() }
         defer { loop.cancel() }
@@ -171,7 +171,7 @@ private final class LogLines: @unchecked Sendable {
         defer { dir.remove() }
         let camera = CountingCamera(failure: .stalled)
         let verifier = ScriptedVerifier([.decided(.match, score: 0.99)])
-        let log = LogLines()
+        let log = FaceLogLines()
         let runner = try Self.runner(in: dir, faceCheck: FaceCheck(camera: camera, verifier: verifier), log: log)
         let loop = Task { await runner.run() }
         defer { loop.cancel() }
@@ -188,7 +188,7 @@ private final class LogLines: @unchecked Sendable {
     @Test func requiredWithoutACamera_handsOffInsteadOfSkipping() async throws {
         let dir = try TemporaryDirectory("runner-face-absent")
         defer { dir.remove() }
-        let log = LogLines()
+        let log = FaceLogLines()
         let runner = try Self.runner(in: dir, faceCheck: nil, log: log)
         let loop = Task { await runner.run() }
         defer { loop.cancel() }
