@@ -65,7 +65,7 @@ _kioskctl() {
 
     local options="--help --json"
     case $verb in
-        devices) [[ -z $sub ]] && COMPREPLY=($(compgen -W "$roles" -- "$cur")) ;;
+        devices) [[ -z $sub ]] && COMPREPLY=($(compgen -W "$roles camera" -- "$cur")) ;;
         selftest)
             [[ -z $sub ]] && COMPREPLY=($(compgen -W "$roles central host all" -- "$cur"))
             options+=" --print" ;;
@@ -94,7 +94,8 @@ _kioskctl() {
             esac ;;
         simulate)
             case $sub in
-                "") COMPREPLY=($(compgen -W "id-reader receipt-printer dispenser central" -- "$cur")) ;;
+                "") COMPREPLY=($(compgen -W "id-reader receipt-printer dispenser central camera" -- "$cur")) ;;
+                camera) [[ $cur != -* ]] && COMPREPLY=($(compgen -W "ok absent stalled garbage busy" -- "$cur")) ;;
                 id-reader)
                     options+=" --card --place-after --timing --fail-reads --fail-selects --silent-commands
                         --corrupt-replies --split-replies --garbage --unplug-during-read --sam-status

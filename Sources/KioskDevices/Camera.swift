@@ -135,11 +135,12 @@ public actor Camera: DeviceService, CameraCapturing, CameraPreviewing {
             }
             while state.shouldStream {
                 do throws(CameraError) {
-                    let frame = try source.nextFrame(deadline: .after(configuration.frameTimeout))
+                    let raw = try source.nextFrame(deadline: .after(configuration.frameTimeout))
+                    let frame: CameraFrame
                     do throws(CameraError) {
-                        try CameraFrameCheck.validate(frame, limit: Int.max)
+                        frame = try CameraFrameCheck.checked(raw, limit: Int.max)
                     } catch {
-                        frame.wipe()
+                        raw.wipe()
                         throw error
                     }
                     backOff = .milliseconds(200)

@@ -1,18 +1,34 @@
 import KioskIO
+import KioskProtocols
 
-/// Whether a frame from the source is a JPEG the driver may hand on: the one place frames are checked, so the full
-/// JPEG parser (KioskProtocols' `JPEGFrameInfo`, from the V4L2 work) replaces this body alone.
+/// Whether a frame from the source is a JPEG the driver may hand on: the one place frames are checked, by their
+/// marker structure (`JPEGFrameInfo`, docs/camera-v4l2.md).
 enum CameraFrameCheck {
-    /// Throws `garbage` unless the bytes start with SOI (FF D8) and end with EOI (FF D9), and `frameTooLarge` over
-    /// `limit`.
-    static func validate(_ frame: CameraFrame, limit: Int) throws(CameraError) {
-        let bytes = frame.jpeg
-        guard bytes.count >= 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else {
-            throw .garbage(why: "no JPEG start-of-image marker")
+    /// The frame as it may be handed on: a whole JPEG of the size the frame claims, trimmed at EOI, with the standard
+    /// Huffman tables when it had none (UVC MJPEG); `garbage` with the reason otherwise, `frameTooLarge` over `limit`.
+    /// A frame replaced by a repaired copy is wiped.
+    static func checked(_ frame: CameraFrame, limit: Int) throws(CameraError) -> CameraFrame {
+        let info: JPEGFrameInfo
+        do {
+            info = try JPEGFrameInfo(parsing: frame.jpeg)
+        } catch {
+            throw .garbage(why: error.description)
         }
-        guard bytes[bytes.count - 2] == 0xFF, bytes[bytes.count - 1] == 0xD9 else {
-            throw .garbage(why: "no JPEG end-of-image marker")
+        guard info.width == frame.width, info.height == frame.height else {
+            throw .garbage(why: "a \(info.width)×\(info.height) image in a \(frame.width)×\(frame.height) frame")
         }
-        guard bytes.count <= limit else { throw .frameTooLarge(bytes: bytes.count, limit: limit) }
+        var handed = frame
+        if !info.hasHuffmanTables || info.length != frame.jpeg.count {
+            do {
+                handed = CameraFrame(
+                    jpeg: try JPEGFrameInfo.withStandardHuffmanTables(frame.jpeg), width: frame.width,
+                    height: frame.height)
+            } catch {
+                throw .garbage(why: error.description)
+            }
+            frame.wipe()
+        }
+        guard handed.jpeg.count <= limit else { throw .frameTooLarge(bytes: handed.jpeg.count, limit: limit) }
+        return handed
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KioskIO
+import KioskProtocols
 
 /// A camera for `--simulate` and tests (docs/ARCHITECTURE.md §4.9): the JPEGs of a directory, cycled at about
 /// 15 frames a second, with faults a test or `kioskctl simulate camera` sets at run time. Blocking like a real
@@ -20,9 +21,10 @@ public final class SimulatedCamera: CameraFrameSource, @unchecked Sendable {
 
     /// The name health and errors give the simulated camera.
     public let path: String
-    public let width = 640
-    public let height = 480
-    private let images: [[UInt8]]
+    /// The size of the first image (each frame carries its own image's size).
+    public let width: Int
+    public let height: Int
+    private let images: [(jpeg: [UInt8], width: Int, height: Int)]
     private let interval: Duration
     private let condition = NSCondition()
     private var fault = Fault.ok
@@ -49,11 +51,17 @@ public final class SimulatedCamera: CameraFrameSource, @unchecked Sendable {
         public var description: String { "no *.jpg in \(directory) for the simulated camera" }
     }
 
-    /// Loads every `*.jpg` of `directory`, in name order; fails when there is none.
+    /// Loads every `*.jpg` of `directory`, in name order; fails when there is none, or one is no JPEG.
     public init(directory: URL, framesPerSecond: Int = 15, path: String = "simulated-camera") throws {
         let files = Self.jpegs(in: directory)
-        images = try files.map { try [UInt8](Data(contentsOf: $0)) }
-        guard !images.isEmpty else { throw NoImages(directory: directory.path) }
+        images = try files.map { file in
+            let bytes = try [UInt8](Data(contentsOf: file))
+            let info = try JPEGFrameInfo(parsing: bytes)
+            return (bytes, info.width, info.height)
+        }
+        guard let first = images.first else { throw NoImages(directory: directory.path) }
+        width = first.width
+        height = first.height
         interval = .milliseconds(1000 / max(1, framesPerSecond))
         self.path = path
     }
@@ -114,7 +122,8 @@ public final class SimulatedCamera: CameraFrameSource, @unchecked Sendable {
             if fault == .garbage {
                 return .success(CameraFrame(jpeg: Array(repeating: 0x5A, count: 4096), width: width, height: height))
             }
-            return .success(CameraFrame(jpeg: images[index % images.count], width: width, height: height))
+            let image = images[index % images.count]
+            return .success(CameraFrame(jpeg: image.jpeg, width: image.width, height: image.height))
         }
         return try result.get()
     }

@@ -22,7 +22,7 @@ import Testing
         let devices = try #require(status["devices"] as? [[String: Any]])
         #expect(
             Set(devices.compactMap { $0["role"] as? String }) == [
-                "idReader", "receiptPrinter", "ticketDispenser", "licencePrinter",
+                "idReader", "receiptPrinter", "ticketDispenser", "licencePrinter", "camera",
             ])
         for device in devices {
             #expect(device["state"] as? String == "ready", "\(device)\n\(daemon.stderr)")

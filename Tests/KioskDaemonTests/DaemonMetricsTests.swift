@@ -64,6 +64,7 @@ import Testing
         #expect(
             (health["devices"] as? [String: String]) == [
                 "idReader": "ready", "receiptPrinter": "ready", "ticketDispenser": "ready", "licencePrinter": "ready",
+                "camera": "ready",
             ])
 
         let response = try curl(["-i", "\(base)/metrics"])

@@ -77,7 +77,7 @@ import Testing
         let devices = try #require(json["devices"] as? [[String: Any]])
         #expect(
             devices.map { $0["role"] as? String } == [
-                "idReader", "receiptPrinter", "ticketDispenser", "licencePrinter",
+                "idReader", "receiptPrinter", "ticketDispenser", "licencePrinter", "camera",
             ])
         let reader = try #require(devices.first)
         #expect((reader["endpoint"] as? String)?.contains("/dev/pts/") == true)
@@ -133,7 +133,7 @@ import Testing
         let devices = try Self.json(try Self.kioskctl(daemon, ["devices", "--json"]).stdout)
         let counters = (devices["devices"] as? [[String: Any]] ?? []).map { $0["counters"] as? [String: Any] ?? [:] }
         #expect(counters.first?["cardsRead"] as? Int == 1, "\(counters)")
-        #expect(counters.last?["licences"] as? Int == 1, "\(counters)")
+        #expect(counters[3]["licences"] as? Int == 1, "\(counters)")  // the licence printer; the camera counts nothing
 
         // A staff cancel with no session does not apply (exit 1); one during a session does and is audited.
         #expect(try Self.kioskctl(daemon, ["staff", "cancel", "--staff", "T-9"]).status == 1)

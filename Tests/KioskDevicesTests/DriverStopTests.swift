@@ -170,13 +170,42 @@ struct CameraStopTests {
             source: { camera })
         camera.setFault(.stalled)
         await driver.beginStreaming()
-        #expect(camera.waitForStalledCalls(1, deadline: .after(.seconds(5))), "the frame loop never blocked")
+        let blocked = try await DriverStopTests.offPool { camera.waitForStalledCalls(1, deadline: .after(.seconds(5))) }
+        #expect(blocked, "the frame loop never blocked")
+        // Watched from a thread of its own (not the pool), started before the stop.
+        let unblocked = WokenAt()
+        let watch = BlockingLane(name: "camera watch")
+        defer { watch.close() }
+        watch.start {
+            if camera.waitForStalledCalls(0, deadline: .after(.seconds(5))) { unblocked.record(.now) }
+        }
         let started = ContinuousClock.now
         driver.stop()
-        #expect(camera.waitForStalledCalls(0, deadline: .after(.seconds(5))))
-        let woke = ContinuousClock.now - started
-        #expect(woke < DriverStopTests.promptly, "the blocked nextFrame woke after \(woke)")
+        let seen = try #require(try await DriverStopTests.offPool { unblocked.wait(deadline: .after(.seconds(5))) })
+        #expect(seen - started < DriverStopTests.promptly, "the blocked nextFrame woke after \(seen - started)")
         await #expect(throws: CameraError.closed) { try await driver.capture(deadline: .after(.seconds(1))) }
         #expect(!camera.isOpen)
+    }
+}
+
+/// When a watched thread saw what it waited for.
+final class WokenAt: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var instant: ContinuousClock.Instant?
+
+    func record(_ now: ContinuousClock.Instant) {
+        condition.withLock {
+            instant = now
+            condition.broadcast()
+        }
+    }
+
+    func wait(deadline: Deadline) -> ContinuousClock.Instant? {
+        condition.withLock {
+            while instant == nil && !deadline.hasPassed {
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline.pollTimeoutMilliseconds) / 1000))
+            }
+            return instant
+        }
     }
 }
