@@ -116,10 +116,15 @@ public final class V4L2Camera: CameraFrameSource, @unchecked Sendable {
         let session = try enter()
         defer { leave() }
         while true {
-            try waitReadable(session, deadline: deadline)
+            let flaggedError = try waitReadable(session, deadline: deadline)
             var buffer = V4L2Buffers.emptyBuffer()
             if let code = v4l2Ioctl(session.fd, V4L2Request.dequeueBuffer, &buffer) {
-                if code == EAGAIN { continue }
+                // POLLERR with nothing to dequeue: the driver stopped the stream (and said nothing more); waiting on
+                // would spin until the deadline.
+                if code == EAGAIN {
+                    if flaggedError || deadline.hasPassed { throw .stalled }
+                    continue
+                }
                 throw V4L2Device.mapped(code, "VIDIOC_DQBUF", path: path)
             }
             let index = Int(buffer.index)
@@ -135,7 +140,10 @@ public final class V4L2Camera: CameraFrameSource, @unchecked Sendable {
                 throw V4L2Device.mapped(code, "VIDIOC_QBUF", path: path)
             }
             // A frame the driver marks damaged is skipped: the next one comes within a frame interval.
-            if damaged { continue }
+            if damaged {
+                if deadline.hasPassed { throw .stalled }
+                continue
+            }
             state.withLock { lastRawBytes = used }
             defer { wipe(&raw) }
             return try convert(raw, session.format)
@@ -207,7 +215,8 @@ public final class V4L2Camera: CameraFrameSource, @unchecked Sendable {
 
     /// poll(2) on the device and the wake eventfd until a buffer is ready; POLLERR means streaming broke (usually
     /// unplugged), which DQBUF then names.
-    private func waitReadable(_ session: Session, deadline: Deadline) throws(CameraError) {
+    /// Whether poll said POLLERR or POLLHUP rather than POLLIN.
+    private func waitReadable(_ session: Session, deadline: Deadline) throws(CameraError) -> Bool {
         while true {
             var fds = [
                 pollfd(fd: session.fd, events: Int16(POLLIN), revents: 0),
@@ -220,7 +229,8 @@ public final class V4L2Camera: CameraFrameSource, @unchecked Sendable {
             }
             if fds[1].revents != 0 { throw .closed }
             if fds[0].revents & Int16(POLLNVAL) != 0 { throw .closed }
-            if fds[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0 { return }
+            if fds[0].revents & Int16(POLLIN) != 0 { return false }
+            if fds[0].revents & Int16(POLLERR | POLLHUP) != 0 { return true }
             if ready == 0 || deadline.hasPassed { throw .stalled }
         }
     }
