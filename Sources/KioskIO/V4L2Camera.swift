@@ -190,7 +190,8 @@ public final class V4L2Camera: CameraFrameSource, @unchecked Sendable {
             fullRange: pix.quantization == V4L2_QUANTIZATION_FULL_RANGE.rawValue)
     }
 
-    private func convert(_ raw: [UInt8], _ format: V4L2StreamFormat) throws(CameraError) -> CameraFrame {
+    /// A dequeued frame as JPEG: YUYV encoded, MJPEG checked and given the standard tables (internal for tests).
+    func convert(_ raw: [UInt8], _ format: V4L2StreamFormat) throws(CameraError) -> CameraFrame {
         if format.fourCC == .yuyv {
             let encoded = raw.withUnsafeBytes { bytes in
                 Result { () throws(JPEGEncoderError) -> [UInt8] in

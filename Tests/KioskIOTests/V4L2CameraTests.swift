@@ -88,3 +88,51 @@ import Testing
         return (camera, ends[1])
     }
 }
+
+/// What `nextFrame` does with a dequeued buffer, without a camera: YUYV becomes a JPEG of the set size, an MJPEG frame
+/// without Huffman tables gets the standard ones, garbage is refused with the reason.
+@Suite struct V4L2FrameConversionTests {
+    func format(_ fourCC: FourCC, width: Int = 32, height: Int = 16) -> V4L2StreamFormat {
+        V4L2StreamFormat(
+            fourCC: fourCC, width: width, height: height, bytesPerLine: width * 2, requestedWidth: 640,
+            requestedHeight: 480, fullRange: false)
+    }
+
+    @Test func yuyv_isEncodedAtTheSizeTheDriverSet() throws {
+        let camera = V4L2Camera(path: "/dev/test-camera")
+        let raw = [UInt8](repeating: 0x80, count: 32 * 16 * 2)
+        let frame = try camera.convert(raw, format(.yuyv))
+        #expect(frame.width == 32 && frame.height == 16)
+        #expect(frame.jpeg.prefix(2) == [0xFF, 0xD8])
+        #expect(frame.jpeg.suffix(2) == [0xFF, 0xD9])
+        #expect(format(.yuyv).driverAdjustedSize)
+    }
+
+    @Test func shortYUYV_isGarbage() {
+        let camera = V4L2Camera(path: "/dev/test-camera")
+        #expect(throws: CameraError.garbage(why: "YUYV frame of 100 bytes, expected 1024")) {
+            try camera.convert([UInt8](repeating: 0x80, count: 100), format(.yuyv))
+        }
+    }
+
+    @Test func mjpegWithoutHuffmanTables_getsThem_andZeroPaddingIsTrimmed() throws {
+        let camera = V4L2Camera(path: "/dev/test-camera")
+        // A baseline 8×8 grey frame with no DHT, as a UVC camera sends it, in a buffer padded with zeros.
+        var bare: [UInt8] = [0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43, 0x00] + [UInt8](repeating: 1, count: 64)
+        bare += [0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00]
+        bare += [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x2B, 0xFF, 0xD9]
+        let frame = try camera.convert(bare + [0, 0, 0, 0], format(.mjpeg, width: 640, height: 480))
+        #expect(frame.width == 8 && frame.height == 8)
+        #expect(frame.jpeg.count == bare.count + 420)
+        let dht = frame.jpeg.indices.first { frame.jpeg[$0] == 0xFF && frame.jpeg[$0 + 1] == 0xC4 }
+        let sos = frame.jpeg.indices.first { frame.jpeg[$0] == 0xFF && frame.jpeg[$0 + 1] == 0xDA }
+        #expect(dht != nil && sos != nil && dht! < sos!)
+    }
+
+    @Test func mjpegGarbage_saysWhatIsWrong() {
+        let camera = V4L2Camera(path: "/dev/test-camera")
+        #expect(throws: CameraError.garbage(why: "does not start with SOI (FF D8)")) {
+            try camera.convert([0x00, 0x01, 0x02, 0x03], format(.mjpeg))
+        }
+    }
+}
