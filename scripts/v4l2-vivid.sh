@@ -183,8 +183,8 @@ tr -d '\r' <"$console" >"$work/console.txt"
 
 # Pull every file out of the console log.
 awk -v dir="$out_dir" -v work="$work" '
-    /^=====VIVID-FILE-BEGIN .*=====$/ { name = $2; sub(/=====$/, "", name); file = work "/" name ".b64"; printf "" > file; next }
-    /^=====VIVID-FILE-END / { close(file); print name > (work "/names"); file = ""; next }
+    /=====VIVID-FILE-BEGIN .*=====$/ { name = $0; sub(/.*=====VIVID-FILE-BEGIN /, "", name); sub(/=====$/, "", name); file = work "/" name ".b64"; printf "" > file; next }
+    /=====VIVID-FILE-END / { close(file); print name > (work "/names"); file = ""; next }
     file != "" && /^[A-Za-z0-9+\/=]+$/ { print >> file }
 ' "$work/console.txt"
 if [[ -f "$work/names" ]]; then
@@ -193,10 +193,10 @@ if [[ -f "$work/names" ]]; then
     done <"$work/names"
 fi
 
-grep -E '^=====VIVID-' "$work/console.txt" >&2 || true
+grep -oE '=====VIVID-.*' "$work/console.txt" >&2 || true
 echo "qemu exit $qemu_rc after ${elapsed}s (deadline ${deadline}s, kernel $kernel_release); console: $console" >&2
 if [[ $qemu_rc -eq 124 || $qemu_rc -eq 137 ]]; then exit 124; fi
-done_line="$(grep -E '^=====VIVID-DONE rc=[0-9]+=====$' "$work/console.txt" || true)"
+done_line="$(grep -oE '=====VIVID-DONE rc=[0-9]+=====$' "$work/console.txt" || true)"
 [[ -n "$done_line" ]] || { echo "no end marker in the console log" >&2; exit 3; }
 rc="${done_line#=====VIVID-DONE rc=}"
 exit "${rc%=====}"

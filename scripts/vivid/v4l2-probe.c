@@ -2,7 +2,9 @@
  * v4l2-probe: test tooling for scripts/v4l2-vivid.sh (docs/camera-vivid.md), not part of kioskd.
  * Asks a V4L2 capture node what it offers (QUERYCAP, ENUM_FMT, ENUM_FRAMESIZES) and grabs one
  * YUYV frame through mmap, so the VM harness can be checked against a real kernel driver before
- * kioskctl is run in it. Usage: v4l2-probe DEVICE [OUTFILE.yuyv] [WIDTH HEIGHT]
+ * kioskctl is run in it. With FRAMES > 1 it keeps streaming and reports how the kernel answers when
+ * the device goes away (scripts/v4l2-vivid.sh --unplug-after).
+ * Usage: v4l2-probe DEVICE [OUTFILE.yuyv] [WIDTH HEIGHT [FRAMES]]
  * Built with `gcc -static` so the initramfs needs no shared libraries for it.
  */
 #include <errno.h>
@@ -48,6 +50,7 @@ int main(int argc, char **argv) {
     const char *outPath = argc > 2 ? argv[2] : NULL;
     unsigned width = argc > 4 ? (unsigned)atoi(argv[3]) : 640;
     unsigned height = argc > 4 ? (unsigned)atoi(argv[4]) : 480;
+    unsigned frames = argc > 5 ? (unsigned)atoi(argv[5]) : 1;
 
     int fd = open(argv[1], O_RDWR | O_NONBLOCK);
     if (fd < 0) {
@@ -173,7 +176,28 @@ int main(int argc, char **argv) {
         }
         printf("wrote %s (%u bytes, YUYV %ux%u)\n", outPath, b.bytesused, fmt.fmt.pix.width, fmt.fmt.pix.height);
     }
-    xioctl(fd, VIDIOC_STREAMOFF, &type);
+    for (unsigned n = 1; n < frames; n++) {
+        if (xioctl(fd, VIDIOC_QBUF, &b) < 0) {
+            printf("frame %u: VIDIOC_QBUF errno=%d (%s)\n", n, errno, strerror(errno));
+            return 1;
+        }
+        p.revents = 0;
+        pr = poll(&p, 1, 5000);
+        if (pr <= 0 || (p.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+            printf("frame %u: poll=%d revents=0x%x errno=%d (%s)\n", n, pr, p.revents, pr < 0 ? errno : 0,
+                   pr < 0 ? strerror(errno) : "-");
+        }
+        if (pr <= 0) return 1;
+        memset(&b, 0, sizeof b);
+        b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+        b.memory = V4L2_MEMORY_MMAP;
+        if (xioctl(fd, VIDIOC_DQBUF, &b) < 0) {
+            printf("frame %u: VIDIOC_DQBUF errno=%d (%s) after %.0f ms\n", n, errno, strerror(errno), now_ms() - start);
+            return 1;
+        }
+        if (n + 1 == frames) printf("frames=%u last_sequence=%u elapsed_ms=%.0f\n", frames, b.sequence, now_ms() - start);
+    }
+    if (xioctl(fd, VIDIOC_STREAMOFF, &type) < 0) printf("VIDIOC_STREAMOFF errno=%d (%s)\n", errno, strerror(errno));
     for (unsigned i = 0; i < count; i++) munmap(maps[i], lens[i]);
     close(fd);
     return 0;
