@@ -112,6 +112,26 @@ int main(int argc, char **argv) {
     printf("s_fmt=%s %ux%u bytesperline=%u sizeimage=%u field=%u\n", fc, fmt.fmt.pix.width, fmt.fmt.pix.height,
            fmt.fmt.pix.bytesperline, fmt.fmt.pix.sizeimage, fmt.fmt.pix.field);
 
+    struct v4l2_streamparm parm;
+    memset(&parm, 0, sizeof parm);
+    parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+    if (xioctl(fd, VIDIOC_G_PARM, &parm) == 0) {
+        printf("timeperframe=%u/%u", parm.parm.capture.timeperframe.numerator,
+               parm.parm.capture.timeperframe.denominator);
+    }
+    printf(" intervals:");
+    for (unsigned i = 0; i < 16; i++) {
+        struct v4l2_frmivalenum iv;
+        memset(&iv, 0, sizeof iv);
+        iv.index = i;
+        iv.pixel_format = fmt.fmt.pix.pixelformat;
+        iv.width = fmt.fmt.pix.width;
+        iv.height = fmt.fmt.pix.height;
+        if (xioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, &iv) < 0 || iv.type != V4L2_FRMIVAL_TYPE_DISCRETE) break;
+        printf(" %u/%u", iv.discrete.numerator, iv.discrete.denominator);
+    }
+    printf("\n");
+
     struct v4l2_requestbuffers req;
     memset(&req, 0, sizeof req);
     req.count = 4;
