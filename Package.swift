@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "KioskControl", dependencies: ["KioskCore"]),
 
         // OS seam and everything above it.
-        .target(name: "KioskIO", dependencies: ["CKioskSupport", "CLibUSB", "CUdev", "CSQLite"]),
+        .target(name: "KioskIO", dependencies: ["CKioskSupport", "CLibUSB", "CUdev", "CSQLite", "KioskProtocols"]),
         .target(
             name: "KioskDevices", dependencies: ["KioskCore", "KioskProtocols", "KioskDocuments", "KioskIO", "CCups"]),
         .target(name: "KioskStore", dependencies: ["KioskCore", "KioskIO"]),

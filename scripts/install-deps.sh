@@ -10,6 +10,7 @@ packages=(
   cups cups-client cups-ipp-utils cups-filters               # private cupsd + ippeveprinter for the licence path
   dbus avahi-daemon                                          # Debian's ippeveprinter refuses to start without DNS-SD
   poppler-utils zbar-tools                                   # pdftotext/pdftoppm and zbarimg check our PDFs and QR codes
+  libjpeg-turbo-progs                                        # djpeg decodes our camera JPEGs in the tests
   python3-venv                                               # the ESC/POS comparison bench (python-escpos from PyPI)
   systemd strace                                             # systemd-analyze checks the unit; strace its syscall filter
   curl python3-yaml                                          # curl drives the HTTP server; PyYAML reads the OpenAPI doc

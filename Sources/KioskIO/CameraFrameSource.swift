@@ -29,6 +29,8 @@ public enum CameraError: Error, Sendable, Hashable, CustomStringConvertible {
     case absent(path: String)
     case busy(path: String)
     case permissionDenied(path: String)
+    /// The node is there but is no V4L2 video capture device with streaming I/O (`why` says which part is missing).
+    case notACaptureDevice(path: String, why: String)
     /// Neither MJPEG nor YUYV at a usable size; `offered` lists what the device offers (FourCCs).
     case noSupportedFormat(offered: [String])
     /// No frame arrived before the deadline.
@@ -45,6 +47,7 @@ public enum CameraError: Error, Sendable, Hashable, CustomStringConvertible {
         case .absent(let path): "no camera at \(path)"
         case .busy(let path): "\(path) is in use by another program"
         case .permissionDenied(let path): "no permission to open \(path)"
+        case .notACaptureDevice(let path, let why): "\(path) is not a V4L2 capture device: \(why)"
         case .noSupportedFormat(let offered):
             "the camera offers neither MJPEG nor YUYV (offers \(offered.isEmpty ? "nothing" : offered.joined(separator: ", ")))"
         case .stalled: "no frame arrived in time"

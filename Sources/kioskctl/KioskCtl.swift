@@ -40,6 +40,7 @@ enum KioskCtl {
         case "read-card", "sam-id": return IDReaderCommands.direct(sub, rest)
         case "test-receipt", "printer-status", "dispense-ticket": return ReceiptCommands.direct(sub, rest)
         case "print-licence", "render-licence": return LicenceCommands.direct(sub, rest)
+        case "camera": return CameraCommand.run(rest)
         default: return usageError("unknown direct subcommand '\(sub)'")
         }
     }

@@ -126,6 +126,7 @@ enum VerbCatalog {
                 "direct print-licence --queue NAME --data FILE.json [--copy original|duplicate] [--server SOCKET] "
                     + "[--tray NAME] [--font FILE] [--timeout S]",
                 "direct render-licence --data FILE.json --out FILE.pdf [--copy original|duplicate] [--font FILE]",
+                "direct camera --device PATH [--width W --height H] [--frames N] [--timeout S] [--out FILE.jpg]",
             ],
             summary: "drive a device without kioskd (at the bench, kioskd stopped)",
             details: """
