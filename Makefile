@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: deps build release deb install demo test lint format bench fuzz coverage clean
+.PHONY: deps build release deb install demo test lint format bench fuzz coverage vivid-check clean
 
 deps:
 	@scripts/install-deps.sh
@@ -50,6 +50,10 @@ fuzz: deps
 
 coverage: deps
 	scripts/coverage.sh
+
+# Manual, not CI: kioskctl's camera capture against the kernel's vivid driver in qemu (docs/camera-vivid.md).
+vivid-check: deps
+	scripts/vivid-check.sh
 
 clean:
 	rm -rf .build
