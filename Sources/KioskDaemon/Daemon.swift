@@ -137,12 +137,7 @@ public final class Daemon: @unchecked Sendable {
         let camera = config.devices[.camera].flatMap {
             DeviceFactory.camera($0, routes: routes, simulated: simulatedCamera)
         }
-        if let simulated = simulatedCamera {
-            endpoints[.camera] = "simulated camera (\(simulated.path))"
-        } else if config.devices[.camera] != nil && camera == nil {
-            logger.warning("camera", "devices.camera is configured but this build has no V4L2 camera driver")
-            endpoints[.camera] = nil
-        }
+        if let simulated = simulatedCamera { endpoints[.camera] = "simulated camera (\(simulated.path))" }
         terminal = Terminal(
             idReader: config.devices[.idReader].flatMap { DeviceFactory.idReader($0, routes: routes) },
             receiptPrinter: config.devices[.receiptPrinter].flatMap {

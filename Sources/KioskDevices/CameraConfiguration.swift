@@ -45,7 +45,7 @@ extension CameraError {
             DeviceHealth(
                 .faulted, reasons: ["permission-denied"],
                 lastError: .init(path: path, errno: 0, message: description))
-        case .noSupportedFormat:
+        case .noSupportedFormat, .notACaptureDevice:
             DeviceHealth(
                 .faulted, reasons: ["no-supported-format"],
                 lastError: .init(path: path, errno: 0, message: description))

@@ -52,20 +52,17 @@ enum DeviceFactory {
         return configuration
     }
 
-    /// Makes the V4L2 frame source for a node at a size. nil until the V4L2 camera is in the build; then this one line
-    /// becomes `{ V4L2Camera(path: $0, width: $1, height: $2) }` (docs/ARCHITECTURE.md §4.9).
-    static let v4l2Source: (@Sendable (_ path: String, _ width: Int, _ height: Int) -> any CameraFrameSource)? = nil
-
     /// The camera over the simulated camera (`--simulate`) or a V4L2 source opened on the node the hotplug monitor
-    /// last found (each probe and each streaming session asks again); nil without a V4L2 source.
+    /// last found (each probe and each streaming session asks again).
     static func camera(_ config: DeviceConfig, routes: DeviceRoutes, simulated: SimulatedCamera?) -> Camera? {
         guard case .v4l2(let path, let width, let height) = config.endpoint else { return nil }
         if let simulated {
             let configuration = CameraConfiguration(path: simulated.path, width: width, height: height)
             return Camera(configuration: configuration) { simulated }
         }
-        guard let make = v4l2Source else { return nil }
         let configuration = CameraConfiguration(path: path, width: width, height: height)
-        return Camera(configuration: configuration) { make(routes.node(of: .camera) ?? path, width, height) }
+        return Camera(configuration: configuration) {
+            V4L2Camera(path: routes.node(of: .camera) ?? path, width: width, height: height)
+        }
     }
 }

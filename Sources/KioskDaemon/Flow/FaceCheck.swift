@@ -34,7 +34,7 @@ struct FaceCheck: Sendable {
         case .absent: "absent"
         case .busy: "busy"
         case .permissionDenied: "permission"
-        case .noSupportedFormat: "no-supported-format"
+        case .noSupportedFormat, .notACaptureDevice: "no-supported-format"
         case .stalled: "stalled"
         case .garbage: "garbage"
         case .frameTooLarge: "frame-too-large"
