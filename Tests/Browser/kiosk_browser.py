@@ -88,14 +88,17 @@ class Admin:
 
 
 class Daemon:
-    """`kioskd --simulate` with its own state directory and a fixed UI port; ready when it says READY=1."""
+    """`kioskd --simulate` with its own state directory and a fixed UI port; ready when it says READY=1. With the
+    central simulator (`central`), which brings the identity service, so the face comparison is required as in
+    `make demo`; without it the confirm step stays."""
 
-    def __init__(self, kioskd, state_dir, port, config=None, cups=True):
+    def __init__(self, kioskd, state_dir, port, config=None, cups=True, central=False):
         self.kioskd, self.state_dir, self.port = kioskd, state_dir, port
         self.config = dict(config or {})
         self.config.setdefault("kioskID", "UI-TEST-01")
         self.config.setdefault("ui", {})["listen"] = "127.0.0.1:%d" % port
         self.cups = cups
+        self.central = central
         self.process = None
         self.output = []
         os.makedirs(state_dir, exist_ok=True)
@@ -115,7 +118,9 @@ class Daemon:
         notify_path = os.path.join(tempfile.mkdtemp(prefix="kioskd-notify-"), "notify.sock")
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         notify.bind(notify_path)
-        arguments = [self.kioskd, "--simulate", "--state-dir", self.state_dir, "--no-central", "--config", config_file]
+        arguments = [self.kioskd, "--simulate", "--state-dir", self.state_dir, "--config", config_file]
+        if not self.central:
+            arguments.append("--no-central")
         if not self.cups:
             arguments.append("--no-cups")
         environment = dict(os.environ, NOTIFY_SOCKET=notify_path)

@@ -47,7 +47,7 @@ def main():
     parser.add_argument("--loads", type=int, default=7)
     args = parser.parse_args()
     state = tempfile.mkdtemp(prefix="kioskd-ui-bench-")
-    daemon = Daemon(args.kioskd, os.path.join(state, "kioskd"), free_port(), {"flow": {"endScreenSeconds": 1}}, cups=False)
+    daemon = Daemon(args.kioskd, os.path.join(state, "kioskd"), free_port(), {"flow": {"endScreenSeconds": 1}}, cups=False, central=False)
     browser = None
     try:
         daemon.start()

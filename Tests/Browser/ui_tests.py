@@ -104,10 +104,11 @@ class Suite:
 
     # MARK: set-up
 
-    def start_daemon(self, name, config=None, cups=True, port=None):
+    def start_daemon(self, name, config=None, cups=True, port=None, central=False):
         config = dict(config or {})
         config.setdefault("flow", {}).setdefault("endScreenSeconds", 3)
-        daemon = Daemon(self.args.kioskd, os.path.join(self.state_root, name), port or free_port(), config, cups=cups)
+        daemon = Daemon(self.args.kioskd, os.path.join(self.state_root, name), port or free_port(), config, cups=cups,
+                        central=central)
         daemon.start()
         return daemon
 
@@ -722,12 +723,14 @@ class Suite:
             daemon.stop()
 
 
+FACE_TESTS = ("test_face_step_match", "test_face_step_verifying_screen", "test_face_mismatch_three_times_hands_off")
+
 ORDER = [
     "test_dns_rebinding_and_origin", "test_happy_path", "test_card_read_error_then_success", "test_expired_card",
     "test_form_issues_rejection_authority_down_and_dissatisfied_rating", "test_elderly_mode_and_call_staff",
     "test_out_of_service_when_inhibited", "test_restart_mid_form", "test_no_stale_done_after_restart",
     "test_walk_away_at_each_step",
-    # Need identity.faceVerification required under --simulate, the simulated camera and the identity simulator.
+    # On a kioskd of their own with the central simulator: its identity service makes --simulate compare faces.
     "test_face_step_match", "test_face_step_verifying_screen", "test_face_mismatch_three_times_hands_off",
     "test_licence_printer_jam_calls_staff",  # last: the jam leaves the terminal out of service
 ]
@@ -746,6 +749,7 @@ def main():
     skipped = []
     began = time.monotonic()
     main_daemon = None
+    face_daemon = None
     suite.browser = Browser(os.path.join(suite.artefacts, "screens"))
     try:
         main_daemon = suite.start_daemon("main", cups=True)
@@ -754,6 +758,12 @@ def main():
             started = time.monotonic()
             try:
                 if name == "test_walk_away_at_each_step":
+                    getattr(suite, name)()
+                    suite.use(main_daemon)
+                elif name in FACE_TESTS:
+                    if face_daemon is None:
+                        face_daemon = suite.start_daemon("face", cups=False, central=True)
+                    suite.use(face_daemon)
                     getattr(suite, name)()
                     suite.use(main_daemon)
                 else:
@@ -786,6 +796,8 @@ def main():
             suite.admin.close()
         if main_daemon:
             main_daemon.stop()
+        if face_daemon:
+            face_daemon.stop()
         shutil.rmtree(suite.state_root, ignore_errors=True)
     if args.screenshots and not failures:
         os.makedirs(args.screenshots, exist_ok=True)

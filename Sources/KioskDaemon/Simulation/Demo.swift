@@ -38,10 +38,16 @@ struct Demo {
         else { return false }
         say("step 1 身份证比对: places a resident ID card on the reader (\(simulation.idReader.devicePath))")
         simulation.idReader.place(.resident)
-        guard await waitFor(.verifyingIdentity, updates: updates) else { return false }
         let card = IDReaderSampleCards.resident
-        say("         card read over GA 467: \(card.name) \(card.idNumber) (masked)")
-        guard await send(.confirmIdentity, "confirms it is them") else { return false }
+        if daemon.config.flow.faceVerification == .required {
+            guard await waitFor(.capturingFace, updates: updates) else { return false }
+            say("         card read over GA 467: \(card.name) \(card.idNumber) (masked)")
+            guard await compareFace(updates: updates) else { return false }
+        } else {
+            guard await waitFor(.verifyingIdentity, updates: updates) else { return false }
+            say("         card read over GA 467: \(card.name) \(card.idNumber) (masked)")
+            guard await send(.confirmIdentity, "confirms it is them") else { return false }
+        }
         simulation.idReader.lift()
         let form = ApplicationForm(
             kind: .company, name: "北京自助示范科技有限公司", entityType: "有限责任公司（自然人独资）",
@@ -95,6 +101,21 @@ struct Demo {
         return true
     }
 
+    /// The face step: the first attempt does not match (the centre is told to say so), the second does.
+    private func compareFace(updates: AsyncStream<UIEvent>) async -> Bool {
+        say(
+            "         the camera streams the live preview (\(daemon.terminal.endpoints[.camera] ?? "camera"), "
+                + "GET /ui/v1/camera on the touch UI)")
+        try? simulation.centre?.setMode(["identityScript": ["no-match", "match"]])
+        guard await send(.captureFace, "looks at the camera and touches 开始比对 (compare)") else { return false }
+        guard await waitForMismatch(updates: updates) else { return false }
+        say("         the centre's identity service: no match (score 0.12); 2 attempts left, the citizen tries again")
+        guard await send(.captureFace, "touches 开始比对 again") else { return false }
+        guard await waitFor(.fillingForm, updates: updates) else { return false }
+        say("         the centre's identity service: match (score 0.93); only the decision goes into the record")
+        return true
+    }
+
     /// Waits (at most 30 s each) for the centre to have the transaction by push, then lets it pull and waits for
     /// that too; says how the centre counts it.
     private func showArrival(of id: String, at centre: SimulatedCentre) async -> Bool {
@@ -141,6 +162,21 @@ struct Demo {
             say("demo: stopped: '\(event.name)' got no answer (\(error))")
             return false
         }
+    }
+
+    /// Waits (at most two minutes) for the centre's "no match" to reach the screen.
+    private func waitForMismatch(updates: AsyncStream<UIEvent>) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(120)
+        for await event in updates {
+            if case .faceMismatch = event { return true }
+            if case .stepChanged(let now) = event, now == .handedOff || now == .rating {
+                say("demo: the flow went to \(now.rawValue) instead of asking for another attempt")
+                return false
+            }
+            if ContinuousClock.now > deadline { break }
+        }
+        say("demo: gave up waiting for the centre's answer")
+        return false
     }
 
     /// Waits (at most two minutes) until the flow reaches `step`, reporting what the UI is told meanwhile.
