@@ -26,7 +26,7 @@ struct Demo {
             // Pushed first, pulled after, so the demo shows both ways in.
             try? centre.setMode(["pull": "paused"])
             say(
-                "centre: the simulated central server is at \(centre.url) (push and registration; it pulls from kioskd)"
+                "centre: the simulated central server is at \(centre.url) (push, registration and identity checks; it pulls from kioskd)"
             )
         }
         guard
