@@ -7,17 +7,6 @@ import Testing
 
 @testable import KioskDaemon
 
-/// Log lines as a `Logger` writes them, for checking what they hold.
-private final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    var text: String { lock.withLock { lines.joined() } }
-    func append(_ line: String) -> Bool {
-        lock.withLock { lines.append(line) }
-        return true
-    }
-}
-
 /// The verifier against the central simulator as a real process over pinned TLS (its own certificate), and the
 /// simulator's identity service checked through the project's HTTPS client.
 @Suite(.serialized) struct CentralIdentityVerifierTests {
@@ -61,9 +50,9 @@ private final class LogLines: @unchecked Sendable {
         let directory = try TemporaryDirectory("identity-match")
         defer { directory.remove() }
         let centre = try CentralSimulatorProcess(directory: directory.url)
-        let log = LogLines()
+        let log = LineCollector()
         let verifier = try CentralIdentityVerifier(
-            config: try config(centre, directory.url), logger: Logger(level: .debug, write: log.append))
+            config: try config(centre, directory.url), logger: Logger(level: .debug, write: log.add))
         let image = Self.jpeg(12_000)
         #expect(await verifier.verify(Self.request("T-1", jpeg: image)) == .decided(.match, score: 0.93))
 
@@ -88,12 +77,14 @@ private final class LogLines: @unchecked Sendable {
         let everything = try centre.received()
         let report = String(
             decoding: try JSONSerialization.data(withJSONObject: everything), as: UTF8.self)
-        for text in [log.text, centre.child.output, report] {
+        for text in [log.all.joined(), centre.child.output, report] {
             #expect(!text.contains(Self.idNumber) && !text.contains(Self.name), "\(text)")
             #expect(!text.contains(Self.idNumber.prefix(10)))
             #expect(text.contains("T-2"), "\(text)")
         }
-        #expect(log.text.contains("identity check of T-2 attempt 2: noMatch (score 0.12) in "), "\(log.text)")
+        #expect(
+            log.all.joined().contains("identity check of T-2 attempt 2: noMatch (score 0.12) in "),
+            "\(log.all.joined())")
         #expect(centre.child.output.contains("identity: T-2 attempt 3: image 12000 bytes"), "\(centre.child.output)")
     }
 

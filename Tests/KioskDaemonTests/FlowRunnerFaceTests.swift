@@ -50,20 +50,12 @@ private actor ScriptedVerifier: IdentityVerifying {
     }
 }
 
-/// The log lines written, for checking what a face attempt logs.
-final class FaceLogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
-}
-
 /// FlowRunner carrying out the face comparison's effects (docs/face-verification.md) on a real store file, with an
 /// in-memory camera and identity service.
 @Suite struct FlowRunnerFaceTests {
     static let card = IDReaderSampleCards.resident
 
-    static func runner(in dir: TemporaryDirectory, faceCheck: FaceCheck?, log: FaceLogLines) throws
+    static func runner(in dir: TemporaryDirectory, faceCheck: FaceCheck?, log: LineCollector) throws
         -> FlowRunner
     {
         let store = StoreLane(try TransactionStore.open(path: dir.url.appendingPathComponent("kioskd.db").path))
@@ -74,10 +66,7 @@ final class FaceLogLines: @unchecked Sendable {
             authority: EmbeddedAuthority(config: AuthorityConfig(), store: store),
             logger: Logger(
                 level: .info,
-                write: { line in
-                    log.append(line)
-                    return true
-                }),
+                write: log.add),
             kioskID: "K1", renderLicence: { _ in [] }, queueNumbering: try QueueNumbering(prefixes: ["A": "A"]),
             receiptQRURLBase: "https://example.invalid/tx/", licencePrintDeadline: .seconds(30))
         deps.faceCheck = faceCheck
@@ -112,7 +101,7 @@ final class FaceLogLines: @unchecked Sendable {
         defer { dir.remove() }
         let camera = CountingCamera()
         let verifier = ScriptedVerifier([.decided(.match, score: 0.93)])
-        let log = FaceLogLines()
+        let log = LineCollector()
         let runner = try Self.runner(in: dir, faceCheck: FaceCheck(camera: camera, verifier: verifier), log: log)
         let loop = Task { await runner.run() }
         defer { loop.cancel() }
@@ -144,7 +133,7 @@ final class FaceLogLines: @unchecked Sendable {
         defer { dir.remove() }
         let camera = CountingCamera()
         let verifier = ScriptedVerifier(Array(repeating: .decided(.noMatch, score: 0.31), count: 3))
-        let log = FaceLogLines()
+        let log = LineCollector()
         let runner = try Self.runner(in: dir, faceCheck: FaceCheck(camera: camera, verifier: verifier), log: log)
         let loop = Task { await runner.run() }
         defer { loop.cancel() }
@@ -171,7 +160,7 @@ final class FaceLogLines: @unchecked Sendable {
         defer { dir.remove() }
         let camera = CountingCamera(failure: .stalled)
         let verifier = ScriptedVerifier([.decided(.match, score: 0.99)])
-        let log = FaceLogLines()
+        let log = LineCollector()
         let runner = try Self.runner(in: dir, faceCheck: FaceCheck(camera: camera, verifier: verifier), log: log)
         let loop = Task { await runner.run() }
         defer { loop.cancel() }
@@ -188,7 +177,7 @@ final class FaceLogLines: @unchecked Sendable {
     @Test func requiredWithoutACamera_handsOffInsteadOfSkipping() async throws {
         let dir = try TemporaryDirectory("runner-face-absent")
         defer { dir.remove() }
-        let log = FaceLogLines()
+        let log = LineCollector()
         let runner = try Self.runner(in: dir, faceCheck: nil, log: log)
         let loop = Task { await runner.run() }
         defer { loop.cancel() }

@@ -29,7 +29,8 @@ final class CentralIdentityVerifier: IdentityVerifying {
         let outcome = await exchange(request)
         let elapsed = ContinuousClock.now - started
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-        logger?.info(
+        // At debug: the flow's runtime logs each attempt's outcome at info already ("face attempt N: …").
+        logger?.debug(
             "central",
             "identity check of \(request.transactionID) attempt \(request.attempt): \(Self.describe(outcome)) in "
                 + "\(milliseconds) ms")
