@@ -48,6 +48,7 @@ private func encode(_ request: UIEventRequest) -> String {
     switch request {
     case .start(let elderly): return "{\"event\":\"start\",\"elderly\":\(elderly)}"
     case .confirmIdentity: return "{\"event\":\"confirmIdentity\"}"
+    case .captureFace: return "{\"event\":\"captureFace\"}"
     case .skipRating: return "{\"event\":\"skipRating\"}"
     case .cancel: return "{\"event\":\"cancel\"}"
     case .requestHandOff: return "{\"event\":\"requestHandOff\"}"
